@@ -1,0 +1,78 @@
+package io.lanestep;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks run before a step writes anything, so a refused step loses nothing. Each
+ * message names the argument and the fix. None of them allocates on success.
+ */
+final class Checks {
+    private Checks() {
+    }
+
+    static void block(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
+                      String where) {
+        if (state == null || params == null || grads == null) {
+            throw new NullPointerException(where + ": state, params and grads must not be null");
+        }
+        if (!optimizer.accepts(state)) {
+            throw new IllegalArgumentException(where + "state was created for " + state.optimizer()
+                    + " but the step was given " + optimizer + "; step a state with the optimizer kind and"
+                    + " options it was made for, or make a new one with optimizer.newState(length, arena)");
+        }
+        long bytes = state.length() * Float.BYTES;
+        length(where + "params", params, bytes, state.length());
+        length(where + "grads", grads, bytes, state.length());
+        usable(where + "params", params, true);
+        usable(where + "grads", grads, false);
+        disjoint(where + "params", params, where + "grads", grads);
+        for (int i = 0; i < state.slotCount(); i++) {
+            MemorySegment slot = state.slot(i);
+            String name = where + "state slot " + state.keys().get(i);
+            usable(name, slot, true);
+            disjoint(where + "params", params, name, slot);
+            disjoint(where + "grads", grads, name, slot);
+        }
+    }
+
+    private static void length(String name, MemorySegment segment, long bytes, long floats) {
+        if (segment.byteSize() != bytes) {
+            throw new IllegalArgumentException(name + " holds " + segment.byteSize() + " bytes but the state was made"
+                    + " for " + floats + " floats (" + bytes + " bytes); pass a segment of exactly that many floats"
+                    + " (slice it with asSlice) or make a state of the right length");
+        }
+    }
+
+    private static void usable(String name, MemorySegment segment, boolean written) {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException(name + " belongs to an arena that is already closed; keep the arena"
+                    + " open for as long as the block is trained");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + " is confined to another thread; step it from its owner thread"
+                    + " or allocate it from a shared arena");
+        }
+        if (written && segment.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only but the step writes it; pass a writable segment");
+        }
+    }
+
+    private static void disjoint(String nameA, MemorySegment a, String nameB, MemorySegment b) {
+        if (overlap(a, b)) {
+            throw new IllegalArgumentException(nameA + " and " + nameB + " overlap in memory; the step reads one"
+                    + " while writing the other, so give each its own memory");
+        }
+    }
+
+    static boolean overlap(MemorySegment a, MemorySegment b) {
+        if (a.byteSize() == 0 || b.byteSize() == 0 || a.isNative() != b.isNative()) {
+            return false;
+        }
+        if (!a.isNative() && a.heapBase().orElse(null) != b.heapBase().orElse(null)) {
+            return false;
+        }
+        long a0 = a.address();
+        long b0 = b.address();
+        return a0 < b0 + b.byteSize() && b0 < a0 + a.byteSize();
+    }
+}

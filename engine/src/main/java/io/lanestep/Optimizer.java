@@ -1,0 +1,39 @@
+package io.lanestep;
+
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * An immutable, validated optimizer configuration: hyperparameters only. Its per-block state
+ * (moment buffers, step counter) lives in an {@link OptimizerState} made by {@link #newState}.
+ *
+ * <p>Hyperparameters may change between steps (a learning-rate schedule makes a new configuration
+ * each step): a state accepts any configuration of the same algorithm with the same state
+ * layout, see {@link #accepts(OptimizerState)}.
+ */
+public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum {
+
+    /** Names of the per-element state slots, in PyTorch's vocabulary where PyTorch has one. */
+    List<String> stateKeys();
+
+    /**
+     * The value each state slot starts at; zero for every slot unless the algorithm says
+     * otherwise.
+     */
+    default float initialStateValue(String key) {
+        return 0f;
+    }
+
+    /**
+     * Allocates zeroed, 64-byte-aligned state for a block of {@code length} floats in
+     * {@code arena}; the state lives as long as the arena.
+     */
+    default OptimizerState newState(long length, Arena arena) {
+        return OptimizerState.allocate(this, length, arena);
+    }
+
+    /** Whether {@code state} can be stepped with this configuration: same algorithm, same slots. */
+    default boolean accepts(OptimizerState state) {
+        return state.optimizer().getClass() == getClass() && state.keys().equals(stateKeys());
+    }
+}

@@ -1,0 +1,90 @@
+package io.lanestep;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One parameter block's optimizer state: a float segment per state key, the step counter, and the
+ * optimizer and length it was made for. Not thread-safe: step one state from one thread at a time.
+ */
+public final class OptimizerState {
+    private final Optimizer optimizer;
+    private final long length;
+    private final List<String> keys;
+    private final MemorySegment[] slots;
+    private long step;
+
+    private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots) {
+        this.optimizer = optimizer;
+        this.length = length;
+        this.keys = keys;
+        this.slots = slots;
+    }
+
+    static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(arena, "arena");
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+        List<String> keys = optimizer.stateKeys();
+        MemorySegment[] slots = new MemorySegment[keys.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = Floats.allocate(arena, length);
+            float initial = optimizer.initialStateValue(keys.get(i));
+            if (initial != 0f) {
+                for (long j = 0; j < length; j++) {
+                    slots[i].setAtIndex(Floats.LAYOUT, j, initial);
+                }
+            }
+        }
+        return new OptimizerState(optimizer, length, keys, slots);
+    }
+
+    /** The configuration this state was created with. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Number of floats in the block this state belongs to. */
+    public long length() {
+        return length;
+    }
+
+    /** Steps taken so far (PyTorch's {@code state['step']}). */
+    public long step() {
+        return step;
+    }
+
+    /** The state slot names, in {@link Optimizer#stateKeys()} order. */
+    public List<String> keys() {
+        return keys;
+    }
+
+    /**
+     * The segment of state slot {@code key}. Writing to it changes the optimizer's state.
+     *
+     * @throws IllegalArgumentException if this optimizer has no such slot
+     */
+    public MemorySegment slot(String key) {
+        int i = keys.indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("no state slot '" + key + "'; this state has " + keys);
+        }
+        return slots[i];
+    }
+
+    MemorySegment slot(int index) {
+        return slots[index];
+    }
+
+    int slotCount() {
+        return slots.length;
+    }
+
+    void advance() {
+        step++;
+    }
+}

@@ -1,0 +1,67 @@
+package io.lanestep;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with PyTorch's {@code torch.optim.SGD} semantics, momentum,
+ * dampening, L2 weight decay, Nesterov and maximize included. With momentum 0 it is the seed's
+ * vanilla SGD, {@code Φ -= η ĝ}.
+ *
+ * <p>Per element, with {@code g} the gradient and {@code p} the parameter:
+ * <pre>
+ * d = maximize ? -g : g
+ * if weightDecay != 0:  d = fma(p, f(weightDecay), d)
+ * if momentum != 0:
+ *     buf = (first step) ? d : fma(d, f(1 - dampening), buf * f(momentum))
+ *     d   = nesterov ? fma(buf, f(momentum), d) : buf
+ * p = fma(d, f(-lr), p)
+ * </pre>
+ * where {@code f} rounds a double to float once. The first step copies {@code d} into the buffer
+ * without dampening, as PyTorch does.
+ *
+ * @param lr          learning rate, finite and &ge; 0
+ * @param momentum    momentum factor in [0, 1]
+ * @param dampening   dampening of the gradient in the momentum buffer, in [0, 1]
+ * @param weightDecay L2 penalty, finite and &ge; 0
+ * @param nesterov    Nesterov momentum; needs momentum &gt; 0 and dampening 0
+ * @param maximize    ascend the objective instead of descending it
+ */
+public record Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                  boolean maximize) implements Optimizer {
+
+    /** State key of the momentum buffer, as in PyTorch. */
+    public static final String MOMENTUM_BUFFER = "momentum_buffer";
+
+    /** Validates every hyperparameter. */
+    public Sgd {
+        Hyper.nonNegative("lr", lr);
+        Hyper.unitInterval("momentum", momentum);
+        Hyper.unitInterval("dampening", dampening);
+        Hyper.nonNegative("weightDecay", weightDecay);
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("nesterov needs momentum > 0 and dampening == 0, got momentum "
+                    + momentum + " and dampening " + dampening + "; set dampening to 0 and a positive momentum,"
+                    + " or turn nesterov off");
+        }
+    }
+
+    /** Vanilla SGD, {@code Φ -= lr·ĝ}. */
+    public static Sgd of(double lr) {
+        return new Sgd(lr, 0, 0, 0, false, false);
+    }
+
+    /** This configuration with another learning rate, as a schedule uses it. */
+    public Sgd withLr(double newLr) {
+        return new Sgd(newLr, momentum, dampening, weightDecay, nesterov, maximize);
+    }
+
+    /** This configuration with momentum {@code mu} (and PyTorch's default dampening 0). */
+    public Sgd withMomentum(double mu) {
+        return new Sgd(lr, mu, dampening, weightDecay, nesterov, maximize);
+    }
+
+    @Override
+    public List<String> stateKeys() {
+        return momentum == 0 ? List.of() : List.of(MOMENTUM_BUFFER);
+    }
+}

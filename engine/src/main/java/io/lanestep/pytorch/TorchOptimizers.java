@@ -1,0 +1,109 @@
+package io.lanestep.pytorch;
+
+import io.lanestep.Optimizer;
+import io.lanestep.Sgd;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds engine optimizers from a PyTorch class name and constructor kwargs, with PyTorch's
+ * defaults, so a {@code torch.optim} configuration ports unchanged.
+ */
+public final class TorchOptimizers {
+    /** Kwargs that change how PyTorch runs, not what it computes; accepted when false or null. */
+    private static final Set<String> EXECUTION_OPTIONS = Set.of("foreach", "differentiable", "capturable", "fused");
+
+    private TorchOptimizers() {
+    }
+
+    /**
+     * The engine optimizer equivalent to {@code torch.optim.<className>(**kwargs)}.
+     *
+     * @throws IllegalArgumentException naming an unknown class, an unsupported or mistyped kwarg, or
+     *                                  a hyperparameter out of range
+     */
+    public static Optimizer create(String className, Map<String, ?> kwargs) {
+        Kwargs k = new Kwargs(className, kwargs);
+        Optimizer optimizer = switch (className) {
+            case "SGD" -> new Sgd(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("dampening", 0),
+                    k.number("weight_decay", 0), k.flag("nesterov", false), k.flag("maximize", false));
+            default -> throw new IllegalArgumentException("unknown optimizer class '" + className
+                    + "'; supported: " + supported());
+        };
+        k.rejectUnused();
+        return optimizer;
+    }
+
+    /** The PyTorch class names {@link #create} understands. */
+    public static List<String> supported() {
+        return List.of("SGD");
+    }
+
+    private static final class Kwargs {
+        private final String className;
+        private final Map<String, ?> values;
+        private final Set<String> used = new HashSet<>();
+
+        Kwargs(String className, Map<String, ?> values) {
+            this.className = className;
+            this.values = values;
+        }
+
+        double number(String key, double defaultValue) {
+            used.add(key);
+            Object v = values.get(key);
+            if (v == null) {
+                if (Double.isNaN(defaultValue)) {
+                    throw new IllegalArgumentException(className + " needs the kwarg '" + key + "'");
+                }
+                return defaultValue;
+            }
+            if (!(v instanceof Number n)) {
+                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a number, got " + v);
+            }
+            return n.doubleValue();
+        }
+
+        double[] pair(String key, double first, double second) {
+            used.add(key);
+            Object v = values.get(key);
+            if (v == null) {
+                return new double[] {first, second};
+            }
+            if (!(v instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number a)
+                    || !(list.get(1) instanceof Number b)) {
+                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a pair of numbers, got " + v);
+            }
+            return new double[] {a.doubleValue(), b.doubleValue()};
+        }
+
+        boolean flag(String key, boolean defaultValue) {
+            used.add(key);
+            Object v = values.get(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            if (!(v instanceof Boolean b)) {
+                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be true or false, got " + v);
+            }
+            return b;
+        }
+
+        void rejectUnused() {
+            for (Map.Entry<String, ?> e : values.entrySet()) {
+                String key = e.getKey();
+                if (used.contains(key)) {
+                    continue;
+                }
+                boolean harmless = EXECUTION_OPTIONS.contains(key)
+                        && (e.getValue() == null || Boolean.FALSE.equals(e.getValue()));
+                if (!harmless) {
+                    throw new IllegalArgumentException(className + " option '" + key + "' = " + e.getValue()
+                            + " is not supported by Lanestep; remove it");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.lanestep.properties;
+
+import io.lanestep.pytorch.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** One case of the PyTorch golden sample: configuration, inputs and PyTorch's trajectory. */
+record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n, int steps) {
+
+    static Path root() {
+        return Path.of(System.getProperty("golden.dir", "src/test/resources/pytorch-golden"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static GoldenCase load(Path dir) {
+        try {
+            Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("case.json")));
+            return new GoldenCase(dir, (String) json.get("optimizer"), (Map<String, Object>) json.get("kwargs"),
+                    ((Number) json.get("n")).intValue(), ((Number) json.get("T")).intValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<GoldenCase> all(List<String> optimizers) {
+        try (Stream<Path> dirs = Files.list(root())) {
+            return dirs.filter(d -> Files.exists(d.resolve("case.json"))).sorted().map(GoldenCase::load)
+                    .filter(c -> optimizers.contains(c.optimizer())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String name() {
+        return dir.getFileName().toString();
+    }
+
+    float[] floats(String file) {
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(file))).order(ByteOrder.LITTLE_ENDIAN);
+            float[] values = new float[bytes.remaining() / Float.BYTES];
+            bytes.asFloatBuffer().get(values);
+            return values;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    boolean has(String file) {
+        return Files.exists(dir.resolve(file));
+    }
+
+    /** PyTorch's comparison rule: 0 ULP, any NaN equals any NaN, +0 equals -0. */
+    static boolean sameValue(float a, float b) {
+        return a == b || (Float.isNaN(a) && Float.isNaN(b));
+    }
+}

@@ -1,0 +1,52 @@
+package io.lanestep.properties;
+
+import io.lanestep.LaneWidth;
+import io.lanestep.Optimizer;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.constraints.IntRange;
+
+/** Every optimizer at every lane width equals the scalar reference bit for bit. */
+@Tag("kernels")
+class KernelEquivalenceProperties {
+
+    @Property(tries = 400)
+    void finiteInputsGiveTheReferenceBits(@ForAll("optimizers") Optimizer optimizer, @ForAll("widths") LaneWidth width,
+                                          @ForAll("lengths") int n, @ForAll @IntRange(min = 1, max = 6) int steps,
+                                          @ForAll("finite") Data data, @ForAll long seed,
+                                          @ForAll Harness.Placement placement, @ForAll @IntRange(max = 17) int offset) {
+        Harness.assertSameAsReference(optimizer, width, n, steps, data, seed, placement, offset);
+    }
+
+    @Property(tries = 150)
+    void nonFiniteInputsGiveTheReferenceBits(@ForAll("optimizers") Optimizer optimizer,
+                                             @ForAll("widths") LaneWidth width, @ForAll("lengths") int n,
+                                             @ForAll @IntRange(min = 1, max = 4) int steps, @ForAll long seed,
+                                             @ForAll Harness.Placement placement) {
+        Harness.assertSameAsReference(optimizer, width, n, steps, Data.NONFINITE, seed, placement, 1);
+    }
+
+    @Provide
+    Arbitrary<Optimizer> optimizers() {
+        return Optimizers.all();
+    }
+
+    @Provide
+    Arbitrary<LaneWidth> widths() {
+        return Optimizers.widths();
+    }
+
+    @Provide
+    Arbitrary<Integer> lengths() {
+        return Optimizers.lengths();
+    }
+
+    @Provide
+    Arbitrary<Data> finite() {
+        return Arbitraries.of(Data.NORMAL, Data.SPECIAL);
+    }
+}

@@ -1,0 +1,71 @@
+package io.lanestep.properties;
+
+import io.lanestep.AveragedMomentum;
+import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaneWidth;
+import io.lanestep.Optimizer;
+import io.lanestep.Sgd;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+
+/** Random valid configurations of every optimizer, edges (0, 1, lr = 0) included on purpose. */
+final class Optimizers {
+    private Optimizers() {
+    }
+
+    static Arbitrary<Optimizer> all() {
+        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged()));
+    }
+
+    static Arbitrary<LaneWidth> widths() {
+        return Arbitraries.of(Arrays.stream(LaneWidth.values())
+                .filter(w -> w.bits() <= LaneWidth.maxSupportedBits()).toList());
+    }
+
+    /** Lengths 0 ... 3·16+1 around every width's lane multiples, and sometimes up to 10^5. */
+    static Arbitrary<Integer> lengths() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.integers().between(0, 3 * 16 + 1)),
+                Tuple.of(2, Arbitraries.integers().between(50, 100_000)));
+    }
+
+    static Arbitrary<Double> lr() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(0.0)),
+                Tuple.of(1, Arbitraries.just(1.0 / 3)),
+                Tuple.of(6, Arbitraries.doubles().between(-6, 0.3).ofScale(4).map(e -> Math.pow(10, e))));
+    }
+
+    static Arbitrary<Double> unit() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(0.0)),
+                Tuple.of(1, Arbitraries.just(1.0)),
+                Tuple.of(4, Arbitraries.doubles().between(0, 1).ofScale(6)));
+    }
+
+    static Arbitrary<Double> decay() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(0.0)),
+                Tuple.of(1, Arbitraries.doubles().between(0, 0.5).ofScale(6)));
+    }
+
+    static Arbitrary<Optimizer> sgd() {
+        return Combinators.combine(lr(), unit(), unit(), decay(), Arbitraries.of(true, false), Arbitraries.of(true, false))
+                .as((lr, mu, damp, wd, nesterov, maximize) -> {
+                    boolean canNesterov = mu > 0;
+                    return new Sgd(lr, mu, nesterov && canNesterov ? 0 : damp, wd, nesterov && canNesterov, maximize);
+                });
+    }
+
+    static Arbitrary<Optimizer> heavyBall() {
+        return Combinators.combine(lr(), unit()).as(HeavyBallMomentum::new);
+    }
+
+    static Arbitrary<Optimizer> averaged() {
+        return Combinators.combine(lr(), unit()).as(AveragedMomentum::new);
+    }
+}

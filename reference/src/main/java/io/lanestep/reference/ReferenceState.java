@@ -1,0 +1,39 @@
+package io.lanestep.reference;
+
+import io.lanestep.Optimizer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The reference's optimizer state for one block: a float array per state key and the step count. */
+public final class ReferenceState {
+    private final Map<String, float[]> slots = new LinkedHashMap<>();
+    private long step;
+
+    /** Fresh state for {@code optimizer} on {@code length} floats, each slot at its initial value. */
+    public ReferenceState(Optimizer optimizer, int length) {
+        for (String key : optimizer.stateKeys()) {
+            float[] slot = new float[length];
+            Arrays.fill(slot, optimizer.initialStateValue(key));
+            slots.put(key, slot);
+        }
+    }
+
+    /** The array of state slot {@code key}. */
+    public float[] slot(String key) {
+        float[] slot = slots.get(key);
+        if (slot == null) {
+            throw new IllegalArgumentException("no state slot '" + key + "' in " + slots.keySet());
+        }
+        return slot;
+    }
+
+    /** Steps taken so far. */
+    public long step() {
+        return step;
+    }
+
+    void advance() {
+        step++;
+    }
+}
