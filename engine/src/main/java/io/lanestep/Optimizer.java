@@ -11,7 +11,8 @@ import java.util.List;
  * each step): a state accepts any configuration of the same algorithm with the same state
  * layout, see {@link #accepts(OptimizerState)}.
  */
-public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum {
+public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
+        SignalToNoiseSgd {
 
     /** Names of the per-element state slots, in PyTorch's vocabulary where PyTorch has one. */
     List<String> stateKeys();

@@ -1,9 +1,13 @@
 package io.lanestep;
 
+import static io.lanestep.kernel.Kernels.AMSGRAD;
+import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
 import io.lanestep.kernel.Kernels;
@@ -38,7 +42,43 @@ final class Steps {
                             MOMENTUM);
             case AveragedMomentum a -> kernels.sgd(params, grads, state.slot(0), 0, n, (float) -a.lr(), 0f,
                     (float) a.momentum(), (float) (1 - a.momentum()), MOMENTUM);
+            case Rmsprop r -> {
+                boolean hasMomentum = r.momentum() > 0;
+                int flags = (r.maximize() ? MAXIMIZE : 0)
+                        | (r.weightDecay() != 0 ? WEIGHT_DECAY : 0)
+                        | (hasMomentum ? MOMENTUM : 0)
+                        | (r.centered() ? CENTERED : 0);
+                MemorySegment buffer = hasMomentum ? state.slot(1) : MemorySegment.NULL;
+                MemorySegment gradAvg = r.centered() ? state.slot(hasMomentum ? 2 : 1) : MemorySegment.NULL;
+                kernels.rmsprop(params, grads, state.slot(0), buffer, gradAvg, 0, n, (float) r.alpha(),
+                        (float) (1 - r.alpha()), (float) r.eps(), (float) -r.lr(), (float) r.weightDecay(),
+                        (float) r.momentum(), flags);
+            }
+            case Adam a -> adam(kernels, state, params, grads, a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(),
+                    (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0), (float) a.weightDecay(),
+                    1f);
+            case AdamW a -> adam(kernels, state, params, grads, a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(),
+                    (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY, 0f, (float) (1 - a.lr() * a.weightDecay()));
+            case SignalToNoiseSgd s -> {
+                long t = state.step() + 1;
+                kernels.signalToNoise(params, grads, state.slot(0), state.slot(1), 0, n, (float) s.batchSize(),
+                        (float) s.lambdaB(), (float) s.lambdaEta(), (float) s.eps(), (float) s.maxRate(),
+                        (float) s.warmupWeight(t), (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT,
+                        t <= s.warmupSteps() ? WARMUP : 0);
+            }
         }
         state.advance();
+    }
+
+    private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,
+                             double lr, double beta1, double beta2, double eps, boolean amsgrad, int flags,
+                             float weightDecay, float decayFactor) {
+        double t = state.step() + 1;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        kernels.adam(params, grads, state.slot(0), state.slot(1), amsgrad ? state.slot(2) : MemorySegment.NULL,
+                0, state.length(), (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+                (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor,
+                flags | (amsgrad ? AMSGRAD : 0));
     }
 }

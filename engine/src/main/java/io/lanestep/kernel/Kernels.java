@@ -21,6 +21,14 @@ public interface Kernels {
     int FIRST_STEP = 1 << 3;
     /** Nesterov look-ahead. */
     int NESTEROV = 1 << 4;
+    /** RMSprop: divide by the gradient's standard deviation, not its RMS. */
+    int CENTERED = 1 << 5;
+    /** Adam: divide by the running maximum of the second moment. */
+    int AMSGRAD = 1 << 6;
+    /** AdamW: multiply the parameter by the decay factor before the update. */
+    int DECOUPLED_DECAY = 1 << 7;
+    /** Signal-to-noise SGD: warm-up step, statistics only. */
+    int WARMUP = 1 << 8;
 
     /**
      * SGD family: PyTorch SGD, heavy-ball and averaged momentum.
@@ -31,4 +39,35 @@ public interface Kernels {
      */
     void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
              float negLr, float weightDecay, float momentum, float gradScale, int flags);
+
+    /**
+     * RMSprop; {@code buffer} and {@code gradAvg} are ignored without {@link #MOMENTUM} and
+     * {@link #CENTERED}.
+     */
+    void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
+                 MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps, float negLr,
+                 float weightDecay, float momentum, int flags);
+
+    /**
+     * Adam and AdamW; {@code maxSq} is ignored without {@link #AMSGRAD}.
+     *
+     * @param negStepSize {@code f(-lr / (1 - beta1^t))}
+     * @param bc2Sqrt     {@code f(sqrt(1 - beta2^t))}
+     * @param decayFactor {@code f(1 - lr·weightDecay)}, used with {@link #DECOUPLED_DECAY}
+     */
+    void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+              MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+              float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay, float decayFactor,
+              int flags);
+
+    /**
+     * The seed's signal-to-noise SGD.
+     *
+     * @param warmupWeight the averaging weight during {@link #WARMUP}
+     * @param maxWeight    the largest averaging weight after warm-up
+     * @param maxRate      {@code f(λ_η λ_B / B)}
+     */
+    void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
+                       long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps, float maxRate,
+                       float warmupWeight, float maxWeight, int flags);
 }

@@ -1,9 +1,13 @@
 package io.lanestep.kernel;
 
+import static io.lanestep.kernel.Kernels.AMSGRAD;
+import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
 import java.lang.foreign.MemorySegment;
@@ -45,6 +49,126 @@ public final class ScalarKernels implements Kernels {
                 d = (flags & NESTEROV) != 0 ? Math.fma(b, momentum, d) : b;
             }
             params.setAtIndex(F, i, Math.fma(d, negLr, p));
+        }
+    }
+
+    @Override
+    public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
+                        MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
+                        float negLr, float weightDecay, float momentum, int flags) {
+        rmspropLoop(params, grads, squareAvg, buffer, gradAvg, from, to, alpha, oneMinusAlpha, eps, negLr,
+                weightDecay, momentum, flags);
+    }
+
+    static void rmspropLoop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
+                            MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
+                            float negLr, float weightDecay, float momentum, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float v = Math.fma(oneMinusAlpha * g, g, squareAvg.getAtIndex(F, i) * alpha);
+            squareAvg.setAtIndex(F, i, v);
+            float avg;
+            if ((flags & CENTERED) != 0) {
+                float a = Math.fma(g, oneMinusAlpha, gradAvg.getAtIndex(F, i) * alpha);
+                gradAvg.setAtIndex(F, i, a);
+                avg = (float) Math.sqrt(Math.fma(-a, a, v));
+            } else {
+                avg = (float) Math.sqrt(v);
+            }
+            avg = avg + eps;
+            if ((flags & MOMENTUM) != 0) {
+                float b = buffer.getAtIndex(F, i) * momentum + g / avg;
+                buffer.setAtIndex(F, i, b);
+                params.setAtIndex(F, i, Math.fma(b, negLr, p));
+            } else {
+                params.setAtIndex(F, i, p + (negLr * g) / avg);
+            }
+        }
+    }
+
+    @Override
+    public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                     MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+                     float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
+                     float decayFactor, int flags) {
+        adamLoop(params, grads, expAvg, expAvgSq, maxSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, flags);
+    }
+
+    static void adamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                         MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+                         float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
+                         float decayFactor, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            if ((flags & DECOUPLED_DECAY) != 0) {
+                p = p * decayFactor;
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(F, i) * beta1);
+            expAvg.setAtIndex(F, i, m);
+            float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(F, i) * beta2);
+            expAvgSq.setAtIndex(F, i, v);
+            float s = v;
+            if ((flags & AMSGRAD) != 0) {
+                s = Math.max(maxSq.getAtIndex(F, i), v);
+                maxSq.setAtIndex(F, i, s);
+            }
+            float denom = (float) Math.sqrt(s) / bc2Sqrt + eps;
+            params.setAtIndex(F, i, p + (negStepSize * m) / denom);
+        }
+    }
+
+    @Override
+    public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
+                              long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
+                              float maxRate, float warmupWeight, float maxWeight, int flags) {
+        signalToNoiseLoop(params, grads, mean, sqMean, from, to, batchSize, lambdaB, lambdaEta, eps, maxRate,
+                warmupWeight, maxWeight, flags);
+    }
+
+    static void signalToNoiseLoop(MemorySegment params, MemorySegment grads, MemorySegment mean,
+                                  MemorySegment sqMean, long from, long to, float batchSize, float lambdaB,
+                                  float lambdaEta, float eps, float maxRate, float warmupWeight, float maxWeight,
+                                  int flags) {
+        boolean warmup = (flags & WARMUP) != 0;
+        for (long i = from; i < to; i++) {
+            float g = grads.getAtIndex(F, i);
+            float gm = mean.getAtIndex(F, i);
+            float sq = sqMean.getAtIndex(F, i);
+            float r;
+            if (warmup) {
+                r = warmupWeight;
+            } else {
+                float variance = Math.max(0f, Math.fma(-gm, gm, sq));
+                float num = batchSize * Math.fma(gm, gm, eps * variance);
+                float den = lambdaB * variance;
+                r = num >= maxWeight * den ? maxWeight : num / den;
+            }
+            float keep = 1f - r;
+            gm = Math.fma(r, g, keep * gm);
+            sq = Math.fma(r, g * g, keep * sq);
+            mean.setAtIndex(F, i, gm);
+            sqMean.setAtIndex(F, i, sq);
+            if (!warmup) {
+                float variance = Math.max(0f, Math.fma(-gm, gm, sq));
+                float a = lambdaEta * (gm * gm);
+                float eta = a >= maxRate * variance ? maxRate : a / variance;
+                params.setAtIndex(F, i, Math.fma(-eta, gm, params.getAtIndex(F, i)));
+            }
         }
     }
 }

@@ -1,14 +1,19 @@
 package io.lanestep.kernel;
 
+import static io.lanestep.kernel.Kernels.AMSGRAD;
+import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -64,5 +69,135 @@ public final class VectorKernels512 implements Kernels {
             store(d.fma(vNegLr, p), params, i);
         }
         ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, gradScale, flags);
+    }
+
+    @Override
+    public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
+                        MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
+                        float negLr, float weightDecay, float momentum, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector vAlpha = FloatVector.broadcast(S, alpha);
+        FloatVector vOneMinusAlpha = FloatVector.broadcast(S, oneMinusAlpha);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vNegLr = FloatVector.broadcast(S, negLr);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        FloatVector vMomentum = FloatVector.broadcast(S, momentum);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector v = vOneMinusAlpha.mul(g).fma(g, load(squareAvg, i).mul(vAlpha));
+            store(v, squareAvg, i);
+            FloatVector avg;
+            if ((flags & CENTERED) != 0) {
+                FloatVector a = g.fma(vOneMinusAlpha, load(gradAvg, i).mul(vAlpha));
+                store(a, gradAvg, i);
+                avg = a.neg().fma(a, v).sqrt();
+            } else {
+                avg = v.sqrt();
+            }
+            avg = avg.add(vEps);
+            if ((flags & MOMENTUM) != 0) {
+                FloatVector b = load(buffer, i).mul(vMomentum).add(g.div(avg));
+                store(b, buffer, i);
+                store(b.fma(vNegLr, p), params, i);
+            } else {
+                store(p.add(vNegLr.mul(g).div(avg)), params, i);
+            }
+        }
+        ScalarKernels.rmspropLoop(params, grads, squareAvg, buffer, gradAvg, end, to, alpha, oneMinusAlpha, eps, negLr,
+                weightDecay, momentum, flags);
+    }
+
+    @Override
+    public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                     MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+                     float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
+                     float decayFactor, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
+        FloatVector vOneMinusBeta2 = FloatVector.broadcast(S, oneMinusBeta2);
+        FloatVector vBc2Sqrt = FloatVector.broadcast(S, bc2Sqrt);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vNegStep = FloatVector.broadcast(S, negStepSize);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        FloatVector vDecayFactor = FloatVector.broadcast(S, decayFactor);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            if ((flags & DECOUPLED_DECAY) != 0) {
+                p = p.mul(vDecayFactor);
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
+            store(m, expAvg, i);
+            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
+            store(v, expAvgSq, i);
+            FloatVector s = v;
+            if ((flags & AMSGRAD) != 0) {
+                s = load(maxSq, i).max(v);
+                store(s, maxSq, i);
+            }
+            FloatVector denom = s.sqrt().div(vBc2Sqrt).add(vEps);
+            store(p.add(vNegStep.mul(m).div(denom)), params, i);
+        }
+        ScalarKernels.adamLoop(params, grads, expAvg, expAvgSq, maxSq, end, to, beta1, oneMinusBeta1, beta2,
+                oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, flags);
+    }
+
+    @Override
+    public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
+                              long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
+                              float maxRate, float warmupWeight, float maxWeight, int flags) {
+        long end = vectorEnd(from, to);
+        boolean warmup = (flags & WARMUP) != 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector vBatch = FloatVector.broadcast(S, batchSize);
+        FloatVector vLambdaB = FloatVector.broadcast(S, lambdaB);
+        FloatVector vLambdaEta = FloatVector.broadcast(S, lambdaEta);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vMaxRate = FloatVector.broadcast(S, maxRate);
+        FloatVector vWarmup = FloatVector.broadcast(S, warmupWeight);
+        FloatVector vMaxWeight = FloatVector.broadcast(S, maxWeight);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector g = load(grads, i);
+            FloatVector gm = load(mean, i);
+            FloatVector sq = load(sqMean, i);
+            FloatVector r;
+            if (warmup) {
+                r = vWarmup;
+            } else {
+                FloatVector variance = gm.neg().fma(gm, sq).max(zero);
+                FloatVector num = vBatch.mul(gm.fma(gm, vEps.mul(variance)));
+                FloatVector den = vLambdaB.mul(variance);
+                r = num.div(den).blend(vMaxWeight, num.compare(VectorOperators.GE, vMaxWeight.mul(den)));
+            }
+            FloatVector keep = one.sub(r);
+            gm = r.fma(g, keep.mul(gm));
+            sq = r.fma(g.mul(g), keep.mul(sq));
+            store(gm, mean, i);
+            store(sq, sqMean, i);
+            if (!warmup) {
+                FloatVector variance = gm.neg().fma(gm, sq).max(zero);
+                FloatVector a = vLambdaEta.mul(gm.mul(gm));
+                FloatVector eta = a.div(variance).blend(vMaxRate, a.compare(VectorOperators.GE, vMaxRate.mul(variance)));
+                store(eta.neg().fma(gm, load(params, i)), params, i);
+            }
+        }
+        ScalarKernels.signalToNoiseLoop(params, grads, mean, sqMean, end, to, batchSize, lambdaB, lambdaEta, eps,
+                maxRate, warmupWeight, maxWeight, flags);
     }
 }

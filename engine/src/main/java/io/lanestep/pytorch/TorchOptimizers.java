@@ -1,6 +1,9 @@
 package io.lanestep.pytorch;
 
+import io.lanestep.Adam;
+import io.lanestep.AdamW;
 import io.lanestep.Optimizer;
+import io.lanestep.Rmsprop;
 import io.lanestep.Sgd;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +32,19 @@ public final class TorchOptimizers {
         Optimizer optimizer = switch (className) {
             case "SGD" -> new Sgd(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("dampening", 0),
                     k.number("weight_decay", 0), k.flag("nesterov", false), k.flag("maximize", false));
+            case "Adam" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new Adam(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 0), k.flag("amsgrad", false), k.flag("maximize", false));
+            }
+            case "AdamW" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new AdamW(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 1e-2), k.flag("amsgrad", false), k.flag("maximize", false));
+            }
+            case "RMSprop" -> new Rmsprop(k.number("lr", 1e-2), k.number("alpha", 0.99), k.number("eps", 1e-8),
+                    k.number("weight_decay", 0), k.number("momentum", 0), k.flag("centered", false),
+                    k.flag("maximize", false));
             default -> throw new IllegalArgumentException("unknown optimizer class '" + className
                     + "'; supported: " + supported());
         };
@@ -38,7 +54,7 @@ public final class TorchOptimizers {
 
     /** The PyTorch class names {@link #create} understands. */
     public static List<String> supported() {
-        return List.of("SGD");
+        return List.of("SGD", "Adam", "AdamW", "RMSprop");
     }
 
     private static final class Kwargs {

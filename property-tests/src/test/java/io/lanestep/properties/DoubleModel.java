@@ -1,51 +1,117 @@
 package io.lanestep.properties;
 
+import static io.lanestep.properties.Approx.exact;
+import static io.lanestep.properties.Approx.rounded;
+
+import io.lanestep.Adam;
+import io.lanestep.AdamW;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Optimizer;
+import io.lanestep.Rmsprop;
 import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
 
 /**
- * The optimizers' textbook formulas evaluated in double precision, one element at a time, written
- * from the math (seed-math.md, PyTorch's docs), not from the reference's float operation order.
- * Each output comes with the sum of the magnitudes of the terms it is made of, which bounds its
- * float32 rounding error.
+ * The optimizers' formulas as the math states them (seed-math.md, PyTorch's documentation),
+ * evaluated in double precision one element at a time, with a running bound on float32 rounding
+ * error ({@link Approx}). Written from the math, not from the reference's operation order.
+ * Returns the new parameter, then each state slot in key order.
  */
 final class DoubleModel {
     private DoubleModel() {
     }
 
-    /** One element's outputs: the new param then each state slot in key order, and their magnitudes. */
-    record Result(double[] values, double[] magnitudes) {
-    }
-
-    static Result step(Optimizer optimizer, double p, double g, double[] slots, long stepsBefore) {
+    static Approx[] step(Optimizer optimizer, float pf, float gf, float[] slots, long stepsBefore) {
+        Approx p = exact(pf);
+        Approx one = exact(1);
+        long t = stepsBefore + 1;
         return switch (optimizer) {
             case Sgd s -> {
-                double d = (s.maximize() ? -g : g) + s.weightDecay() * p;
-                double md = Math.abs(g) + s.weightDecay() * Math.abs(p);
+                Approx d = exact(s.maximize() ? -gf : gf).plus(p.times(rounded(s.weightDecay())));
                 if (s.momentum() == 0) {
-                    yield new Result(new double[] {p - s.lr() * d}, new double[] {Math.abs(p) + s.lr() * md});
+                    yield new Approx[] {p.minus(rounded(s.lr()).times(d))};
                 }
-                boolean first = stepsBefore == 0;
-                double b = first ? d : s.momentum() * slots[0] + (1 - s.dampening()) * d;
-                double mb = first ? md : s.momentum() * Math.abs(slots[0]) + (1 - s.dampening()) * md;
-                double dir = s.nesterov() ? d + s.momentum() * b : b;
-                double mdir = s.nesterov() ? md + s.momentum() * mb : mb;
-                yield new Result(new double[] {p - s.lr() * dir, b},
-                        new double[] {Math.abs(p) + s.lr() * mdir, mb});
+                Approx b = t == 1 ? d
+                        : rounded(s.momentum()).times(exact(slots[0])).plus(rounded(1 - s.dampening()).times(d));
+                Approx dir = s.nesterov() ? d.plus(rounded(s.momentum()).times(b)) : b;
+                yield new Approx[] {p.minus(rounded(s.lr()).times(dir)), b};
             }
             case HeavyBallMomentum h -> {
-                double v = h.momentum() * slots[0] + h.lr() * g;
-                double mv = h.momentum() * Math.abs(slots[0]) + h.lr() * Math.abs(g);
-                yield new Result(new double[] {p - v, v}, new double[] {Math.abs(p) + mv, mv});
+                Approx v = rounded(h.momentum()).times(exact(slots[0])).plus(rounded(h.lr()).times(exact(gf)));
+                yield new Approx[] {p.minus(v), v};
             }
             case AveragedMomentum a -> {
-                double avg = a.momentum() * slots[0] + (1 - a.momentum()) * g;
-                double mavg = a.momentum() * Math.abs(slots[0]) + (1 - a.momentum()) * Math.abs(g);
-                yield new Result(new double[] {p - a.lr() * avg, avg},
-                        new double[] {Math.abs(p) + a.lr() * mavg, mavg});
+                Approx avg = rounded(a.momentum()).times(exact(slots[0]))
+                        .plus(rounded(1 - a.momentum()).times(exact(gf)));
+                yield new Approx[] {p.minus(rounded(a.lr()).times(avg)), avg};
+            }
+            case Rmsprop r -> {
+                Approx g = exact(r.maximize() ? -gf : gf).plus(p.times(rounded(r.weightDecay())));
+                Approx alpha = rounded(r.alpha());
+                Approx v = alpha.times(exact(slots[0])).plus(rounded(1 - r.alpha()).times(g).times(g));
+                int k = 1;
+                Approx buffer = null;
+                if (r.momentum() > 0) {
+                    buffer = exact(slots[k++]);
+                }
+                Approx ga = null;
+                Approx variance = v;
+                if (r.centered()) {
+                    ga = alpha.times(exact(slots[k])).plus(rounded(1 - r.alpha()).times(g));
+                    variance = v.minus(ga.times(ga));
+                }
+                Approx avg = variance.sqrt().plus(rounded(r.eps()));
+                Approx step = g.dividedBy(avg);
+                if (buffer != null) {
+                    buffer = rounded(r.momentum()).times(buffer).plus(step);
+                    step = buffer;
+                }
+                Approx newP = p.minus(rounded(r.lr()).times(step));
+                yield buffer == null ? (ga == null ? new Approx[] {newP, v} : new Approx[] {newP, v, ga})
+                        : (ga == null ? new Approx[] {newP, v, buffer} : new Approx[] {newP, v, buffer, ga});
+            }
+            case Adam a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                    a.weightDecay(), false, a.amsgrad());
+            case AdamW a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                    a.weightDecay(), true, a.amsgrad());
+            case SignalToNoiseSgd s -> {
+                Approx mean = exact(slots[0]);
+                Approx sq = exact(slots[1]);
+                boolean warmup = t <= s.warmupSteps();
+                Approx before = sq.minus(mean.times(mean)).max(exact(0));
+                Approx r = warmup ? rounded(Math.min(1, Math.max(s.batchSize() / s.warmupSteps(), 1.0 / t)))
+                        : rounded(s.batchSize()).times(mean.times(mean).plus(rounded(s.eps()).times(before)))
+                                .ratioCappedAt(rounded(s.lambdaB()).times(before),
+                                        exact(SignalToNoiseSgd.MAX_AVERAGING_WEIGHT));
+                Approx g = exact(gf);
+                mean = one.minus(r).times(mean).plus(r.times(g));
+                sq = one.minus(r).times(sq).plus(r.times(g).times(g));
+                if (warmup) {
+                    yield new Approx[] {p, mean, sq};
+                }
+                Approx variance = sq.minus(mean.times(mean)).max(exact(0));
+                Approx eta = rounded(s.lambdaEta()).times(mean).times(mean)
+                        .ratioCappedAt(variance, rounded(s.lambdaEta() * s.lambdaB() / s.batchSize()));
+                yield new Approx[] {p.minus(eta.times(mean)), mean, sq};
             }
         };
+    }
+
+    private static Approx[] adam(Approx p, Approx g, float[] slots, long t, double lr, double beta1, double beta2,
+                                 double eps, double weightDecay, boolean decoupled, boolean amsgrad) {
+        if (decoupled) {
+            p = p.times(rounded(1 - lr * weightDecay));
+        } else {
+            g = g.plus(p.times(rounded(weightDecay)));
+        }
+        Approx m = rounded(beta1).times(exact(slots[0])).plus(rounded(1 - beta1).times(g));
+        Approx v = rounded(beta2).times(exact(slots[1])).plus(rounded(1 - beta2).times(g).times(g));
+        Approx s = amsgrad ? exact(slots[2]).max(v) : v;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        Approx denom = s.sqrt().dividedBy(rounded(Math.sqrt(bc2))).plus(rounded(eps));
+        Approx newP = p.minus(rounded(lr / bc1).times(m).dividedBy(denom));
+        return amsgrad ? new Approx[] {newP, m, v, s} : new Approx[] {newP, m, v};
     }
 }

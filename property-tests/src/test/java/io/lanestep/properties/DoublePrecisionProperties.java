@@ -1,39 +1,50 @@
 package io.lanestep.properties;
 
 import io.lanestep.Optimizer;
+import io.lanestep.Rmsprop;
+import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
- * The float32 reference agrees with a double-precision evaluation of the math, step by step, within
- * {@value #ROUNDINGS} roundings of the terms involved: |float − double| ≤ 8·2⁻²⁴·Σ|terms| + 8·MIN_VALUE.
- * Each step has at most five rounded operations plus the float rounding of each hyperparameter, so
- * 8 units is a true bound, while a wrong formula (a missing factor, a dampened first step, a wrong
- * sign) is off by a whole term.
+ * The float32 reference agrees with the optimizers' math evaluated in double precision, step by
+ * step from the same float state, within twice the running float32 error bound of {@link Approx}
+ * (2⁻²⁴ relative per rounding, propagated through every operation, hyperparameter roundings
+ * included). A wrong formula (a missing factor, a dampened first step, eps inside the root, a
+ * wrong sign) misses by whole terms, far outside the bound.
  */
 class DoublePrecisionProperties {
-    static final int ROUNDINGS = 8;
-    private static final double UNIT = Math.ulp(1.0f) / 2;
+    private static final AtomicLong CHECKS = new AtomicLong();
+    private static final AtomicLong BOUNDED = new AtomicLong();
 
+    /** Unbounded checks (ill-conditioned inputs) pass trivially, so most checks must be bounded. */
+    @AfterContainer
+    static void mostChecksWereBounded() {
+        if (BOUNDED.get() < 0.9 * CHECKS.get()) {
+            throw new AssertionError("only " + BOUNDED + " of " + CHECKS + " checks had a finite error bound");
+        }
+    }
     @Property(tries = 300)
     void referenceIsTheMathUpToRounding(@ForAll("optimizers") Optimizer optimizer,
                                         @ForAll @IntRange(min = 1, max = 64) int n,
-                                        @ForAll @IntRange(min = 1, max = 5) int steps, @ForAll long seed) {
+                                        @ForAll @IntRange(min = 1, max = 8) int steps, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] params = Data.NORMAL.fill(n, random);
         ReferenceState state = new ReferenceState(optimizer, n);
         int slots = optimizer.stateKeys().size();
         for (int t = 0; t < steps; t++) {
             float[] grads = Data.NORMAL.fill(n, random);
-            DoubleModel.Result[] expected = new DoubleModel.Result[n];
+            Approx[][] expected = new Approx[n][];
             for (int i = 0; i < n; i++) {
-                double[] before = new double[slots];
+                float[] before = new float[slots];
                 for (int k = 0; k < slots; k++) {
                     before[k] = state.slot(optimizer.stateKeys().get(k))[i];
                 }
@@ -41,27 +52,39 @@ class DoublePrecisionProperties {
             }
             Reference.step(optimizer, params, grads, state);
             for (int i = 0; i < n; i++) {
-                check(optimizer, t, i, "params", params[i], expected[i], 0);
+                check(optimizer, t, i, "params", params[i], expected[i][0]);
                 for (int k = 0; k < slots; k++) {
                     String key = optimizer.stateKeys().get(k);
-                    check(optimizer, t, i, key, state.slot(key)[i], expected[i], k + 1);
+                    check(optimizer, t, i, key, state.slot(key)[i], expected[i][k + 1]);
                 }
             }
         }
     }
 
-    private static void check(Optimizer optimizer, int t, int i, String what, float actual, DoubleModel.Result r,
-                              int k) {
-        double bound = ROUNDINGS * UNIT * r.magnitudes()[k] + ROUNDINGS * Float.MIN_VALUE;
-        double error = Math.abs(actual - r.values()[k]);
-        if (!(error <= bound)) {
+    private static void check(Optimizer optimizer, int t, int i, String what, float actual, Approx expected) {
+        CHECKS.incrementAndGet();
+        if (Double.isFinite(expected.error())) {
+            BOUNDED.incrementAndGet();
+        }
+        if (!expected.admits(actual)) {
             throw new AssertionError(optimizer + " step " + (t + 1) + " " + what + "[" + i + "]: float " + actual
-                    + " vs double " + r.values()[k] + ", error " + error + " > bound " + bound);
+                    + " vs double " + expected.value() + ", error " + Math.abs(actual - expected.value())
+                    + " > 2 x bound " + expected.error());
         }
     }
 
+    /**
+     * Configurations whose float32 evaluation is well conditioned: RMSprop whose average of
+     * squares starts to fill and whose eps keeps the divisor away from 0 (alpha = 1 never moves the
+     * zero initial state, alpha near 0 makes the centered variance pure rounding noise), and
+     * signal-to-noise SGD with a variance estimated from at least three samples.
+     */
     @Provide
     Arbitrary<Optimizer> optimizers() {
-        return Optimizers.all();
+        return Optimizers.all().filter(o -> switch (o) {
+            case Rmsprop r -> r.alpha() >= 0.5 && r.alpha() <= 0.999 && r.eps() >= 1e-8;
+            case SignalToNoiseSgd s -> s.warmupSteps() >= 3;
+            default -> true;
+        });
     }
 }

@@ -1,10 +1,14 @@
 package io.lanestep.properties;
 
+import io.lanestep.Adam;
+import io.lanestep.AdamW;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
+import io.lanestep.Rmsprop;
 import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -18,7 +22,7 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> all() {
-        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged()));
+        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise()));
     }
 
     static Arbitrary<LaneWidth> widths() {
@@ -67,5 +71,37 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> averaged() {
         return Combinators.combine(lr(), unit()).as(AveragedMomentum::new);
+    }
+
+    static Arbitrary<Double> beta() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(0.0)),
+                Tuple.of(1, Arbitraries.of(0.9, 0.999, 0.9999999)),
+                Tuple.of(4, Arbitraries.doubles().between(0, 0.999999).ofScale(6)));
+    }
+
+    static Arbitrary<Double> eps() {
+        return Arbitraries.of(0.0, 1e-40, 1e-12, 1e-8, 1e-6, 0.1, 1.0);
+    }
+
+    static Arbitrary<Optimizer> rmsprop() {
+        return Combinators.combine(lr(), unit(), eps(), decay(), unit(), Arbitraries.of(true, false),
+                Arbitraries.of(true, false)).as(Rmsprop::new);
+    }
+
+    static Arbitrary<Optimizer> adam() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
+                Arbitraries.of(true, false)).as(Adam::new);
+    }
+
+    static Arbitrary<Optimizer> adamW() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
+                Arbitraries.of(true, false)).as(AdamW::new);
+    }
+
+    static Arbitrary<Optimizer> signalToNoise() {
+        return Combinators.combine(Arbitraries.of(1.0, 2.0, 32.0, 0.5, 1000.0), Arbitraries.longs().between(1, 5),
+                Arbitraries.of(16.0, 1.0, 0.25), Arbitraries.of(0.0, 1.0 / 32, 0.5, 3.0),
+                Arbitraries.of(0.0, 1e-16, 1e-3)).as(SignalToNoiseSgd::new);
     }
 }

@@ -1,9 +1,13 @@
 package io.lanestep.reference;
 
+import io.lanestep.Adam;
+import io.lanestep.AdamW;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Optimizer;
+import io.lanestep.Rmsprop;
 import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
 
 /** One reference step of any optimizer: the oracle the engine's kernels are held to. */
 public final class Reference {
@@ -21,6 +25,16 @@ public final class Reference {
             case HeavyBallMomentum h -> HeavyBallReference.step(h, params, grads, state.slot(HeavyBallMomentum.VELOCITY));
             case AveragedMomentum a -> AveragedMomentumReference.step(a, params, grads,
                     state.slot(AveragedMomentum.AVERAGE));
+            case Rmsprop r -> RmspropReference.step(r, params, grads, state.slot(Rmsprop.SQUARE_AVG),
+                    r.momentum() > 0 ? state.slot(Rmsprop.MOMENTUM_BUFFER) : null,
+                    r.centered() ? state.slot(Rmsprop.GRAD_AVG) : null);
+            case Adam a -> AdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
+                    a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null, state.step() + 1);
+            case AdamW a -> AdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG),
+                    state.slot(Adam.EXP_AVG_SQ), a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null,
+                    state.step() + 1);
+            case SignalToNoiseSgd s -> SignalToNoiseReference.step(s, params, grads,
+                    state.slot(SignalToNoiseSgd.GRAD_MEAN), state.slot(SignalToNoiseSgd.GRAD_SQ_MEAN), state.step() + 1);
         }
         state.advance();
     }
