@@ -57,6 +57,14 @@ public final class TorchOptimizers {
         return List.of("SGD", "Adam", "AdamW", "RMSprop");
     }
 
+    /**
+     * Whether PyTorch keeps this optimizer's {@code step} as a float32 tensor in its state (Adam
+     * and AdamW do) rather than a Python int (SGD has none; RMSprop's is an int).
+     */
+    public static boolean stepIsTensor(Optimizer optimizer) {
+        return optimizer instanceof Adam || optimizer instanceof AdamW;
+    }
+
     private static final class Kwargs {
         private final String className;
         private final Map<String, ?> values;

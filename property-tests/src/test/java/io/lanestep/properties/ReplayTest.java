@@ -1,0 +1,134 @@
+package io.lanestep.properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lanestep.pytorch.Replay;
+import io.lanestep.pytorch.TorchOptimizers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import net.jqwik.api.Example;
+
+/** The replay tool reproduces the golden files at 0 ULP and isolates every case it cannot run. */
+class ReplayTest {
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run replay(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Replay.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Example
+    void replaysTheSampleToTheGoldenFilesAtEveryWidth() throws IOException {
+        for (String lanes : List.of("scalar", "64", "128", "256", "preferred")) {
+            Path out = Files.createTempDirectory("replay");
+            Run run = replay("--cases", GoldenCase.root().toString(), "--out", out.toString(), "--lanes", lanes);
+            List<GoldenCase> all = GoldenCase.all(List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
+                    "NAdam", "RAdam", "Rprop"));
+            int compared = 0;
+            for (GoldenCase c : all) {
+                boolean supported = TorchOptimizers.supported().contains(c.optimizer());
+                boolean reported = run.err().contains("case " + c.name() + ": ");
+                assertEquals(!supported, reported, c.name() + " error line, stderr:\n" + run.err());
+                if (supported) {
+                    compared += compareFiles(c, out.resolve(c.name()));
+                }
+            }
+            assertTrue(compared >= 41 * 2, "compared only " + compared + " files");
+            boolean allSupported = all.stream().allMatch(c -> TorchOptimizers.supported().contains(c.optimizer()));
+            assertEquals(allSupported ? 0 : 1, run.status(), run.out());
+        }
+    }
+
+    /** Every file the golden case has (but its inputs) must exist in the output with equal floats. */
+    private static int compareFiles(GoldenCase c, Path produced) throws IOException {
+        int files = 0;
+        try (Stream<Path> list = Files.list(c.dir())) {
+            for (Path golden : list.filter(p -> p.toString().endsWith(".f32")).toList()) {
+                String name = golden.getFileName().toString();
+                if (name.equals("grads.f32") || name.equals("params0.f32")) {
+                    continue;
+                }
+                Path mine = produced.resolve(name);
+                assertTrue(Files.exists(mine), c.name() + ": replay wrote no " + name);
+                float[] expected = c.floats(name);
+                float[] actual = new GoldenCase(produced, c.optimizer(), c.kwargs(), c.n(), c.steps()).floats(name);
+                assertEquals(expected.length, actual.length, c.name() + " " + name);
+                for (int i = 0; i < expected.length; i++) {
+                    int at = i;
+                    assertTrue(GoldenCase.sameValue(actual[i], expected[i]), () -> c.name() + " " + name + "[" + at
+                            + "]: " + actual[at] + " != PyTorch " + expected[at]);
+                }
+                files++;
+            }
+        }
+        return files;
+    }
+
+    @Example
+    void brokenCasesGetOneLineEachAndTheOthersStillRun() throws IOException {
+        Path root = Files.createTempDirectory("cases");
+        Path good = GoldenCase.root().resolve("sgd_mom0.9_n65_T2_normal_pnormal");
+        copy(good, root.resolve("a_good"));
+        copy(good, root.resolve("b_truncated"));
+        byte[] grads = Files.readAllBytes(good.resolve("grads.f32"));
+        Files.write(root.resolve("b_truncated/grads.f32"), Arrays.copyOf(grads, grads.length - 3));
+        copy(good, root.resolve("c_malformed"));
+        Files.writeString(root.resolve("c_malformed/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": {\"lr\": 0.1,");
+        copy(good, root.resolve("d_unknown"));
+        Files.writeString(root.resolve("d_unknown/case.json"), "{\"optimizer\": \"Shampoo\", \"kwargs\": {}, "
+                + "\"n\": 65, \"T\": 2}");
+        copy(good, root.resolve("e_unsupported_option"));
+        Files.writeString(root.resolve("e_unsupported_option/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+                + "{\"lr\": 0.1, \"foreach\": true}, \"n\": 65, \"T\": 2}");
+        copy(good, root.resolve("f_good_again"));
+        Path out = Files.createTempDirectory("out");
+
+        Run run = replay("--cases", root.toString(), "--out", out.toString());
+
+        assertEquals(1, run.status());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(4, lines.size(), run.err());
+        assertTrue(lines.get(0).startsWith("case b_truncated: grads.f32 holds 517 bytes, expected 130 floats"),
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith("case c_malformed: malformed JSON"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("case d_unknown: unknown optimizer class 'Shampoo'"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("case e_unsupported_option: SGD option 'foreach' = true"), lines.get(3));
+        assertTrue(run.out().contains("replayed 2 of 6 cases"), run.out());
+        GoldenCase golden = GoldenCase.load(good);
+        for (String ok : List.of("a_good", "f_good_again")) {
+            assertEquals(3, compareFiles(golden, out.resolve(ok)), ok + ": params_steps, params_final, momentum_buffer");
+        }
+        assertFalse(Files.exists(out.resolve("b_truncated/params_final.f32")));
+    }
+
+    @Example
+    void usageErrorsExitWithTwo() {
+        Run run = replay("--cases", "nowhere");
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("usage: replay --cases ROOT --out DIR"), run.err());
+        assertEquals(2, replay("--cases", GoldenCase.root().toString(), "--out", "x", "--lanes", "wide").status());
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+}
