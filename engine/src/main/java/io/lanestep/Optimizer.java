@@ -12,7 +12,7 @@ import java.util.List;
  * layout, see {@link #accepts(OptimizerState)}.
  */
 public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
-        SignalToNoiseSgd {
+        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop {
 
     /** Names of the per-element state slots, in PyTorch's vocabulary where PyTorch has one. */
     List<String> stateKeys();
@@ -22,6 +22,16 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
      * otherwise.
      */
     default float initialStateValue(String key) {
+        return 0f;
+    }
+
+    /** Names of per-block scalar state (PyTorch's 0-dim tensors other than {@code step}); usually none. */
+    default List<String> scalarKeys() {
+        return List.of();
+    }
+
+    /** The value each scalar state entry starts at. */
+    default float initialScalarValue(String key) {
         return 0f;
     }
 

@@ -14,6 +14,7 @@ public final class OptimizerState {
     private final long length;
     private final List<String> keys;
     private final MemorySegment[] slots;
+    private final float[] scalars;
     private long step;
 
     private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots) {
@@ -21,6 +22,11 @@ public final class OptimizerState {
         this.length = length;
         this.keys = keys;
         this.slots = slots;
+        List<String> scalarKeys = optimizer.scalarKeys();
+        this.scalars = new float[scalarKeys.size()];
+        for (int i = 0; i < scalars.length; i++) {
+            scalars[i] = optimizer.initialScalarValue(scalarKeys.get(i));
+        }
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
@@ -74,6 +80,28 @@ public final class OptimizerState {
             throw new IllegalArgumentException("no state slot '" + key + "'; this state has " + keys);
         }
         return slots[i];
+    }
+
+    /**
+     * The per-block scalar state {@code key} (for example NAdam's {@code mu_product}).
+     *
+     * @throws IllegalArgumentException if this optimizer has no such scalar
+     */
+    public float scalar(String key) {
+        int i = optimizer.scalarKeys().indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("no scalar state '" + key + "'; this state has "
+                    + optimizer.scalarKeys());
+        }
+        return scalars[i];
+    }
+
+    float scalar(int index) {
+        return scalars[index];
+    }
+
+    void setScalar(int index, float value) {
+        scalars[index] = value;
     }
 
     MemorySegment slot(int index) {

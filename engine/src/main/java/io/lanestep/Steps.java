@@ -7,6 +7,7 @@ import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.RECTIFIED;
 import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
@@ -66,6 +67,46 @@ final class Steps {
                         (float) s.warmupWeight(t), (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT,
                         t <= s.warmupSteps() ? WARMUP : 0);
             }
+            case Adagrad a -> {
+                double t = state.step() + 1;
+                kernels.adagrad(params, grads, state.slot(0), 0, n, (float) -(a.lr() / (1 + (t - 1) * a.lrDecay())),
+                        (float) a.eps(), (float) a.weightDecay(),
+                        (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+            }
+            case Adamax a -> {
+                double t = state.step() + 1;
+                kernels.adamax(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                        (float) (1 - a.beta1()), (float) a.beta2(), (float) a.eps(),
+                        (float) -(a.lr() / (1 - Math.pow(a.beta1(), t))), (float) a.weightDecay(),
+                        (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+            }
+            case NAdam a -> {
+                double t = state.step() + 1;
+                double mu = a.mu(t);
+                double muNext = a.mu(t + 1);
+                float muProduct = state.scalar(0) * (float) mu;
+                float muProductNext = muProduct * (float) muNext;
+                state.setScalar(0, muProduct);
+                kernels.nadam(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                        (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
+                        (float) (1 - Math.pow(a.beta2(), t)), (float) a.eps(),
+                        (float) (-a.lr() * (1 - mu) / (1 - (double) muProduct)),
+                        (float) (-a.lr() * muNext / (1 - (double) muProductNext)), (float) a.weightDecay(),
+                        a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+            }
+            case RAdam a -> {
+                double t = state.step() + 1;
+                double rect = a.rectification(t);
+                boolean rectified = !Double.isNaN(rect);
+                kernels.radam(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                        (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
+                        (float) (1 - Math.pow(a.beta1(), t)), (float) a.lr(), (float) a.eps(),
+                        (float) Math.sqrt(1 - Math.pow(a.beta2(), t)), rectified ? (float) rect : 0f,
+                        (float) a.weightDecay(),
+                        (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0));
+            }
+            case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), 0, n, (float) r.etaMinus(),
+                    (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), r.maximize() ? MAXIMIZE : 0);
         }
         state.advance();
     }

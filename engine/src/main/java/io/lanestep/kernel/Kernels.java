@@ -29,6 +29,8 @@ public interface Kernels {
     int DECOUPLED_DECAY = 1 << 7;
     /** Signal-to-noise SGD: warm-up step, statistics only. */
     int WARMUP = 1 << 8;
+    /** RAdam: the variance of the adaptive rate is tractable, use it. */
+    int RECTIFIED = 1 << 9;
 
     /**
      * SGD family: PyTorch SGD, heavy-ball and averaged momentum.
@@ -70,4 +72,27 @@ public interface Kernels {
     void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                        long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps, float maxRate,
                        float warmupWeight, float maxWeight, int flags);
+
+    /** Adagrad; {@code negClr} is {@code f(-lr / (1 + (t - 1)·lrDecay))}. */
+    void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to, float negClr,
+                 float eps, float weightDecay, int flags);
+
+    /** Adamax; {@code negStepSize} is {@code f(-(lr / (1 - beta1^t)))}. */
+    void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf, long from,
+                long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
+                float weightDecay, int flags);
+
+    /** NAdam; {@code gradCoef} and {@code avgCoef} are the two per-step update factors. */
+    void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq, long from,
+               long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2, float eps,
+               float gradCoef, float avgCoef, float weightDecay, int flags);
+
+    /** RAdam; {@code rect} is used with {@link #RECTIFIED}. */
+    void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq, long from,
+               long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc1, float lr,
+               float eps, float bc2Sqrt, float rect, float weightDecay, int flags);
+
+    /** Rprop. */
+    void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize, long from,
+               long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags);
 }

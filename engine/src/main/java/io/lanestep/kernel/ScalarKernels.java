@@ -7,6 +7,7 @@ import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.RECTIFIED;
 import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
@@ -169,6 +170,141 @@ public final class ScalarKernels implements Kernels {
                 float eta = a >= maxRate * variance ? maxRate : a / variance;
                 params.setAtIndex(F, i, Math.fma(-eta, gm, params.getAtIndex(F, i)));
             }
+        }
+    }
+
+    @Override
+    public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
+                        float negClr, float eps, float weightDecay, int flags) {
+        adagradLoop(params, grads, sum, from, to, negClr, eps, weightDecay, flags);
+    }
+
+    static void adagradLoop(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
+                            float negClr, float eps, float weightDecay, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float s = Math.fma(g, g, sum.getAtIndex(F, i));
+            sum.setAtIndex(F, i, s);
+            params.setAtIndex(F, i, p + (negClr * g) / ((float) Math.sqrt(s) + eps));
+        }
+    }
+
+    @Override
+    public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
+                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
+                       float weightDecay, int flags) {
+        adamaxLoop(params, grads, expAvg, expInf, from, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
+                weightDecay, flags);
+    }
+
+    static void adamaxLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
+                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps,
+                           float negStepSize, float weightDecay, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(F, i) * beta1);
+            expAvg.setAtIndex(F, i, m);
+            float u = Math.max(expInf.getAtIndex(F, i) * beta2, Math.abs(g) + eps);
+            expInf.setAtIndex(F, i, u);
+            params.setAtIndex(F, i, p + (negStepSize * m) / u);
+        }
+    }
+
+    @Override
+    public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                      long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+        nadamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2, eps,
+                gradCoef, avgCoef, weightDecay, flags);
+    }
+
+    static void nadamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                          long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(F, i) * beta1);
+            expAvg.setAtIndex(F, i, m);
+            float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(F, i) * beta2);
+            expAvgSq.setAtIndex(F, i, v);
+            float denom = (float) Math.sqrt(v / bc2) + eps;
+            p = p + (gradCoef * g) / denom;
+            params.setAtIndex(F, i, p + (avgCoef * m) / denom);
+        }
+    }
+
+    @Override
+    public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                      long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+        radamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1, lr, eps,
+                bc2Sqrt, rect, weightDecay, flags);
+    }
+
+    static void radamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                          long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+        for (long i = from; i < to; i++) {
+            float p = params.getAtIndex(F, i);
+            float g = grads.getAtIndex(F, i);
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(F, i) * beta1);
+            expAvg.setAtIndex(F, i, m);
+            float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(F, i) * beta2);
+            expAvgSq.setAtIndex(F, i, v);
+            float mh = m / bc1;
+            if ((flags & RECTIFIED) != 0) {
+                float adaptive = (1f / ((float) Math.sqrt(v) + eps)) * bc2Sqrt;
+                params.setAtIndex(F, i, p - ((mh * lr) * adaptive) * rect);
+            } else {
+                params.setAtIndex(F, i, p - mh * lr);
+            }
+        }
+    }
+
+    @Override
+    public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
+        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, flags);
+    }
+
+    static void rpropLoop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
+                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
+        for (long i = from; i < to; i++) {
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            float product = g * prev.getAtIndex(F, i);
+            float factor = product > 0 ? etaPlus : product < 0 ? etaMinus : 1f;
+            float s = Math.min(Math.max(stepSize.getAtIndex(F, i) * factor, stepMin), stepMax);
+            stepSize.setAtIndex(F, i, s);
+            if (factor == etaMinus) {
+                g = 0f;
+            }
+            float sign = g > 0 ? 1f : g < 0 ? -1f : 0f;
+            params.setAtIndex(F, i, Math.fma(-sign, s, params.getAtIndex(F, i)));
+            prev.setAtIndex(F, i, g);
         }
     }
 }

@@ -7,6 +7,7 @@ import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
 import static io.lanestep.kernel.Kernels.MOMENTUM;
 import static io.lanestep.kernel.Kernels.NESTEROV;
+import static io.lanestep.kernel.Kernels.RECTIFIED;
 import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
@@ -198,5 +199,158 @@ public final class VectorKernels64 implements Kernels {
         }
         ScalarKernels.signalToNoiseLoop(params, grads, mean, sqMean, end, to, batchSize, lambdaB, lambdaEta, eps,
                 maxRate, warmupWeight, maxWeight, flags);
+    }
+
+    @Override
+    public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
+                        float negClr, float eps, float weightDecay, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector vNegClr = FloatVector.broadcast(S, negClr);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector s = g.fma(g, load(sum, i));
+            store(s, sum, i);
+            store(p.add(vNegClr.mul(g).div(s.sqrt().add(vEps))), params, i);
+        }
+        ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, flags);
+    }
+
+    @Override
+    public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
+                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
+                       float weightDecay, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vNegStep = FloatVector.broadcast(S, negStepSize);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
+            store(m, expAvg, i);
+            FloatVector u = load(expInf, i).mul(vBeta2).max(g.abs().add(vEps));
+            store(u, expInf, i);
+            store(p.add(vNegStep.mul(m).div(u)), params, i);
+        }
+        ScalarKernels.adamaxLoop(params, grads, expAvg, expInf, end, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
+                weightDecay, flags);
+    }
+
+    @Override
+    public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                      long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
+        FloatVector vOneMinusBeta2 = FloatVector.broadcast(S, oneMinusBeta2);
+        FloatVector vBc2 = FloatVector.broadcast(S, bc2);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vGradCoef = FloatVector.broadcast(S, gradCoef);
+        FloatVector vAvgCoef = FloatVector.broadcast(S, avgCoef);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
+            store(m, expAvg, i);
+            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
+            store(v, expAvgSq, i);
+            FloatVector denom = v.div(vBc2).sqrt().add(vEps);
+            p = p.add(vGradCoef.mul(g).div(denom));
+            store(p.add(vAvgCoef.mul(m).div(denom)), params, i);
+        }
+        ScalarKernels.nadamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                bc2, eps, gradCoef, avgCoef, weightDecay, flags);
+    }
+
+    @Override
+    public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                      long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
+        FloatVector vOneMinusBeta2 = FloatVector.broadcast(S, oneMinusBeta2);
+        FloatVector vBc1 = FloatVector.broadcast(S, bc1);
+        FloatVector vLr = FloatVector.broadcast(S, lr);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vBc2Sqrt = FloatVector.broadcast(S, bc2Sqrt);
+        FloatVector vRect = FloatVector.broadcast(S, rect);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector p = load(params, i);
+            FloatVector g = load(grads, i);
+            if ((flags & WEIGHT_DECAY) != 0) {
+                g = p.fma(vDecay, g);
+            }
+            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
+            store(m, expAvg, i);
+            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
+            store(v, expAvgSq, i);
+            FloatVector mh = m.div(vBc1);
+            if ((flags & RECTIFIED) != 0) {
+                FloatVector adaptive = one.div(v.sqrt().add(vEps)).mul(vBc2Sqrt);
+                store(p.sub(mh.mul(vLr).mul(adaptive).mul(vRect)), params, i);
+            } else {
+                store(p.sub(mh.mul(vLr)), params, i);
+            }
+        }
+        ScalarKernels.radamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                bc1, lr, eps, bc2Sqrt, rect, weightDecay, flags);
+    }
+
+    @Override
+    public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
+        long end = vectorEnd(from, to);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector minusOne = FloatVector.broadcast(S, -1f);
+        FloatVector vMinus = FloatVector.broadcast(S, etaMinus);
+        FloatVector vPlus = FloatVector.broadcast(S, etaPlus);
+        FloatVector vMin = FloatVector.broadcast(S, stepMin);
+        FloatVector vMax = FloatVector.broadcast(S, stepMax);
+        for (long i = from; i < end; i += LANES) {
+            FloatVector g = load(grads, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            FloatVector product = g.mul(load(prev, i));
+            FloatVector factor = one.blend(vPlus, product.compare(VectorOperators.GT, zero))
+                    .blend(vMinus, product.compare(VectorOperators.LT, zero));
+            FloatVector s = load(stepSize, i).mul(factor).max(vMin).min(vMax);
+            store(s, stepSize, i);
+            g = g.blend(zero, factor.compare(VectorOperators.EQ, vMinus));
+            FloatVector sign = zero.blend(one, g.compare(VectorOperators.GT, zero))
+                    .blend(minusOne, g.compare(VectorOperators.LT, zero));
+            store(sign.neg().fma(s, load(params, i)), params, i);
+            store(g, prev, i);
+        }
+        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, flags);
     }
 }

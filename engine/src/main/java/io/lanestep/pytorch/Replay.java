@@ -140,6 +140,9 @@ public final class Replay {
             for (String key : state.keys()) {
                 write(out.resolve(key + ".f32"), Floats.toArray(state.slot(key)));
             }
+            for (String key : optimizer.scalarKeys()) {
+                write(out.resolve(key + ".f32"), new float[] {state.scalar(key)});
+            }
             if (TorchOptimizers.stepIsTensor(optimizer)) {
                 write(out.resolve("step.f32"), new float[] {state.step()});
             }

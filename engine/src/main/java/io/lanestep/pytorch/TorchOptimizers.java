@@ -1,9 +1,14 @@
 package io.lanestep.pytorch;
 
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Adamax;
+import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
+import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +50,28 @@ public final class TorchOptimizers {
             case "RMSprop" -> new Rmsprop(k.number("lr", 1e-2), k.number("alpha", 0.99), k.number("eps", 1e-8),
                     k.number("weight_decay", 0), k.number("momentum", 0), k.flag("centered", false),
                     k.flag("maximize", false));
+            case "Adagrad" -> new Adagrad(k.number("lr", 1e-2), k.number("lr_decay", 0), k.number("weight_decay", 0),
+                    k.number("initial_accumulator_value", 0), k.number("eps", 1e-10), k.flag("maximize", false));
+            case "Adamax" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new Adamax(k.number("lr", 2e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 0), k.flag("maximize", false));
+            }
+            case "NAdam" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new NAdam(k.number("lr", 2e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 0), k.number("momentum_decay", 4e-3));
+            }
+            case "RAdam" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new RAdam(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 0));
+            }
+            case "Rprop" -> {
+                double[] etas = k.pair("etas", 0.5, 1.2);
+                double[] sizes = k.pair("step_sizes", 1e-6, 50);
+                yield new Rprop(k.number("lr", 1e-2), etas[0], etas[1], sizes[0], sizes[1], k.flag("maximize", false));
+            }
             default -> throw new IllegalArgumentException("unknown optimizer class '" + className
                     + "'; supported: " + supported());
         };
@@ -54,15 +81,23 @@ public final class TorchOptimizers {
 
     /** The PyTorch class names {@link #create} understands. */
     public static List<String> supported() {
-        return List.of("SGD", "Adam", "AdamW", "RMSprop");
+        return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop");
     }
 
     /**
-     * Whether PyTorch keeps this optimizer's {@code step} as a float32 tensor in its state (Adam
-     * and AdamW do) rather than a Python int (SGD has none; RMSprop's is an int).
+     * Whether PyTorch keeps this optimizer's {@code step} as a float32 tensor in its state
+     * rather than a Python int (RMSprop, Rprop) or not at all (SGD).
      */
     public static boolean stepIsTensor(Optimizer optimizer) {
-        return optimizer instanceof Adam || optimizer instanceof AdamW;
+        return switch (optimizer) {
+            case Adam a -> true;
+            case AdamW a -> true;
+            case Adagrad a -> true;
+            case Adamax a -> true;
+            case NAdam a -> true;
+            case RAdam a -> true;
+            default -> false;
+        };
     }
 
     private static final class Kwargs {

@@ -67,6 +67,14 @@ record Approx(double value, double error) {
         return new Approx(v, e + round(v));
     }
 
+    Approx abs() {
+        return new Approx(Math.abs(value), error);
+    }
+
+    Approx min(Approx b) {
+        return new Approx(Math.min(value, b.value), Math.max(error, b.error));
+    }
+
     Approx max(Approx b) {
         return new Approx(Math.max(value, b.value), Math.max(error, b.error));
     }

@@ -3,12 +3,17 @@ package io.lanestep.properties;
 import static io.lanestep.properties.Approx.exact;
 import static io.lanestep.properties.Approx.rounded;
 
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
+import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 
@@ -22,7 +27,7 @@ final class DoubleModel {
     private DoubleModel() {
     }
 
-    static Approx[] step(Optimizer optimizer, float pf, float gf, float[] slots, long stepsBefore) {
+    static Approx[] step(Optimizer optimizer, float pf, float gf, float[] slots, float[] scalars, long stepsBefore) {
         Approx p = exact(pf);
         Approx one = exact(1);
         long t = stepsBefore + 1;
@@ -94,6 +99,57 @@ final class DoubleModel {
                 Approx eta = rounded(s.lambdaEta()).times(mean).times(mean)
                         .ratioCappedAt(variance, rounded(s.lambdaEta() * s.lambdaB() / s.batchSize()));
                 yield new Approx[] {p.minus(eta.times(mean)), mean, sq};
+            }
+            case Adagrad a -> {
+                Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+                Approx sum = exact(slots[0]).plus(g.times(g));
+                Approx clr = rounded(a.lr() / (1 + (t - 1) * a.lrDecay()));
+                yield new Approx[] {p.minus(clr.times(g).dividedBy(sum.sqrt().plus(rounded(a.eps())))), sum};
+            }
+            case Adamax a -> {
+                Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx u = rounded(a.beta2()).times(exact(slots[1])).max(g.abs().plus(rounded(a.eps())));
+                Approx step = rounded(a.lr() / (1 - Math.pow(a.beta1(), t)));
+                yield new Approx[] {p.minus(step.times(m).dividedBy(u)), m, u};
+            }
+            case NAdam a -> {
+                Approx g = exact(gf).plus(p.times(rounded(a.weightDecay())));
+                double mu = a.beta1() * (1 - 0.5 * Math.pow(0.96, t * a.momentumDecay()));
+                double muNext = a.beta1() * (1 - 0.5 * Math.pow(0.96, (t + 1) * a.momentumDecay()));
+                Approx product = exact(scalars[0]).times(rounded(mu));
+                Approx next = product.times(rounded(muNext));
+                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+                Approx denom = v.dividedBy(rounded(1 - Math.pow(a.beta2(), t))).sqrt().plus(rounded(a.eps()));
+                Approx gradCoef = exact(a.lr() * (1 - mu)).dividedBy(one.minus(product));
+                Approx avgCoef = exact(a.lr() * muNext).dividedBy(one.minus(next));
+                yield new Approx[] {p.minus(gradCoef.times(g).dividedBy(denom)).minus(avgCoef.times(m).dividedBy(denom)),
+                        m, v};
+            }
+            case RAdam a -> {
+                Approx g = exact(gf).plus(p.times(rounded(a.weightDecay())));
+                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+                Approx mh = m.dividedBy(rounded(1 - Math.pow(a.beta1(), t)));
+                double bc2 = 1 - Math.pow(a.beta2(), t);
+                double rhoInf = 2 / (1 - a.beta2()) - 1;
+                double rhoT = rhoInf - 2 * t * Math.pow(a.beta2(), t) / bc2;
+                Approx step = rounded(a.lr()).times(mh);
+                if (rhoT > 5) {
+                    double rect = Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+                    step = step.times(rounded(Math.sqrt(bc2))).dividedBy(v.sqrt().plus(rounded(a.eps())))
+                            .times(rounded(rect));
+                }
+                yield new Approx[] {p.minus(step), m, v};
+            }
+            case Rprop r -> {
+                float g = r.maximize() ? -gf : gf;
+                double product = (double) g * slots[0];
+                Approx factor = product > 0 ? rounded(r.etaPlus()) : product < 0 ? rounded(r.etaMinus()) : one;
+                Approx size = exact(slots[1]).times(factor).max(rounded(r.stepMin())).min(rounded(r.stepMax()));
+                double move = product < 0 ? 0 : Math.signum(g);
+                yield new Approx[] {p.minus(size.times(exact(move))), exact(move == 0 ? 0 : g), size};
             }
         };
     }

@@ -48,7 +48,11 @@ class DoublePrecisionProperties {
                 for (int k = 0; k < slots; k++) {
                     before[k] = state.slot(optimizer.stateKeys().get(k))[i];
                 }
-                expected[i] = DoubleModel.step(optimizer, params[i], grads[i], before, state.step());
+                float[] scalars = new float[optimizer.scalarKeys().size()];
+                for (int k = 0; k < scalars.length; k++) {
+                    scalars[k] = state.scalar(optimizer.scalarKeys().get(k));
+                }
+                expected[i] = DoubleModel.step(optimizer, params[i], grads[i], before, scalars, state.step());
             }
             Reference.step(optimizer, params, grads, state);
             for (int i = 0; i < n; i++) {

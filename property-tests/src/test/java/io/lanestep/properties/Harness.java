@@ -53,6 +53,10 @@ final class Harness {
                     compare(where, key, Floats.toArray(state.slot(key)), reference.slot(key), params0);
                 }
             }
+            for (String key : optimizer.scalarKeys()) {
+                compare("scalar state", key, new float[] {state.scalar(key)}, new float[] {reference.scalar(key)},
+                        params0);
+            }
             if (state.step() != reference.step()) {
                 throw new AssertionError("step counter " + state.step() + " != reference " + reference.step());
             }

@@ -16,7 +16,7 @@ class KernelEquivalenceProperties {
 
     @Property(tries = 400)
     void finiteInputsGiveTheReferenceBits(@ForAll("optimizers") Optimizer optimizer, @ForAll("widths") LaneWidth width,
-                                          @ForAll("lengths") int n, @ForAll @IntRange(min = 1, max = 6) int steps,
+                                          @ForAll("lengths") int n, @ForAll @IntRange(min = 1, max = 8) int steps,
                                           @ForAll("finite") Data data, @ForAll long seed,
                                           @ForAll Harness.Placement placement, @ForAll @IntRange(max = 17) int offset) {
         Harness.assertSameAsReference(optimizer, width, n, steps, data, seed, placement, offset);

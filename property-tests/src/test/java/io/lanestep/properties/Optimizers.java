@@ -1,12 +1,17 @@
 package io.lanestep.properties;
 
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaneWidth;
+import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
+import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import java.util.Arrays;
@@ -22,7 +27,8 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> all() {
-        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise()));
+        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(),
+                adagrad(), adamax(), nadam(), radam(), rprop()));
     }
 
     static Arbitrary<LaneWidth> widths() {
@@ -103,5 +109,31 @@ final class Optimizers {
         return Combinators.combine(Arbitraries.of(1.0, 2.0, 32.0, 0.5, 1000.0), Arbitraries.longs().between(1, 5),
                 Arbitraries.of(16.0, 1.0, 0.25), Arbitraries.of(0.0, 1.0 / 32, 0.5, 3.0),
                 Arbitraries.of(0.0, 1e-16, 1e-3)).as(SignalToNoiseSgd::new);
+    }
+
+    static Arbitrary<Optimizer> adagrad() {
+        return Combinators.combine(lr(), Arbitraries.of(0.0, 0.01, 0.5), decay(), Arbitraries.of(0.0, 0.1, 1.0), eps(),
+                Arbitraries.of(true, false)).as(Adagrad::new);
+    }
+
+    static Arbitrary<Optimizer> adamax() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false))
+                .as(Adamax::new);
+    }
+
+    static Arbitrary<Optimizer> nadam() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(0.0, 4e-3, 0.1))
+                .as(NAdam::new);
+    }
+
+    static Arbitrary<Optimizer> radam() {
+        return Combinators.combine(lr(), beta(), Arbitraries.of(0.5, 0.8, 0.9, 0.99, 0.999), eps(), decay())
+                .as(RAdam::new);
+    }
+
+    static Arbitrary<Optimizer> rprop() {
+        return Combinators.combine(lr(), Arbitraries.of(0.3, 0.5, 0.7), Arbitraries.of(1.1, 1.2, 1.5),
+                Arbitraries.of(0.0, 1e-8, 1e-6), Arbitraries.of(1e-2, 1.0, 50.0), Arbitraries.of(true, false))
+                .as(Rprop::new);
     }
 }

@@ -47,7 +47,7 @@ class ReplayTest {
                     compared += compareFiles(c, out.resolve(c.name()));
                 }
             }
-            assertTrue(compared >= 41 * 2, "compared only " + compared + " files");
+            assertTrue(compared >= 70 * 2, "compared only " + compared + " files");
             boolean allSupported = all.stream().allMatch(c -> TorchOptimizers.supported().contains(c.optimizer()));
             assertEquals(allSupported ? 0 : 1, run.status(), run.out());
         }
@@ -59,7 +59,7 @@ class ReplayTest {
         try (Stream<Path> list = Files.list(c.dir())) {
             for (Path golden : list.filter(p -> p.toString().endsWith(".f32")).toList()) {
                 String name = golden.getFileName().toString();
-                if (name.equals("grads.f32") || name.equals("params0.f32")) {
+                if (name.equals("grads.f32") || name.equals("params0.f32") || differsByDesign(c, name)) {
                     continue;
                 }
                 Path mine = produced.resolve(name);
@@ -76,6 +76,15 @@ class ReplayTest {
             }
         }
         return files;
+    }
+
+    /** NAdam follows PyTorch 2.x: its params (and, with weight decay, its moments) differ from 1.13.1's. */
+    private static boolean differsByDesign(GoldenCase c, String file) {
+        if (!c.optimizer().equals("NAdam")) {
+            return false;
+        }
+        boolean decayed = c.kwargs().get("weight_decay") instanceof Number w && w.doubleValue() != 0;
+        return file.startsWith("params_") || (decayed && file.startsWith("exp_avg"));
     }
 
     @Example

@@ -1,11 +1,16 @@
 package io.lanestep.reference;
 
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
+import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 
@@ -35,6 +40,15 @@ public final class Reference {
                     state.step() + 1);
             case SignalToNoiseSgd s -> SignalToNoiseReference.step(s, params, grads,
                     state.slot(SignalToNoiseSgd.GRAD_MEAN), state.slot(SignalToNoiseSgd.GRAD_SQ_MEAN), state.step() + 1);
+            case Adagrad a -> AdagradReference.step(a, params, grads, state.slot(Adagrad.SUM), state.step() + 1);
+            case Adamax a -> AdamaxReference.step(a, params, grads, state.slot(Adam.EXP_AVG),
+                    state.slot(Adamax.EXP_INF), state.step() + 1);
+            case NAdam a -> state.setScalar(NAdam.MU_PRODUCT, NAdamReference.step(a, params, grads,
+                    state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ), state.scalar(NAdam.MU_PRODUCT),
+                    state.step() + 1));
+            case RAdam a -> RAdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
+                    state.step() + 1);
+            case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
         }
         state.advance();
     }

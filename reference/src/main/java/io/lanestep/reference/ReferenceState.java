@@ -8,6 +8,7 @@ import java.util.Map;
 /** The reference's optimizer state for one block: a float array per state key and the step count. */
 public final class ReferenceState {
     private final Map<String, float[]> slots = new LinkedHashMap<>();
+    private final Map<String, Float> scalars = new LinkedHashMap<>();
     private long step;
 
     /** Fresh state for {@code optimizer} on {@code length} floats, each slot at its initial value. */
@@ -17,6 +18,22 @@ public final class ReferenceState {
             Arrays.fill(slot, optimizer.initialStateValue(key));
             slots.put(key, slot);
         }
+        for (String key : optimizer.scalarKeys()) {
+            scalars.put(key, optimizer.initialScalarValue(key));
+        }
+    }
+
+    /** The scalar state {@code key}. */
+    public float scalar(String key) {
+        Float value = scalars.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no scalar state '" + key + "' in " + scalars.keySet());
+        }
+        return value;
+    }
+
+    void setScalar(String key, float value) {
+        scalars.put(key, value);
     }
 
     /** The array of state slot {@code key}. */

@@ -1,0 +1,43 @@
+package io.lanestep;
+
+import java.util.List;
+
+/**
+ * Adamax, PyTorch's {@code torch.optim.Adamax}: Adam with the infinity norm. At step {@code t},
+ * per element ({@code eps} is inside the max, added to |g|):
+ * <pre>
+ * g = maximize ? -g : g
+ * if weightDecay != 0:  g = fma(p, f(weightDecay), g)
+ * m = fma(g, f(1 - beta1), m * f(beta1))
+ * u = max(u * f(beta2), |g| + f(eps))
+ * p = p + (f(-(lr / (1 - beta1^t))) * m) / u
+ * </pre>
+ *
+ * @param lr          learning rate, finite and &ge; 0 (2e-3)
+ * @param beta1       first-moment decay in [0, 1) (0.9)
+ * @param beta2       infinity-norm decay in [0, 1) (0.999)
+ * @param eps         added to |g|, finite and &ge; 0 (1e-8)
+ * @param weightDecay L2 penalty, finite and &ge; 0 (0)
+ * @param maximize    ascend instead of descend
+ */
+public record Adamax(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
+        implements Optimizer {
+
+    /** State key of the exponentially weighted infinity norm. */
+    public static final String EXP_INF = "exp_inf";
+
+    /** Validates every hyperparameter. */
+    public Adamax {
+        AdamW.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** PyTorch's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8. */
+    public static Adamax defaults() {
+        return new Adamax(2e-3, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    @Override
+    public List<String> stateKeys() {
+        return List.of(Adam.EXP_AVG, EXP_INF);
+    }
+}

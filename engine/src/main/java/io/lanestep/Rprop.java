@@ -1,0 +1,64 @@
+package io.lanestep;
+
+import java.util.List;
+
+/**
+ * Rprop, PyTorch's {@code torch.optim.Rprop}: each coordinate keeps its own step size, grown by
+ * {@code etaPlus} while the gradient keeps its sign and shrunk by {@code etaMinus} when it flips.
+ * With {@code sign(x)} = 1, −1 or 0 (0 also for NaN, as PyTorch's vectorized sign), per element:
+ * <pre>
+ * g = maximize ? -g : g
+ * s = sign(g * prev)
+ * factor = s > 0 ? f(etaPlus) : s < 0 ? f(etaMinus) : 1
+ * stepSize = min(max(stepSize * factor, f(stepMin)), f(stepMax))
+ * if factor == f(etaMinus):  g = 0            after a sign change: no move, and prev resets
+ * p = fma(-sign(g), stepSize, p)
+ * prev = g
+ * </pre>
+ * The step sizes start at {@code f(lr)}.
+ *
+ * @param lr       initial step size, finite and &ge; 0 (1e-2)
+ * @param etaMinus shrink factor in (0, 1) (0.5)
+ * @param etaPlus  growth factor, finite and &gt; 1 (1.2)
+ * @param stepMin  smallest step size, finite and &ge; 0 (1e-6)
+ * @param stepMax  largest step size, finite and &ge; stepMin (50)
+ * @param maximize ascend instead of descend
+ */
+public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, double stepMax, boolean maximize)
+        implements Optimizer {
+
+    /** State key of the previous (possibly zeroed) gradient. */
+    public static final String PREV = "prev";
+    /** State key of the per-coordinate step size. */
+    public static final String STEP_SIZE = "step_size";
+
+    /** Validates every hyperparameter. */
+    public Rprop {
+        Hyper.nonNegative("lr", lr);
+        if (!(etaMinus > 0 && etaMinus < 1 && etaPlus > 1 && Double.isFinite(etaPlus))) {
+            throw new IllegalArgumentException("etas must satisfy 0 < etaMinus < 1 < etaPlus, got (" + etaMinus
+                    + ", " + etaPlus + "); pass a shrink factor below 1 and a finite growth factor above 1");
+        }
+        Hyper.nonNegative("stepMin", stepMin);
+        Hyper.nonNegative("stepMax", stepMax);
+        if (stepMax < stepMin) {
+            throw new IllegalArgumentException("stepMax " + stepMax + " is below stepMin " + stepMin
+                    + "; pass step sizes with stepMin <= stepMax");
+        }
+    }
+
+    /** PyTorch's defaults: lr 1e-2, etas (0.5, 1.2), step sizes (1e-6, 50). */
+    public static Rprop defaults() {
+        return new Rprop(1e-2, 0.5, 1.2, 1e-6, 50, false);
+    }
+
+    @Override
+    public List<String> stateKeys() {
+        return List.of(PREV, STEP_SIZE);
+    }
+
+    @Override
+    public float initialStateValue(String key) {
+        return key.equals(STEP_SIZE) ? (float) lr : 0f;
+    }
+}
