@@ -11,19 +11,26 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Applies optimizer steps at one lane width. Immutable and thread-safe; the states it steps are
- * not (one thread per state at a time).
+ * Applies optimizer steps at one lane width, on one thread or several. Thread-safe; the states it
+ * steps are not (one thread per state at a time).
  *
  * <p>A step validates every argument first, then makes one fused pass over the block: a refused
- * step leaves parameters and state as they were.
+ * step leaves parameters and state as they were. With more than one thread, blocks of at least
+ * 65 536 floats are split by element range across persistent worker threads; the result does not
+ * depend on the thread count. Blocks in a thread-confined arena are stepped by the calling thread
+ * alone. Close a multi-threaded engine to stop its threads.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
+    private static final int MAX_THREADS = 1024;
+
     private final LaneWidth width;
     private final Kernels kernels;
+    private final StepWorkers workers;
 
-    private Engine(LaneWidth width, Kernels kernels) {
+    private Engine(LaneWidth width, Kernels kernels, StepWorkers workers) {
         this.width = width;
         this.kernels = kernels;
+        this.workers = workers;
     }
 
     /** An engine at the width of the system property {@value LaneWidth#PROPERTY}, by default the CPU's preferred. */
@@ -37,7 +44,21 @@ public final class Engine {
      * @throws IllegalArgumentException if the CPU has no registers that wide
      */
     public static Engine create(LaneWidth width) {
+        return create(width, 1);
+    }
+
+    /**
+     * An engine at {@code width} that splits large blocks across {@code threads} threads (the
+     * caller's and {@code threads - 1} workers).
+     *
+     * @throws IllegalArgumentException if the CPU has no registers that wide, or threads is not in 1..1024
+     */
+    public static Engine create(LaneWidth width, int threads) {
         Objects.requireNonNull(width, "width");
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads
+                    + "; pass 1 for single-threaded steps or Runtime.getRuntime().availableProcessors()");
+        }
         width.requireSupported(LaneWidth.maxSupportedBits());
         Kernels kernels = switch (width) {
             case SCALAR -> ScalarKernels.INSTANCE;
@@ -46,12 +67,17 @@ public final class Engine {
             case BITS_256 -> VectorKernels256.INSTANCE;
             case BITS_512 -> VectorKernels512.INSTANCE;
         };
-        return new Engine(width, kernels);
+        return new Engine(width, kernels, threads == 1 ? null : new StepWorkers(threads));
     }
 
     /** The width this engine's kernels run at. */
     public LaneWidth laneWidth() {
         return width;
+    }
+
+    /** The number of threads a large block's step is split across. */
+    public int threads() {
+        return workers == null ? 1 : workers.threads();
     }
 
     /**
@@ -65,7 +91,7 @@ public final class Engine {
     public void step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
         Objects.requireNonNull(optimizer, "optimizer");
         Checks.block(optimizer, state, params, grads, "");
-        Steps.apply(kernels, optimizer, state, params, grads);
+        apply(optimizer, state, params, grads);
     }
 
     /**
@@ -90,12 +116,41 @@ public final class Engine {
         }
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
-            Steps.apply(kernels, optimizer, b.state(), b.params(), b.grads());
+            apply(optimizer, b.state(), b.params(), b.grads());
+        }
+    }
+
+    private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
+        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
+            workers.run(kernels, optimizer, state, params, grads);
+            Steps.finish(optimizer, state);
+        } else {
+            Steps.apply(kernels, optimizer, state, params, grads);
+        }
+    }
+
+    private boolean shareable(OptimizerState state, MemorySegment params, MemorySegment grads) {
+        if (!workers.canShare(params) || !workers.canShare(grads)) {
+            return false;
+        }
+        for (int i = 0; i < state.slotCount(); i++) {
+            if (!workers.canShare(state.slot(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops the worker threads of a multi-threaded engine; a single-threaded one has none. */
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.close();
         }
     }
 
     @Override
     public String toString() {
-        return "Engine[" + width + "]";
+        return "Engine[" + width + ", " + threads() + " thread" + (threads() == 1 ? "" : "s") + "]";
     }
 }

@@ -15,8 +15,10 @@ import io.lanestep.kernel.Kernels;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Turns a validated configuration into one kernel call: per-step scalars are computed here once,
- * in double, and rounded to float once, as PyTorch does.
+ * Turns a validated configuration into kernel calls: per-step scalars are computed here, in
+ * double, and rounded to float once, as PyTorch does. {@link #run} updates one element range and
+ * leaves the state's bookkeeping alone, so a block split across threads computes the same
+ * scalars in every range; {@link #finish} then advances the step and the scalar state once.
  */
 final class Steps {
     private Steps() {
@@ -24,7 +26,21 @@ final class Steps {
 
     static void apply(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
                       MemorySegment grads) {
-        long n = state.length();
+        run(kernels, optimizer, state, params, grads, 0, state.length());
+        finish(optimizer, state);
+    }
+
+    /** The step's bookkeeping, once per block: NAdam's momentum product, then the step counter. */
+    static void finish(Optimizer optimizer, OptimizerState state) {
+        if (optimizer instanceof NAdam a) {
+            state.setScalar(0, state.scalar(0) * (float) a.mu(state.step() + 1));
+        }
+        state.advance();
+    }
+
+    /** Updates elements {@code [from, to)} of the block, {@code n} being where the range ends. */
+    static void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
+                    MemorySegment grads, long from, long to) {
         switch (optimizer) {
             case Sgd s -> {
                 boolean hasMomentum = s.momentum() != 0;
@@ -33,15 +49,15 @@ final class Steps {
                         | (hasMomentum ? MOMENTUM : 0)
                         | (hasMomentum && state.step() == 0 ? FIRST_STEP : 0)
                         | (s.nesterov() ? NESTEROV : 0);
-                kernels.sgd(params, grads, hasMomentum ? state.slot(0) : MemorySegment.NULL, 0, n,
+                kernels.sgd(params, grads, hasMomentum ? state.slot(0) : MemorySegment.NULL, from, to,
                         (float) -s.lr(), (float) s.weightDecay(), (float) s.momentum(), (float) (1 - s.dampening()),
                         flags);
             }
             case HeavyBallMomentum h ->
                 // p - v is exactly fma(v, -1, p), so the SGD kernel serves with a factor of -1.
-                    kernels.sgd(params, grads, state.slot(0), 0, n, -1f, 0f, (float) h.momentum(), (float) h.lr(),
+                    kernels.sgd(params, grads, state.slot(0), from, to, -1f, 0f, (float) h.momentum(), (float) h.lr(),
                             MOMENTUM);
-            case AveragedMomentum a -> kernels.sgd(params, grads, state.slot(0), 0, n, (float) -a.lr(), 0f,
+            case AveragedMomentum a -> kernels.sgd(params, grads, state.slot(0), from, to, (float) -a.lr(), 0f,
                     (float) a.momentum(), (float) (1 - a.momentum()), MOMENTUM);
             case Rmsprop r -> {
                 boolean hasMomentum = r.momentum() > 0;
@@ -51,31 +67,33 @@ final class Steps {
                         | (r.centered() ? CENTERED : 0);
                 MemorySegment buffer = hasMomentum ? state.slot(1) : MemorySegment.NULL;
                 MemorySegment gradAvg = r.centered() ? state.slot(hasMomentum ? 2 : 1) : MemorySegment.NULL;
-                kernels.rmsprop(params, grads, state.slot(0), buffer, gradAvg, 0, n, (float) r.alpha(),
+                kernels.rmsprop(params, grads, state.slot(0), buffer, gradAvg, from, to, (float) r.alpha(),
                         (float) (1 - r.alpha()), (float) r.eps(), (float) -r.lr(), (float) r.weightDecay(),
                         (float) r.momentum(), flags);
             }
-            case Adam a -> adam(kernels, state, params, grads, a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(),
-                    (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0), (float) a.weightDecay(),
+            case Adam a -> adam(kernels, state, params, grads, from, to, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                    a.amsgrad(), (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0),
+                    (float) a.weightDecay(),
                     1f);
-            case AdamW a -> adam(kernels, state, params, grads, a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(),
-                    (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY, 0f, (float) (1 - a.lr() * a.weightDecay()));
+            case AdamW a -> adam(kernels, state, params, grads, from, to, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                    a.amsgrad(), (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY, 0f,
+                    (float) (1 - a.lr() * a.weightDecay()));
             case SignalToNoiseSgd s -> {
                 long t = state.step() + 1;
-                kernels.signalToNoise(params, grads, state.slot(0), state.slot(1), 0, n, (float) s.batchSize(),
+                kernels.signalToNoise(params, grads, state.slot(0), state.slot(1), from, to, (float) s.batchSize(),
                         (float) s.lambdaB(), (float) s.lambdaEta(), (float) s.eps(), (float) s.maxRate(),
                         (float) s.warmupWeight(t), (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT,
                         t <= s.warmupSteps() ? WARMUP : 0);
             }
             case Adagrad a -> {
                 double t = state.step() + 1;
-                kernels.adagrad(params, grads, state.slot(0), 0, n, (float) -(a.lr() / (1 + (t - 1) * a.lrDecay())),
+                kernels.adagrad(params, grads, state.slot(0), from, to, (float) -(a.lr() / (1 + (t - 1) * a.lrDecay())),
                         (float) a.eps(), (float) a.weightDecay(),
                         (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
             }
             case Adamax a -> {
                 double t = state.step() + 1;
-                kernels.adamax(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                kernels.adamax(params, grads, state.slot(0), state.slot(1), from, to, (float) a.beta1(),
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) a.eps(),
                         (float) -(a.lr() / (1 - Math.pow(a.beta1(), t))), (float) a.weightDecay(),
                         (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
@@ -86,8 +104,7 @@ final class Steps {
                 double muNext = a.mu(t + 1);
                 float muProduct = state.scalar(0) * (float) mu;
                 float muProductNext = muProduct * (float) muNext;
-                state.setScalar(0, muProduct);
-                kernels.nadam(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                kernels.nadam(params, grads, state.slot(0), state.slot(1), from, to, (float) a.beta1(),
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
                         (float) (1 - Math.pow(a.beta2(), t)), (float) a.eps(),
                         (float) (-a.lr() * (1 - mu) / (1 - (double) muProduct)),
@@ -98,27 +115,26 @@ final class Steps {
                 double t = state.step() + 1;
                 double rect = a.rectification(t);
                 boolean rectified = !Double.isNaN(rect);
-                kernels.radam(params, grads, state.slot(0), state.slot(1), 0, n, (float) a.beta1(),
+                kernels.radam(params, grads, state.slot(0), state.slot(1), from, to, (float) a.beta1(),
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
                         (float) (1 - Math.pow(a.beta1(), t)), (float) a.lr(), (float) a.eps(),
                         (float) Math.sqrt(1 - Math.pow(a.beta2(), t)), rectified ? (float) rect : 0f,
                         (float) a.weightDecay(),
                         (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0));
             }
-            case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), 0, n, (float) r.etaMinus(),
+            case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),
                     (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), r.maximize() ? MAXIMIZE : 0);
         }
-        state.advance();
     }
 
     private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,
-                             double lr, double beta1, double beta2, double eps, boolean amsgrad, int flags,
-                             float weightDecay, float decayFactor) {
+                             long from, long to, double lr, double beta1, double beta2, double eps, boolean amsgrad,
+                             int flags, float weightDecay, float decayFactor) {
         double t = state.step() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         kernels.adam(params, grads, state.slot(0), state.slot(1), amsgrad ? state.slot(2) : MemorySegment.NULL,
-                0, state.length(), (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+                from, to, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
                 (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor,
                 flags | (amsgrad ? AMSGRAD : 0));
     }

@@ -1,0 +1,128 @@
+package io.lanestep;
+
+import io.lanestep.kernel.Kernels;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Persistent worker threads that share one large block's step by element range. Every element's
+ * update is independent of the others, so the split cannot change a single bit; the per-step
+ * scalars are computed identically in every range and the state's bookkeeping is done once by the
+ * caller. Nothing is allocated per step: the job is published through fields and a volatile
+ * generation counter, and the threads park between steps.
+ */
+final class StepWorkers implements AutoCloseable {
+    /** Blocks shorter than this are stepped by the calling thread alone: waking workers costs more. */
+    static final long MIN_PARALLEL_LENGTH = 1 << 16;
+    /** Range boundaries fall on multiples of this many elements: whole cache lines, whole vectors. */
+    private static final long ALIGN = 64;
+
+    private final Thread[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile int generation;
+    private volatile boolean closed;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+    private Kernels kernels;
+    private Optimizer optimizer;
+    private OptimizerState state;
+    private MemorySegment params;
+    private MemorySegment grads;
+
+    StepWorkers(int threads) {
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int part = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("lanestep-step-" + part).unstarted(() -> work(part));
+            workers[i].start();
+        }
+    }
+
+    int threads() {
+        return workers.length + 1;
+    }
+
+    /** Whether the worker threads may touch {@code segment}: not if it is confined to another thread. */
+    boolean canShare(MemorySegment segment) {
+        return segment.isAccessibleBy(workers[0]);
+    }
+
+    /** Updates every element of the block, split across all threads; the caller does the bookkeeping. */
+    void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this engine was closed; create a new Engine to keep stepping");
+            }
+            this.kernels = kernels;
+            this.optimizer = optimizer;
+            this.state = state;
+            this.params = params;
+            this.grads = grads;
+            failure = null;
+            caller = Thread.currentThread();
+            pending.set(workers.length);
+            generation++;
+            for (Thread worker : workers) {
+                LockSupport.unpark(worker);
+            }
+            runPart(0);
+            while (pending.get() > 0) {
+                LockSupport.park(this);
+            }
+            this.state = null;
+            this.params = null;
+            this.grads = null;
+            Throwable thrown = failure;
+            if (thrown != null) {
+                throw new IllegalStateException("a step worker failed", thrown);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work(int part) {
+        int seen = 0;
+        while (!closed) {
+            int current = generation;
+            if (current == seen) {
+                LockSupport.park(this);
+                continue;
+            }
+            seen = current;
+            try {
+                runPart(part);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            if (pending.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    private void runPart(int part) {
+        long n = state.length();
+        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1));
+    }
+
+    private long bound(long n, int part) {
+        if (part >= threads()) {
+            return n;
+        }
+        long b = n / threads() * part;
+        return b - b % ALIGN;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
+        }
+    }
+}
