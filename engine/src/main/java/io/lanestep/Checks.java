@@ -10,29 +10,47 @@ final class Checks {
     private Checks() {
     }
 
+    /** Checks one block; {@code index} is its position in a multi-block step, or -1 for a single block. */
     static void block(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-                      String where) {
+                      int index) {
         if (state == null || params == null || grads == null) {
-            throw new NullPointerException(where + ": state, params and grads must not be null");
+            throw new NullPointerException(where(index) + "state, params and grads must not be null");
         }
         if (!optimizer.accepts(state)) {
-            throw new IllegalArgumentException(where + "state was created for " + state.optimizer()
+            throw new IllegalArgumentException(where(index) + "state was created for " + state.optimizer()
                     + " but the step was given " + optimizer + "; step a state with the optimizer kind and"
                     + " options it was made for, or make a new one with optimizer.newState(length, arena)");
         }
         long bytes = state.length() * Float.BYTES;
-        length(where + "params", params, bytes, state.length());
-        length(where + "grads", grads, bytes, state.length());
-        usable(where + "params", params, true);
-        usable(where + "grads", grads, false);
-        disjoint(where + "params", params, where + "grads", grads);
+        // Messages are built only on failure: a passing check must not allocate.
+        if (params.byteSize() != bytes || grads.byteSize() != bytes || !isUsable(params, true)
+                || !isUsable(grads, false) || overlap(params, grads)) {
+            String where = where(index);
+            length(where + "params", params, bytes, state.length());
+            length(where + "grads", grads, bytes, state.length());
+            usable(where + "params", params, true);
+            usable(where + "grads", grads, false);
+            disjoint(where + "params", params, where + "grads", grads);
+        }
         for (int i = 0; i < state.slotCount(); i++) {
             MemorySegment slot = state.slot(i);
-            String name = where + "state slot " + state.keys().get(i);
-            usable(name, slot, true);
-            disjoint(where + "params", params, name, slot);
-            disjoint(where + "grads", grads, name, slot);
+            if (!isUsable(slot, true) || overlap(params, slot) || overlap(grads, slot)) {
+                String where = where(index);
+                String name = where + "state slot " + state.keys().get(i);
+                usable(name, slot, true);
+                disjoint(where + "params", params, name, slot);
+                disjoint(where + "grads", grads, name, slot);
+            }
         }
+    }
+
+    private static String where(int index) {
+        return index < 0 ? "" : "blocks[" + index + "].";
+    }
+
+    private static boolean isUsable(MemorySegment segment, boolean written) {
+        return segment.scope().isAlive() && segment.isAccessibleBy(Thread.currentThread())
+                && !(written && segment.isReadOnly());
     }
 
     private static void length(String name, MemorySegment segment, long bytes, long floats) {

@@ -90,7 +90,7 @@ public final class Engine implements AutoCloseable {
      */
     public void step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
         Objects.requireNonNull(optimizer, "optimizer");
-        Checks.block(optimizer, state, params, grads, "");
+        Checks.block(optimizer, state, params, grads, -1);
         apply(optimizer, state, params, grads);
     }
 
@@ -106,7 +106,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(blocks, "blocks");
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
-            Checks.block(optimizer, b.state(), b.params(), b.grads(), "blocks[" + i + "].");
+            Checks.block(optimizer, b.state(), b.params(), b.grads(), i);
             for (int j = 0; j < i; j++) {
                 if (blocks.get(j).state() == b.state()) {
                     throw new IllegalArgumentException("blocks[" + j + "] and blocks[" + i + "] share one state;"

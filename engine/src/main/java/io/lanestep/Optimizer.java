@@ -45,6 +45,7 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
 
     /** Whether {@code state} can be stepped with this configuration: same algorithm, same slots. */
     default boolean accepts(OptimizerState state) {
-        return state.optimizer().getClass() == getClass() && state.keys().equals(stateKeys());
+        Optimizer own = state.optimizer();
+        return own == this || own.getClass() == getClass() && state.keys().equals(stateKeys());
     }
 }

@@ -33,29 +33,19 @@ public final class VectorKernels512 implements Kernels {
     private VectorKernels512() {
     }
 
-    private static FloatVector load(MemorySegment segment, long index) {
-        return FloatVector.fromMemorySegment(S, segment, index * Float.BYTES, ORDER);
-    }
-
-    private static void store(FloatVector value, MemorySegment segment, long index) {
-        value.intoMemorySegment(segment, index * Float.BYTES, ORDER);
-    }
-
-    private static long vectorEnd(long from, long to) {
-        return from + S.loopBound(to - from);
-    }
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
                     float negLr, float weightDecay, float momentum, float gradScale, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vNegLr = FloatVector.broadcast(S, negLr);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         FloatVector vMomentum = FloatVector.broadcast(S, momentum);
         FloatVector vScale = FloatVector.broadcast(S, gradScale);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector d = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector d = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 d = d.neg();
             }
@@ -63,11 +53,12 @@ public final class VectorKernels512 implements Kernels {
                 d = p.fma(vDecay, d);
             }
             if ((flags & MOMENTUM) != 0) {
-                FloatVector b = (flags & FIRST_STEP) != 0 ? d : d.fma(vScale, load(buffer, i).mul(vMomentum));
-                store(b, buffer, i);
+                FloatVector b = (flags & FIRST_STEP) != 0 ? d
+                        : d.fma(vScale, FloatVector.fromMemorySegment(S, buffer, o, ORDER).mul(vMomentum));
+                b.intoMemorySegment(buffer, o, ORDER);
                 d = (flags & NESTEROV) != 0 ? b.fma(vMomentum, d) : b;
             }
-            store(d.fma(vNegLr, p), params, i);
+            d.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, gradScale, flags);
     }
@@ -76,7 +67,7 @@ public final class VectorKernels512 implements Kernels {
     public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                         MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
                         float negLr, float weightDecay, float momentum, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vAlpha = FloatVector.broadcast(S, alpha);
         FloatVector vOneMinusAlpha = FloatVector.broadcast(S, oneMinusAlpha);
         FloatVector vEps = FloatVector.broadcast(S, eps);
@@ -84,31 +75,33 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         FloatVector vMomentum = FloatVector.broadcast(S, momentum);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector v = vOneMinusAlpha.mul(g).fma(g, load(squareAvg, i).mul(vAlpha));
-            store(v, squareAvg, i);
+            FloatVector v = vOneMinusAlpha.mul(g)
+                    .fma(g, FloatVector.fromMemorySegment(S, squareAvg, o, ORDER).mul(vAlpha));
+            v.intoMemorySegment(squareAvg, o, ORDER);
             FloatVector avg;
             if ((flags & CENTERED) != 0) {
-                FloatVector a = g.fma(vOneMinusAlpha, load(gradAvg, i).mul(vAlpha));
-                store(a, gradAvg, i);
+                FloatVector a = g.fma(vOneMinusAlpha, FloatVector.fromMemorySegment(S, gradAvg, o, ORDER).mul(vAlpha));
+                a.intoMemorySegment(gradAvg, o, ORDER);
                 avg = a.neg().fma(a, v).sqrt();
             } else {
                 avg = v.sqrt();
             }
             avg = avg.add(vEps);
             if ((flags & MOMENTUM) != 0) {
-                FloatVector b = load(buffer, i).mul(vMomentum).add(g.div(avg));
-                store(b, buffer, i);
-                store(b.fma(vNegLr, p), params, i);
+                FloatVector b = FloatVector.fromMemorySegment(S, buffer, o, ORDER).mul(vMomentum).add(g.div(avg));
+                b.intoMemorySegment(buffer, o, ORDER);
+                b.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
             } else {
-                store(p.add(vNegLr.mul(g).div(avg)), params, i);
+                (p.add(vNegLr.mul(g).div(avg))).intoMemorySegment(params, o, ORDER);
             }
         }
         ScalarKernels.rmspropLoop(params, grads, squareAvg, buffer, gradAvg, end, to, alpha, oneMinusAlpha, eps, negLr,
@@ -120,7 +113,7 @@ public final class VectorKernels512 implements Kernels {
                      MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
                      float decayFactor, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
         FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
@@ -131,8 +124,9 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         FloatVector vDecayFactor = FloatVector.broadcast(S, decayFactor);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -142,17 +136,18 @@ public final class VectorKernels512 implements Kernels {
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
-            store(m, expAvg, i);
-            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
-            store(v, expAvgSq, i);
+            FloatVector m = g.fma(vOneMinusBeta1, FloatVector.fromMemorySegment(S, expAvg, o, ORDER).mul(vBeta1));
+            m.intoMemorySegment(expAvg, o, ORDER);
+            FloatVector v = vOneMinusBeta2.mul(g)
+                    .fma(g, FloatVector.fromMemorySegment(S, expAvgSq, o, ORDER).mul(vBeta2));
+            v.intoMemorySegment(expAvgSq, o, ORDER);
             FloatVector s = v;
             if ((flags & AMSGRAD) != 0) {
-                s = load(maxSq, i).max(v);
-                store(s, maxSq, i);
+                s = FloatVector.fromMemorySegment(S, maxSq, o, ORDER).max(v);
+                s.intoMemorySegment(maxSq, o, ORDER);
             }
             FloatVector denom = s.sqrt().div(vBc2Sqrt).add(vEps);
-            store(p.add(vNegStep.mul(m).div(denom)), params, i);
+            (p.add(vNegStep.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamLoop(params, grads, expAvg, expAvgSq, maxSq, end, to, beta1, oneMinusBeta1, beta2,
                 oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, flags);
@@ -162,7 +157,7 @@ public final class VectorKernels512 implements Kernels {
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
                               float maxRate, float warmupWeight, float maxWeight, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         boolean warmup = (flags & WARMUP) != 0;
         FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -174,9 +169,10 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vWarmup = FloatVector.broadcast(S, warmupWeight);
         FloatVector vMaxWeight = FloatVector.broadcast(S, maxWeight);
         for (long i = from; i < end; i += LANES) {
-            FloatVector g = load(grads, i);
-            FloatVector gm = load(mean, i);
-            FloatVector sq = load(sqMean, i);
+            long o = i * Float.BYTES;
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            FloatVector gm = FloatVector.fromMemorySegment(S, mean, o, ORDER);
+            FloatVector sq = FloatVector.fromMemorySegment(S, sqMean, o, ORDER);
             FloatVector r;
             if (warmup) {
                 r = vWarmup;
@@ -189,13 +185,15 @@ public final class VectorKernels512 implements Kernels {
             FloatVector keep = one.sub(r);
             gm = r.fma(g, keep.mul(gm));
             sq = r.fma(g.mul(g), keep.mul(sq));
-            store(gm, mean, i);
-            store(sq, sqMean, i);
+            gm.intoMemorySegment(mean, o, ORDER);
+            sq.intoMemorySegment(sqMean, o, ORDER);
             if (!warmup) {
                 FloatVector variance = gm.neg().fma(gm, sq).max(zero);
                 FloatVector a = vLambdaEta.mul(gm.mul(gm));
-                FloatVector eta = a.div(variance).blend(vMaxRate, a.compare(VectorOperators.GE, vMaxRate.mul(variance)));
-                store(eta.neg().fma(gm, load(params, i)), params, i);
+                FloatVector eta = a.div(variance)
+                        .blend(vMaxRate, a.compare(VectorOperators.GE, vMaxRate.mul(variance)));
+                FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+                eta.neg().fma(gm, p).intoMemorySegment(params, o, ORDER);
             }
         }
         ScalarKernels.signalToNoiseLoop(params, grads, mean, sqMean, end, to, batchSize, lambdaB, lambdaEta, eps,
@@ -205,22 +203,23 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
                         float negClr, float eps, float weightDecay, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vNegClr = FloatVector.broadcast(S, negClr);
         FloatVector vEps = FloatVector.broadcast(S, eps);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector s = g.fma(g, load(sum, i));
-            store(s, sum, i);
-            store(p.add(vNegClr.mul(g).div(s.sqrt().add(vEps))), params, i);
+            FloatVector s = g.fma(g, FloatVector.fromMemorySegment(S, sum, o, ORDER));
+            s.intoMemorySegment(sum, o, ORDER);
+            (p.add(vNegClr.mul(g).div(s.sqrt().add(vEps)))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, flags);
     }
@@ -229,7 +228,7 @@ public final class VectorKernels512 implements Kernels {
     public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                        long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
                        float weightDecay, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
         FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
@@ -237,19 +236,20 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vNegStep = FloatVector.broadcast(S, negStepSize);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
-            store(m, expAvg, i);
-            FloatVector u = load(expInf, i).mul(vBeta2).max(g.abs().add(vEps));
-            store(u, expInf, i);
-            store(p.add(vNegStep.mul(m).div(u)), params, i);
+            FloatVector m = g.fma(vOneMinusBeta1, FloatVector.fromMemorySegment(S, expAvg, o, ORDER).mul(vBeta1));
+            m.intoMemorySegment(expAvg, o, ORDER);
+            FloatVector u = FloatVector.fromMemorySegment(S, expInf, o, ORDER).mul(vBeta2).max(g.abs().add(vEps));
+            u.intoMemorySegment(expInf, o, ORDER);
+            (p.add(vNegStep.mul(m).div(u))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamaxLoop(params, grads, expAvg, expInf, end, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
                 weightDecay, flags);
@@ -259,7 +259,7 @@ public final class VectorKernels512 implements Kernels {
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
                       float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
         FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
@@ -270,18 +270,20 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vAvgCoef = FloatVector.broadcast(S, avgCoef);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
-            store(m, expAvg, i);
-            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
-            store(v, expAvgSq, i);
+            FloatVector m = g.fma(vOneMinusBeta1, FloatVector.fromMemorySegment(S, expAvg, o, ORDER).mul(vBeta1));
+            m.intoMemorySegment(expAvg, o, ORDER);
+            FloatVector v = vOneMinusBeta2.mul(g)
+                    .fma(g, FloatVector.fromMemorySegment(S, expAvgSq, o, ORDER).mul(vBeta2));
+            v.intoMemorySegment(expAvgSq, o, ORDER);
             FloatVector denom = v.div(vBc2).sqrt().add(vEps);
             p = p.add(vGradCoef.mul(g).div(denom));
-            store(p.add(vAvgCoef.mul(m).div(denom)), params, i);
+            (p.add(vAvgCoef.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.nadamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
                 bc2, eps, gradCoef, avgCoef, weightDecay, flags);
@@ -291,7 +293,7 @@ public final class VectorKernels512 implements Kernels {
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
                       float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -304,21 +306,23 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vRect = FloatVector.broadcast(S, rect);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         for (long i = from; i < end; i += LANES) {
-            FloatVector p = load(params, i);
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
-            FloatVector m = g.fma(vOneMinusBeta1, load(expAvg, i).mul(vBeta1));
-            store(m, expAvg, i);
-            FloatVector v = vOneMinusBeta2.mul(g).fma(g, load(expAvgSq, i).mul(vBeta2));
-            store(v, expAvgSq, i);
+            FloatVector m = g.fma(vOneMinusBeta1, FloatVector.fromMemorySegment(S, expAvg, o, ORDER).mul(vBeta1));
+            m.intoMemorySegment(expAvg, o, ORDER);
+            FloatVector v = vOneMinusBeta2.mul(g)
+                    .fma(g, FloatVector.fromMemorySegment(S, expAvgSq, o, ORDER).mul(vBeta2));
+            v.intoMemorySegment(expAvgSq, o, ORDER);
             FloatVector mh = m.div(vBc1);
             if ((flags & RECTIFIED) != 0) {
                 FloatVector adaptive = one.div(v.sqrt().add(vEps)).mul(vBc2Sqrt);
-                store(p.sub(mh.mul(vLr).mul(adaptive).mul(vRect)), params, i);
+                (p.sub(mh.mul(vLr).mul(adaptive).mul(vRect))).intoMemorySegment(params, o, ORDER);
             } else {
-                store(p.sub(mh.mul(vLr)), params, i);
+                p.sub(mh.mul(vLr)).intoMemorySegment(params, o, ORDER);
             }
         }
         ScalarKernels.radamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
@@ -328,7 +332,7 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
                       long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
-        long end = vectorEnd(from, to);
+        long end = from + S.loopBound(to - from);
         FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector minusOne = FloatVector.broadcast(S, -1f);
@@ -337,20 +341,22 @@ public final class VectorKernels512 implements Kernels {
         FloatVector vMin = FloatVector.broadcast(S, stepMin);
         FloatVector vMax = FloatVector.broadcast(S, stepMax);
         for (long i = from; i < end; i += LANES) {
-            FloatVector g = load(grads, i);
+            long o = i * Float.BYTES;
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
-            FloatVector product = g.mul(load(prev, i));
+            FloatVector product = g.mul(FloatVector.fromMemorySegment(S, prev, o, ORDER));
             FloatVector factor = one.blend(vPlus, product.compare(VectorOperators.GT, zero))
                     .blend(vMinus, product.compare(VectorOperators.LT, zero));
-            FloatVector s = load(stepSize, i).mul(factor).max(vMin).min(vMax);
-            store(s, stepSize, i);
+            FloatVector s = FloatVector.fromMemorySegment(S, stepSize, o, ORDER).mul(factor).max(vMin).min(vMax);
+            s.intoMemorySegment(stepSize, o, ORDER);
             g = g.blend(zero, factor.compare(VectorOperators.EQ, vMinus));
             FloatVector sign = zero.blend(one, g.compare(VectorOperators.GT, zero))
                     .blend(minusOne, g.compare(VectorOperators.LT, zero));
-            store(sign.neg().fma(s, load(params, i)), params, i);
-            store(g, prev, i);
+            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            sign.neg().fma(s, p).intoMemorySegment(params, o, ORDER);
+            g.intoMemorySegment(prev, o, ORDER);
         }
         ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, flags);
     }

@@ -1,15 +1,11 @@
 package io.lanestep.perf;
 
 import io.lanestep.Engine;
-import io.lanestep.Floats;
-import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
-import io.lanestep.Sgd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,22 +21,27 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** One engine step per invocation, per optimizer, lane width and block size. */
+/** One engine step of one block per invocation, per optimizer, lane width, block size and thread count. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Fork(value = 2, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-public class StepBench {
-    @Param({"SCALAR", "BITS_64", "BITS_128", "BITS_256", "BITS_512"})
+public class OptimizerBench {
+    /** A {@link LaneWidth} name or {@code PREFERRED}. */
+    @Param({"SCALAR", "BITS_64", "BITS_128", "BITS_256", "BITS_512", "PREFERRED"})
     public String width;
 
-    @Param({"65536"})
-    public int size;
+    @Param({"4096", "65536", "1048576", "16777216", "67108864"})
+    public long size;
 
-    @Param({"sgd", "sgd_nesterov_wd", "heavy_ball"})
+    @Param({"adam"})
     public String optimizer;
+
+    /** Threads sharing one block's step; 0 means all available processors. */
+    @Param({"1"})
+    public int threads;
 
     private Arena arena;
     private Engine engine;
@@ -52,25 +53,17 @@ public class StepBench {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        engine = Engine.create(LaneWidth.valueOf(width));
-        config = switch (optimizer) {
-            case "sgd" -> Sgd.of(1e-3);
-            case "sgd_nesterov_wd" -> new Sgd(1e-3, 0.9, 0, 1e-4, true, false);
-            case "heavy_ball" -> new HeavyBallMomentum(1e-3, 0.9);
-            default -> throw new IllegalArgumentException("unknown optimizer " + optimizer);
-        };
-        SplittableRandom random = new SplittableRandom(1);
-        params = Floats.allocate(arena, size);
-        grads = Floats.allocate(arena, size);
-        for (long i = 0; i < size; i++) {
-            params.setAtIndex(Floats.LAYOUT, i, (float) random.nextGaussian());
-            grads.setAtIndex(Floats.LAYOUT, i, (float) random.nextGaussian() * 1e-3f);
-        }
+        LaneWidth lanes = width.equals("PREFERRED") ? LaneWidth.preferred() : LaneWidth.valueOf(width);
+        engine = Engine.create(lanes, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        config = Workloads.optimizer(optimizer);
+        params = Blocks.params(arena, size);
+        grads = Blocks.grads(arena, size);
         state = config.newState(size, arena);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        engine.close();
         arena.close();
     }
 

@@ -1,0 +1,36 @@
+package io.lanestep.perf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Turns the measurements of one run into report records: every ratio is taken within the run. */
+final class Analysis {
+    private final List<Measurement> measurements;
+
+    Analysis(List<Measurement> measurements) {
+        this.measurements = measurements;
+    }
+
+    Optional<Measurement> find(String kind, String optimizer, long size, int threads) {
+        return measurements.stream().filter(m -> m.kind().equals(kind) && m.optimizer().equals(optimizer)
+                && m.size() == size && m.threads() == threads).findFirst();
+    }
+
+    List<Record> records() {
+        List<Record> records = new ArrayList<>();
+        for (Measurement m : measurements) {
+            double ns = m.nsPerElement();
+            int bytes = Workloads.bytesPerElement(m.optimizer());
+            Double roofline = find("roofline", m.optimizer(), m.size(), m.threads())
+                    .map(r -> r.nsPerElement() / ns).orElse(null);
+            Double reference = find("reference", m.optimizer(), m.size(), 1)
+                    .map(r -> r.nsPerElement() / ns).orElse(null);
+            Double segmentLoop = find("SCALAR", m.optimizer(), m.size(), 1)
+                    .map(r -> r.nsPerElement() / ns).orElse(null);
+            records.add(new Record(m.optimizer(), m.kind(), m.size(), m.threads(), ns, bytes / ns, roofline,
+                    reference, segmentLoop, m.bytesPerStep()));
+        }
+        return records;
+    }
+}

@@ -1,0 +1,108 @@
+package io.lanestep.perf;
+
+import io.lanestep.Floats;
+import io.lanestep.Optimizer;
+import io.lanestep.reference.Reference;
+import io.lanestep.reference.ReferenceState;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What an engine step is compared with, on the same block: the scalar reference (the plain Java
+ * loop over {@code float[]}, which C2 may auto-vectorize) and the roofline kernel that moves the
+ * optimizer's bytes with trivial arithmetic. The plain loop over a {@code MemorySegment} is the
+ * engine's own scalar kernel, measured by {@link OptimizerBench} at width SCALAR.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 2, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class BaselineBench {
+    @Param({"4096", "65536", "1048576", "16777216", "67108864"})
+    public long size;
+
+    @Param({"adam"})
+    public String optimizer;
+
+    /** Threads for the roofline; 0 means all available processors. The reference is single-threaded. */
+    @Param({"1"})
+    public int threads;
+
+    private Arena arena;
+    private Optimizer config;
+    private MemorySegment params;
+    private MemorySegment grads;
+    private MemorySegment[] slots;
+    private float[] heapParams;
+    private float[] heapGrads;
+    private ReferenceState referenceState;
+    private ExecutorService pool;
+    private int parts;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        config = Workloads.optimizer(optimizer);
+        params = Blocks.params(arena, size);
+        grads = Blocks.grads(arena, size);
+        slots = new MemorySegment[config.stateKeys().size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = Floats.allocate(arena, size);
+        }
+        parts = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        pool = Executors.newFixedThreadPool(parts);
+        if (size <= Integer.MAX_VALUE / 2) {
+            heapParams = Blocks.toHeap(params);
+            heapGrads = Blocks.toHeap(grads);
+            referenceState = new ReferenceState(config, (int) size);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdownNow();
+        arena.close();
+    }
+
+    @Benchmark
+    public void reference() {
+        Reference.step(config, heapParams, heapGrads, referenceState);
+    }
+
+    @Benchmark
+    public void roofline() throws Exception {
+        if (parts == 1) {
+            Roofline.run(params, grads, slots, 0, size);
+            return;
+        }
+        long chunk = size / parts;
+        Future<?>[] done = new Future<?>[parts];
+        for (int k = 0; k < parts; k++) {
+            long from = k * chunk;
+            long to = k == parts - 1 ? size : from + chunk;
+            done[k] = pool.submit(() -> Roofline.run(params, grads, slots, from, to));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+    }
+}

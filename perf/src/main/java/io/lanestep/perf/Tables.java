@@ -1,0 +1,178 @@
+package io.lanestep.perf;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The report's tables and its verdict on each performance target, as Markdown. */
+final class Tables {
+    private final List<Record> records;
+    private final Suite.Mode mode;
+
+    Tables(List<Record> records, Suite.Mode mode) {
+        this.records = records;
+        this.mode = mode;
+    }
+
+    private Optional<Record> find(String optimizer, String width, long size, int threads) {
+        return records.stream().filter(r -> r.optimizer().equals(optimizer) && r.width().equals(width)
+                && r.size() == size && r.threads() == threads).findFirst();
+    }
+
+    String markdown() {
+        StringBuilder s = new StringBuilder();
+        s.append("# Lanestep performance report (").append(mode.name().toLowerCase(Locale.ROOT)).append(")\n\n");
+        s.append(String.format(Locale.ROOT, "%s, %d cores, %s; JMH %d fork(s), %d x %d ms warm-up, %d x %d ms measured;"
+                        + " medians are JMH averages per step.%n%n", System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                "widest vectors " + io.lanestep.LaneWidth.maxSupportedBits() + " bits", mode.forks, mode.warmups,
+                mode.warmupMillis, mode.iterations, mode.iterationMillis));
+        long wide = mode == Suite.Mode.SMOKE ? 4096 : Long.parseLong(Suite.WIDE);
+        everyOptimizer(s, wide);
+        if (mode != Suite.Mode.SMOKE) {
+            adamBySize(s);
+            threadsAndBlocks(s);
+        }
+        targets(s, wide);
+        return s.toString();
+    }
+
+    private void everyOptimizer(StringBuilder s, long size) {
+        List<String> widths = Suite.supportedWidths();
+        s.append("## Every optimizer, ").append(size).append(" floats, 1 thread: ns/element (fraction of roofline)\n\n");
+        s.append("| optimizer | B/elem | ").append(widths.stream().map(Chart::label).collect(Collectors.joining(" | ")))
+                .append(" | reference | roofline | best vs reference | best vs segment loop | alloc B/step |\n");
+        s.append("|---".repeat(widths.size() + 7)).append("|\n");
+        for (String optimizer : Workloads.NAMES) {
+            if (find(optimizer, "roofline", size, 1).isEmpty() && find(optimizer, "SCALAR", size, 1).isEmpty()) {
+                continue;
+            }
+            s.append("| ").append(optimizer).append(" | ").append(Workloads.bytesPerElement(optimizer));
+            for (String w : widths) {
+                s.append(" | ").append(find(optimizer, w, size, 1).map(Tables::cell).orElse("-"));
+            }
+            s.append(" | ").append(find(optimizer, "reference", size, 1).map(r -> f3(r.nsPerElement())).orElse("-"));
+            s.append(" | ").append(find(optimizer, "roofline", size, 1).map(r -> f3(r.nsPerElement())).orElse("-"));
+            Optional<Record> best = widths.stream().filter(w -> !w.equals("SCALAR"))
+                    .map(w -> find(optimizer, w, size, 1)).flatMap(Optional::stream)
+                    .min((a, b) -> Double.compare(a.nsPerElement(), b.nsPerElement()));
+            s.append(" | ").append(best.map(r -> ratio(r.speedupVsReference())).orElse("-"));
+            s.append(" | ").append(best.map(r -> ratio(r.speedupVsSegmentLoop())).orElse("-"));
+            s.append(" | ").append(best.map(r -> f0(r.bytesAllocatedPerStep())).orElse("-")).append(" |\n");
+        }
+        s.append('\n');
+    }
+
+    private void adamBySize(StringBuilder s) {
+        List<Long> sizes = records.stream().filter(r -> r.optimizer().equals("adam") && r.threads() == 1)
+                .map(Record::size).distinct().sorted().toList();
+        s.append("## Adam by block size, 1 thread: ns/element (fraction of roofline)\n\n| width | ");
+        s.append(sizes.stream().map(String::valueOf).collect(Collectors.joining(" | "))).append(" |\n");
+        s.append("|---".repeat(sizes.size() + 1)).append("|\n");
+        for (String w : concat(Suite.supportedWidths(), List.of("reference", "roofline"))) {
+            s.append("| ").append(w.startsWith("BITS") || w.equals("SCALAR") || w.equals("PREFERRED") ? Chart.label(w) : w);
+            for (long size : sizes) {
+                s.append(" | ").append(find("adam", w, size, 1).map(Tables::cell).orElse("-"));
+            }
+            s.append(" |\n");
+        }
+        s.append('\n');
+    }
+
+    private void threadsAndBlocks(StringBuilder s) {
+        int all = Runtime.getRuntime().availableProcessors();
+        s.append("## Adam at the preferred width, 1 thread against ").append(all).append("\n\n");
+        s.append("| size | 1 thread ns/elem | ").append(all).append(" threads ns/elem | speedup | roofline fraction (")
+                .append(all).append(" threads) |\n|---|---|---|---|---|\n");
+        for (long size : List.of(1_048_576L, 16_777_216L)) {
+            Optional<Record> one = find("adam", "PREFERRED", size, 1);
+            Optional<Record> many = find("adam", "PREFERRED", size, all);
+            if (one.isPresent() && many.isPresent()) {
+                s.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", size, f3(one.get().nsPerElement()),
+                        f3(many.get().nsPerElement()), ratio(one.get().nsPerElement() / many.get().nsPerElement()),
+                        pct(many.get().rooflineFraction())));
+            }
+        }
+        Optional<Record> many = find("adam", "many_blocks", 1_024_000, 1);
+        Optional<Record> one = find("adam", "one_block", 1_024_000, 1);
+        if (many.isPresent() && one.isPresent()) {
+            s.append(String.format(Locale.ROOT, "%nMulti-block: 1000 blocks x 1024 floats %s ns/element, one block of"
+                            + " 1 024 000 floats %s ns/element: many blocks run at %s of one block's throughput.%n%n",
+                    f3(many.get().nsPerElement()), f3(one.get().nsPerElement()),
+                    pct(one.get().nsPerElement() / many.get().nsPerElement())));
+        }
+    }
+
+    private void targets(StringBuilder s, long wide) {
+        s.append("## Targets\n\n");
+        List<String> slower = records.stream().filter(r -> r.size() == wide && r.threads() == 1
+                        && r.width().startsWith("BITS") && r.speedupVsSegmentLoop() != null
+                        && r.speedupVsSegmentLoop() <= 1)
+                .map(r -> r.optimizer() + "@" + Chart.label(r.width())).toList();
+        double worst = records.stream().filter(r -> r.size() == wide && r.threads() == 1 && r.width().startsWith("BITS")
+                && r.speedupVsSegmentLoop() != null).mapToDouble(Record::speedupVsSegmentLoop).min().orElse(Double.NaN);
+        s.append(String.format(Locale.ROOT, "- Every width faster than the engine's scalar kernel at %d: %s (slowest"
+                + " width is %s the scalar kernel's speed%s)%n", wide, slower.isEmpty() ? "**met**" : "**not met**",
+                ratio(worst), slower.isEmpty() ? "" : "; slower: " + slower));
+        double maxAlloc = records.stream().filter(r -> !r.width().equals("reference") && !r.width().equals("roofline"))
+                .mapToDouble(Record::bytesAllocatedPerStep).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN);
+        s.append(String.format(Locale.ROOT, "- Under 64 bytes allocated per step (JMH gc profiler): %s (largest %s B)%n",
+                maxAlloc < 64 ? "**met**" : "**not met**", f0(maxAlloc)));
+        for (long size : List.of(16_777_216L)) {
+            find("adam", "PREFERRED", size, 1).ifPresent(r -> s.append(String.format(Locale.ROOT,
+                    "- >= 95%% of the roofline at %d, 1 thread (Adam): %s (%s)%n", size,
+                    met(r.rooflineFraction(), 0.95), pct(r.rooflineFraction()))));
+            int all = Runtime.getRuntime().availableProcessors();
+            find("adam", "PREFERRED", size, all).ifPresent(r -> s.append(String.format(Locale.ROOT,
+                    "- >= 95%% of the roofline at %d, %d threads (Adam): %s (%s)%n", size, all,
+                    met(r.rooflineFraction(), 0.95), pct(r.rooflineFraction()))));
+        }
+        int all = Runtime.getRuntime().availableProcessors();
+        Optional<Record> one = find("adam", "PREFERRED", 1_048_576, 1);
+        Optional<Record> many = find("adam", "PREFERRED", 1_048_576, all);
+        if (one.isPresent() && many.isPresent()) {
+            double speedup = one.get().nsPerElement() / many.get().nsPerElement();
+            s.append(String.format(Locale.ROOT, "- >= 1.8x on %d cores for 1M Adam: %s (%s)%n", all,
+                    met(speedup, 1.8), ratio(speedup)));
+        }
+        Optional<Record> blocks = find("adam", "many_blocks", 1_024_000, 1);
+        Optional<Record> block = find("adam", "one_block", 1_024_000, 1);
+        if (blocks.isPresent() && block.isPresent()) {
+            double share = block.get().nsPerElement() / blocks.get().nsPerElement();
+            s.append(String.format(Locale.ROOT, "- 1000 blocks of 1K within 80%% of one 1M block: %s (%s)%n",
+                    met(share, 0.8), pct(share)));
+        }
+        s.append("- 512-bit Adam within 5% of gcc -O3 -march=native, and >= 8x torch CPU Adam: compared outside"
+                + " the build (README), the report has no C compiler or PyTorch peer here.\n");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static String cell(Record r) {
+        return r.rooflineFraction() == null ? f3(r.nsPerElement())
+                : f3(r.nsPerElement()) + " (" + pct(r.rooflineFraction()) + ")";
+    }
+
+    private static String met(Double value, double target) {
+        return value != null && value >= target ? "**met**" : "**not met**";
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String f0(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String ratio(Double v) {
+        return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.2fx", v);
+    }
+
+    private static String pct(Double v) {
+        return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.0f%%", v * 100);
+    }
+}

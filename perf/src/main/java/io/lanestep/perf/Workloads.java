@@ -1,0 +1,61 @@
+package io.lanestep.perf;
+
+import io.lanestep.Adagrad;
+import io.lanestep.Adam;
+import io.lanestep.AdamW;
+import io.lanestep.Adamax;
+import io.lanestep.AveragedMomentum;
+import io.lanestep.HeavyBallMomentum;
+import io.lanestep.NAdam;
+import io.lanestep.Optimizer;
+import io.lanestep.RAdam;
+import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
+import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
+import java.util.List;
+
+/** The optimizer configurations the benchmarks measure, by name, and the bytes each moves. */
+final class Workloads {
+    /** Every benchmarked configuration name, in report order. */
+    static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
+            "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
+            "radam", "rprop");
+
+    private Workloads() {
+    }
+
+    static Optimizer optimizer(String name) {
+        return switch (name) {
+            case "sgd" -> Sgd.of(1e-3);
+            case "sgd_nesterov_wd" -> new Sgd(1e-3, 0.9, 0, 1e-4, true, false);
+            case "heavy_ball" -> new HeavyBallMomentum(1e-3, 0.9);
+            case "averaged_momentum" -> new AveragedMomentum(1e-2, 0.9);
+            case "rmsprop" -> Rmsprop.defaults();
+            case "rmsprop_centered_momentum" -> new Rmsprop(1e-2, 0.99, 1e-8, 0, 0.9, true, false);
+            case "adam" -> Adam.defaults();
+            case "adamw_amsgrad" -> new AdamW(1e-3, 0.9, 0.999, 1e-8, 1e-2, true, false);
+            case "signal_to_noise" -> new SignalToNoiseSgd(32, 1, 16, 1.0 / 32, 0.01);
+            case "adagrad" -> Adagrad.defaults();
+            case "adamax" -> Adamax.defaults();
+            case "nadam" -> NAdam.defaults();
+            case "radam" -> RAdam.defaults();
+            case "rprop" -> Rprop.defaults();
+            default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + NAMES);
+        };
+    }
+
+    /** Arrays read per element: params, grads and every state slot. */
+    static int reads(String name) {
+        return 2 + optimizer(name).stateKeys().size();
+    }
+
+    /** Arrays written per element: params and every state slot. */
+    static int writes(String name) {
+        return 1 + optimizer(name).stateKeys().size();
+    }
+
+    static int bytesPerElement(String name) {
+        return Float.BYTES * (reads(name) + writes(name));
+    }
+}
