@@ -27,7 +27,9 @@ public final class KernelGenerator {
         }
         int stale = 0;
         for (int bits : new int[] {64, 128, 256}) {
+            String masked = "MASKED = FloatVector.SPECIES_" + Math.max(bits, 128);
             String text = template
+                    .replace("MASKED = FloatVector.SPECIES_512", masked)
                     .replace("VectorKernels512", "VectorKernels" + bits)
                     .replace("SPECIES_512", "SPECIES_" + bits)
                     .replace(TEMPLATE_DOC, " * Kernels at " + bits + " bits. Generated from VectorKernels512 by"

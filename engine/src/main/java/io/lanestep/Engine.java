@@ -9,6 +9,7 @@ import io.lanestep.kernel.VectorKernels64;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Applies optimizer steps at one lane width, on one thread or several. Thread-safe; the states it
@@ -16,12 +17,14 @@ import java.util.Objects;
  *
  * <p>A step validates every argument first, then makes one fused pass over the block: a refused
  * step leaves parameters and state as they were. With more than one thread, blocks of at least
- * 65 536 floats are split by element range across persistent worker threads; the result does not
+ * 131 072 floats are split by element range across persistent worker threads; the result does not
  * depend on the thread count. Blocks in a thread-confined arena are stepped by the calling thread
  * alone. Close a multi-threaded engine to stop its threads.
  */
 public final class Engine implements AutoCloseable {
     private static final int MAX_THREADS = 1024;
+    /** Numbers multi-block calls, so a state seen twice in one call is found in one pass. */
+    private static final AtomicLong CALLS = new AtomicLong();
 
     private final LaneWidth width;
     private final Kernels kernels;
@@ -104,14 +107,13 @@ public final class Engine implements AutoCloseable {
     public void step(Optimizer optimizer, List<Block> blocks) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
+        long call = CALLS.incrementAndGet();
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
             Checks.block(optimizer, b.state(), b.params(), b.grads(), i);
-            for (int j = 0; j < i; j++) {
-                if (blocks.get(j).state() == b.state()) {
-                    throw new IllegalArgumentException("blocks[" + j + "] and blocks[" + i + "] share one state;"
-                            + " give every block its own state so that none is stepped twice");
-                }
+            if (!b.state().mark(call)) {
+                throw new IllegalArgumentException("blocks[" + i + "] has the state of an earlier block; give every"
+                        + " block its own state so that none is stepped twice");
             }
         }
         for (int i = 0; i < blocks.size(); i++) {

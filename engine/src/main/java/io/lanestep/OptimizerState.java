@@ -16,6 +16,7 @@ public final class OptimizerState {
     private final MemorySegment[] slots;
     private final float[] scalars;
     private long step;
+    private long lastCall;
 
     private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots) {
         this.optimizer = optimizer;
@@ -110,6 +111,15 @@ public final class OptimizerState {
 
     int slotCount() {
         return slots.length;
+    }
+
+    /** Records that multi-block call {@code call} includes this state; false if it already did. */
+    boolean mark(long call) {
+        if (lastCall == call) {
+            return false;
+        }
+        lastCall = call;
+        return true;
     }
 
     void advance() {

@@ -23,11 +23,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorKernels512 implements Kernels {
     /** The single instance. */
-    public static final VectorKernels512 INSTANCE = new VectorKernels512();
+    public static final Kernels INSTANCE = new VectorKernels512();
 
     // A static final species is a constant to C2; anything else drops every vector op to boxed Java code.
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int LANES = S.length();
+    // Kernels that compare lanes use this species. C2 on x86 has no 64-bit float compare or blend
+    // (they run boxed, 100x slower), so the 64-bit engine runs them on 128-bit vectors: the same bits.
+    private static final VectorSpecies<Float> MASKED = FloatVector.SPECIES_512;
+    private static final int MASKED_LANES = MASKED.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private VectorKernels512() {
@@ -157,22 +161,22 @@ public final class VectorKernels512 implements Kernels {
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
                               float maxRate, float warmupWeight, float maxWeight, int flags) {
-        long end = from + S.loopBound(to - from);
+        long end = from + MASKED.loopBound(to - from);
         boolean warmup = (flags & WARMUP) != 0;
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector vBatch = FloatVector.broadcast(S, batchSize);
-        FloatVector vLambdaB = FloatVector.broadcast(S, lambdaB);
-        FloatVector vLambdaEta = FloatVector.broadcast(S, lambdaEta);
-        FloatVector vEps = FloatVector.broadcast(S, eps);
-        FloatVector vMaxRate = FloatVector.broadcast(S, maxRate);
-        FloatVector vWarmup = FloatVector.broadcast(S, warmupWeight);
-        FloatVector vMaxWeight = FloatVector.broadcast(S, maxWeight);
-        for (long i = from; i < end; i += LANES) {
+        FloatVector zero = FloatVector.zero(MASKED);
+        FloatVector one = FloatVector.broadcast(MASKED, 1f);
+        FloatVector vBatch = FloatVector.broadcast(MASKED, batchSize);
+        FloatVector vLambdaB = FloatVector.broadcast(MASKED, lambdaB);
+        FloatVector vLambdaEta = FloatVector.broadcast(MASKED, lambdaEta);
+        FloatVector vEps = FloatVector.broadcast(MASKED, eps);
+        FloatVector vMaxRate = FloatVector.broadcast(MASKED, maxRate);
+        FloatVector vWarmup = FloatVector.broadcast(MASKED, warmupWeight);
+        FloatVector vMaxWeight = FloatVector.broadcast(MASKED, maxWeight);
+        for (long i = from; i < end; i += MASKED_LANES) {
             long o = i * Float.BYTES;
-            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
-            FloatVector gm = FloatVector.fromMemorySegment(S, mean, o, ORDER);
-            FloatVector sq = FloatVector.fromMemorySegment(S, sqMean, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
+            FloatVector gm = FloatVector.fromMemorySegment(MASKED, mean, o, ORDER);
+            FloatVector sq = FloatVector.fromMemorySegment(MASKED, sqMean, o, ORDER);
             FloatVector r;
             if (warmup) {
                 r = vWarmup;
@@ -192,7 +196,7 @@ public final class VectorKernels512 implements Kernels {
                 FloatVector a = vLambdaEta.mul(gm.mul(gm));
                 FloatVector eta = a.div(variance)
                         .blend(vMaxRate, a.compare(VectorOperators.GE, vMaxRate.mul(variance)));
-                FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+                FloatVector p = FloatVector.fromMemorySegment(MASKED, params, o, ORDER);
                 eta.neg().fma(gm, p).intoMemorySegment(params, o, ORDER);
             }
         }
@@ -332,29 +336,29 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
                       long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
-        long end = from + S.loopBound(to - from);
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector minusOne = FloatVector.broadcast(S, -1f);
-        FloatVector vMinus = FloatVector.broadcast(S, etaMinus);
-        FloatVector vPlus = FloatVector.broadcast(S, etaPlus);
-        FloatVector vMin = FloatVector.broadcast(S, stepMin);
-        FloatVector vMax = FloatVector.broadcast(S, stepMax);
-        for (long i = from; i < end; i += LANES) {
+        long end = from + MASKED.loopBound(to - from);
+        FloatVector zero = FloatVector.zero(MASKED);
+        FloatVector one = FloatVector.broadcast(MASKED, 1f);
+        FloatVector minusOne = FloatVector.broadcast(MASKED, -1f);
+        FloatVector vMinus = FloatVector.broadcast(MASKED, etaMinus);
+        FloatVector vPlus = FloatVector.broadcast(MASKED, etaPlus);
+        FloatVector vMin = FloatVector.broadcast(MASKED, stepMin);
+        FloatVector vMax = FloatVector.broadcast(MASKED, stepMax);
+        for (long i = from; i < end; i += MASKED_LANES) {
             long o = i * Float.BYTES;
-            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
-            FloatVector product = g.mul(FloatVector.fromMemorySegment(S, prev, o, ORDER));
+            FloatVector product = g.mul(FloatVector.fromMemorySegment(MASKED, prev, o, ORDER));
             FloatVector factor = one.blend(vPlus, product.compare(VectorOperators.GT, zero))
                     .blend(vMinus, product.compare(VectorOperators.LT, zero));
-            FloatVector s = FloatVector.fromMemorySegment(S, stepSize, o, ORDER).mul(factor).max(vMin).min(vMax);
+            FloatVector s = FloatVector.fromMemorySegment(MASKED, stepSize, o, ORDER).mul(factor).max(vMin).min(vMax);
             s.intoMemorySegment(stepSize, o, ORDER);
             g = g.blend(zero, factor.compare(VectorOperators.EQ, vMinus));
             FloatVector sign = zero.blend(one, g.compare(VectorOperators.GT, zero))
                     .blend(minusOne, g.compare(VectorOperators.LT, zero));
-            FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
+            FloatVector p = FloatVector.fromMemorySegment(MASKED, params, o, ORDER);
             sign.neg().fma(s, p).intoMemorySegment(params, o, ORDER);
             g.intoMemorySegment(prev, o, ORDER);
         }

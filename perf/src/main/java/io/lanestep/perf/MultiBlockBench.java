@@ -57,6 +57,7 @@ public class MultiBlockBench {
         }
         long total = (long) blocks * blockSize;
         one = List.of(new Block(config.newState(total, arena), Blocks.params(arena, total), Blocks.grads(arena, total)));
+        Blocks.compile(engine, config);
     }
 
     @TearDown(Level.Trial)

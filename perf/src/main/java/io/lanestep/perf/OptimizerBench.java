@@ -59,6 +59,7 @@ public class OptimizerBench {
         params = Blocks.params(arena, size);
         grads = Blocks.grads(arena, size);
         state = config.newState(size, arena);
+        Blocks.compile(engine, config);
     }
 
     @TearDown(Level.Trial)

@@ -28,6 +28,8 @@ final class Tables {
                         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 "widest vectors " + io.lanestep.LaneWidth.maxSupportedBits() + " bits", mode.forks, mode.warmups,
                 mode.warmupMillis, mode.iterations, mode.iterationMillis));
+        s.append("The preferred width on this CPU is ").append(Chart.label(io.lanestep.LaneWidth.preferred().name()))
+                .append("; the quick mode measures it under its own name only where the table shows it.\n\n");
         long wide = mode == Suite.Mode.SMOKE ? 4096 : Long.parseLong(Suite.WIDE);
         everyOptimizer(s, wide);
         if (mode != Suite.Mode.SMOKE) {
