@@ -7,6 +7,7 @@ import io.lanestep.kernel.VectorKernels256;
 import io.lanestep.kernel.VectorKernels512;
 import io.lanestep.kernel.VectorKernels64;
 import java.lang.foreign.MemorySegment;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,9 +93,32 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalStateException    if a segment's arena is closed or confined to another thread
      */
     public void step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
+        step(optimizer, state, params, grads, NonFinite.PROPAGATE);
+    }
+
+    /**
+     * One step of one block with a policy for non-finite gradients.
+     *
+     * @return false if the step was skipped under {@link NonFinite#SKIP}: nothing was written
+     * @throws NonFiniteGradientException under {@link NonFinite#THROW}, nothing written
+     * @throws java.util.ConcurrentModificationException if another thread is stepping {@code state}
+     * @throws IllegalArgumentException  as {@link #step(Optimizer, OptimizerState, MemorySegment, MemorySegment)}
+     */
+    public boolean step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
+                        NonFinite policy) {
         Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
-        apply(optimizer, state, params, grads);
+        if (policy != NonFinite.PROPAGATE && !finite(grads, -1, policy)) {
+            return false;
+        }
+        acquire(state);
+        try {
+            apply(optimizer, state, params, grads);
+        } finally {
+            state.release();
+        }
+        return true;
     }
 
     /**
@@ -105,8 +129,20 @@ public final class Engine implements AutoCloseable {
      *                                  naming the block's index, or if a state appears twice
      */
     public void step(Optimizer optimizer, List<Block> blocks) {
+        step(optimizer, blocks, NonFinite.PROPAGATE);
+    }
+
+    /**
+     * One step of every block with a policy for non-finite gradients: under {@link NonFinite#SKIP}
+     * a NaN or infinity in any block's gradients skips the whole step, every block untouched.
+     *
+     * @return false if the step was skipped
+     * @throws NonFiniteGradientException under {@link NonFinite#THROW}, naming the block and element
+     */
+    public boolean step(Optimizer optimizer, List<Block> blocks, NonFinite policy) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
+        Objects.requireNonNull(policy, "policy");
         long call = CALLS.incrementAndGet();
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
@@ -116,10 +152,52 @@ public final class Engine implements AutoCloseable {
                         + " block its own state so that none is stepped twice");
             }
         }
-        for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            apply(optimizer, b.state(), b.params(), b.grads());
+        if (policy != NonFinite.PROPAGATE) {
+            for (int i = 0; i < blocks.size(); i++) {
+                if (!finite(blocks.get(i).grads(), i, policy)) {
+                    return false;
+                }
+            }
         }
+        int acquired = 0;
+        try {
+            for (; acquired < blocks.size(); acquired++) {
+                acquire(blocks.get(acquired).state());
+            }
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
+                apply(optimizer, b.state(), b.params(), b.grads());
+            }
+        } finally {
+            for (int i = 0; i < acquired; i++) {
+                blocks.get(i).state().release();
+            }
+        }
+        return true;
+    }
+
+    private static void acquire(OptimizerState state) {
+        if (!state.tryAcquire()) {
+            throw new ConcurrentModificationException("another thread is stepping this state; step each state from"
+                    + " one thread at a time (blocks may be stepped in parallel, each with its own state)");
+        }
+    }
+
+    /** Whether {@code grads} is all finite; throws under {@link NonFinite#THROW} when it is not. */
+    private boolean finite(MemorySegment grads, int block, NonFinite policy) {
+        if (kernels.allFinite(grads, 0, Floats.length(grads))) {
+            return true;
+        }
+        if (policy == NonFinite.THROW) {
+            long n = Floats.length(grads);
+            for (long i = 0; i < n; i++) {
+                float g = grads.getAtIndex(Floats.LAYOUT, i);
+                if (!Float.isFinite(g)) {
+                    throw new NonFiniteGradientException(block, i, g);
+                }
+            }
+        }
+        return false;
     }
 
     private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {

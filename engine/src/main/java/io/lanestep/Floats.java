@@ -34,7 +34,7 @@ public final class Floats {
 
     /** The floats of {@code segment} as a new array (for tests and inspection, not the hot path). */
     public static float[] toArray(MemorySegment segment) {
-        return segment.toArray(ValueLayout.JAVA_FLOAT);
+        return segment.toArray(LAYOUT);
     }
 
     /** Number of floats in {@code segment}. */

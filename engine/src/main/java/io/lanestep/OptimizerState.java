@@ -1,15 +1,28 @@
 package io.lanestep;
 
 import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One parameter block's optimizer state: a float segment per state key, the step counter, and the
- * optimizer and length it was made for. Not thread-safe: step one state from one thread at a time.
+ * optimizer and length it was made for. Step one state from one thread at a time: a second thread
+ * stepping it meanwhile is refused with {@link java.util.ConcurrentModificationException}.
  */
 public final class OptimizerState {
+    private static final VarHandle BUSY;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(OptimizerState.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Optimizer optimizer;
     private final long length;
     private final List<String> keys;
@@ -17,6 +30,8 @@ public final class OptimizerState {
     private final float[] scalars;
     private long step;
     private long lastCall;
+    @SuppressWarnings("unused")
+    private volatile int busy;
 
     private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots) {
         this.optimizer = optimizer;
@@ -120,6 +135,19 @@ public final class OptimizerState {
         }
         lastCall = call;
         return true;
+    }
+
+    /** Claims this state for one step; false if another thread is stepping it. */
+    boolean tryAcquire() {
+        return BUSY.compareAndSet(this, 0, 1);
+    }
+
+    void release() {
+        busy = 0;
+    }
+
+    void setStep(long value) {
+        step = value;
     }
 
     void advance() {

@@ -95,4 +95,7 @@ public interface Kernels {
     /** Rprop. */
     void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize, long from,
                long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags);
+
+    /** Whether every element of {@code [from, to)} is finite (no NaN, no infinity). Reads only. */
+    boolean allFinite(MemorySegment values, long from, long to);
 }

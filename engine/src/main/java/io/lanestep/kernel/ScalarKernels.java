@@ -307,4 +307,17 @@ public final class ScalarKernels implements Kernels {
             prev.setAtIndex(F, i, g);
         }
     }
+
+    @Override
+    public boolean allFinite(MemorySegment values, long from, long to) {
+        return allFiniteLoop(values, from, to);
+    }
+
+    static boolean allFiniteLoop(MemorySegment values, long from, long to) {
+        float sum = 0f;
+        for (long i = from; i < to; i++) {
+            sum += values.getAtIndex(F, i) * 0f;
+        }
+        return sum == 0f;
+    }
 }

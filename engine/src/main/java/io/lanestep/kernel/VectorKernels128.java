@@ -363,4 +363,18 @@ public final class VectorKernels128 implements Kernels {
         }
         ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, flags);
     }
+
+    @Override
+    public boolean allFinite(MemorySegment values, long from, long to) {
+        long end = from + S.loopBound(to - from);
+        // x * 0 is ±0 for finite x and NaN otherwise, so the sum stays 0 exactly when all are finite:
+        // no lane compare needed, and no branch in the loop.
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector sum = zero;
+        for (long i = from; i < end; i += LANES) {
+            long o = i * Float.BYTES;
+            sum = sum.add(FloatVector.fromMemorySegment(S, values, o, ORDER).mul(zero));
+        }
+        return sum.reduceLanes(VectorOperators.ADD) == 0f && ScalarKernels.allFiniteLoop(values, end, to);
+    }
 }
