@@ -40,6 +40,16 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Adagrad withLearningRate(double learningRate) {
+        return new Adagrad(learningRate, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(SUM);
     }

@@ -45,9 +45,15 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
         return new Adam(1e-3, 0.9, 0.999, 1e-8, 0, false, false);
     }
 
-    /** This configuration with another learning rate. */
-    public Adam withLr(double newLr) {
-        return new Adam(newLr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Adam withLearningRate(double learningRate) {
+        return new Adam(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize);
     }
 
     @Override

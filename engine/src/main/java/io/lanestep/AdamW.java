@@ -36,9 +36,15 @@ public record AdamW(double lr, double beta1, double beta2, double eps, double we
         return new AdamW(1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false);
     }
 
-    /** This configuration with another learning rate. */
-    public AdamW withLr(double newLr) {
-        return new AdamW(newLr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public AdamW withLearningRate(double learningRate) {
+        return new AdamW(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize);
     }
 
     @Override

@@ -37,6 +37,16 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Adamax withLearningRate(double learningRate) {
+        return new Adamax(learningRate, beta1, beta2, eps, weightDecay, maximize);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, EXP_INF);
     }

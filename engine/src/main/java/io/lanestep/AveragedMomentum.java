@@ -25,6 +25,16 @@ public record AveragedMomentum(double lr, double momentum) implements Optimizer 
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public AveragedMomentum withLearningRate(double learningRate) {
+        return new AveragedMomentum(learningRate, momentum);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(AVERAGE);
     }

@@ -30,6 +30,7 @@ public final class Engine implements AutoCloseable {
     private final LaneWidth width;
     private final Kernels kernels;
     private final StepWorkers workers;
+    private volatile boolean closed;
 
     private Engine(LaneWidth width, Kernels kernels, StepWorkers workers) {
         this.width = width;
@@ -106,6 +107,7 @@ public final class Engine implements AutoCloseable {
      */
     public boolean step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
                         NonFinite policy) {
+        requireOpen();
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
@@ -140,6 +142,7 @@ public final class Engine implements AutoCloseable {
      * @throws NonFiniteGradientException under {@link NonFinite#THROW}, naming the block and element
      */
     public boolean step(Optimizer optimizer, List<Block> blocks, NonFinite policy) {
+        requireOpen();
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
         Objects.requireNonNull(policy, "policy");
@@ -221,9 +224,16 @@ public final class Engine implements AutoCloseable {
         return true;
     }
 
-    /** Stops the worker threads of a multi-threaded engine; a single-threaded one has none. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this engine was closed; create a new Engine to keep stepping");
+        }
+    }
+
+    /** Stops the worker threads of a multi-threaded engine; steps after this are refused. */
     @Override
     public void close() {
+        closed = true;
         if (workers != null) {
             workers.close();
         }

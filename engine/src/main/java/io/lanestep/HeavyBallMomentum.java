@@ -24,6 +24,16 @@ public record HeavyBallMomentum(double lr, double momentum) implements Optimizer
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public HeavyBallMomentum withLearningRate(double learningRate) {
+        return new HeavyBallMomentum(learningRate, momentum);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(VELOCITY);
     }

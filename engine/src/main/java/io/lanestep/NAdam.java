@@ -49,6 +49,16 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public NAdam withLearningRate(double learningRate) {
+        return new NAdam(learningRate, beta1, beta2, eps, weightDecay, momentumDecay);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
     }

@@ -14,6 +14,15 @@ import java.util.List;
 public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
         SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop {
 
+    /**
+     * The learning rate a {@link Schedule} scales: {@code lr} for most optimizers, λ_η for the
+     * seed's signal-to-noise SGD, the initial step size for Rprop.
+     */
+    double learningRate();
+
+    /** This configuration with another {@link #learningRate()}, everything else equal. */
+    Optimizer withLearningRate(double learningRate);
+
     /** Names of the per-element state slots, in PyTorch's vocabulary where PyTorch has one. */
     List<String> stateKeys();
 

@@ -50,6 +50,16 @@ public record RAdam(double lr, double beta1, double beta2, double eps, double we
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public RAdam withLearningRate(double learningRate) {
+        return new RAdam(learningRate, beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
     }

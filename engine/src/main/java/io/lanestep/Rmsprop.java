@@ -51,9 +51,15 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
         return new Rmsprop(1e-2, 0.99, 1e-8, 0, 0, false, false);
     }
 
-    /** This configuration with another learning rate. */
-    public Rmsprop withLr(double newLr) {
-        return new Rmsprop(newLr, alpha, eps, weightDecay, momentum, centered, maximize);
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Rmsprop withLearningRate(double learningRate) {
+        return new Rmsprop(learningRate, alpha, eps, weightDecay, momentum, centered, maximize);
     }
 
     @Override

@@ -53,6 +53,16 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
     }
 
     @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Rprop withLearningRate(double learningRate) {
+        return new Rprop(learningRate, etaMinus, etaPlus, stepMin, stepMax, maximize);
+    }
+
+    @Override
     public List<String> stateKeys() {
         return List.of(PREV, STEP_SIZE);
     }

@@ -50,14 +50,20 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
         return new Sgd(lr, 0, 0, 0, false, false);
     }
 
-    /** This configuration with another learning rate, as a schedule uses it. */
-    public Sgd withLr(double newLr) {
-        return new Sgd(newLr, momentum, dampening, weightDecay, nesterov, maximize);
-    }
 
     /** This configuration with momentum {@code mu} (and PyTorch's default dampening 0). */
     public Sgd withMomentum(double mu) {
         return new Sgd(lr, mu, dampening, weightDecay, nesterov, maximize);
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public Sgd withLearningRate(double learningRate) {
+        return new Sgd(learningRate, momentum, dampening, weightDecay, nesterov, maximize);
     }
 
     @Override

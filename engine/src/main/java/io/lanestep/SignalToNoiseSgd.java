@@ -72,8 +72,8 @@ public record SignalToNoiseSgd(double batchSize, long warmupSteps, double lambda
 
     /** λ_B from the derivation. */
     public static final double DEFAULT_LAMBDA_B = 16;
-    /** The derivation's λ_η = B/(32L) for B = 1 and L = 1. */
-    public static final double DEFAULT_LAMBDA_ETA = 1.0 / 32;
+    /** The derivation's λ_η = B/(32L) per unit of batch size, with the curvature bound L = 1. */
+    public static final double DEFAULT_LAMBDA_ETA_PER_EXAMPLE = 1.0 / 32;
     /** Warm-up steps by default. */
     public static final long DEFAULT_WARMUP = 10;
     /** ε by default: the running averages span at most λ_B/ε = 1600 batches. */
@@ -99,12 +99,19 @@ public record SignalToNoiseSgd(double batchSize, long warmupSteps, double lambda
         Hyper.nonNegative("eps", eps);
     }
 
-    /** The defaults (K = 10, λ_B = 16, λ_η = 1/32, ε = 1/100) for batches of {@code batchSize}. */
+    /**
+     * The defaults for batches of {@code batchSize}: K = 10, λ_B = 16, λ_η = B/32 (the derivation's
+     * B/(32L) with L = 1, so the largest rate is the noise-free step 1/(2L) = ½), ε = 1/100.
+     */
     public static SignalToNoiseSgd defaults(double batchSize) {
-        return new SignalToNoiseSgd(batchSize, DEFAULT_WARMUP, DEFAULT_LAMBDA_B, DEFAULT_LAMBDA_ETA, DEFAULT_EPS);
+        return new SignalToNoiseSgd(batchSize, DEFAULT_WARMUP, DEFAULT_LAMBDA_B,
+                DEFAULT_LAMBDA_ETA_PER_EXAMPLE * batchSize, DEFAULT_EPS);
     }
 
-    /** This configuration for a step whose gradient came from {@code newBatchSize} examples. */
+    /**
+     * This configuration for a step whose gradient came from {@code newBatchSize} examples, λ_η
+     * unchanged; scale λ_η with the batch to keep the derivation's {@code λ_η = B/(32L)}.
+     */
     public SignalToNoiseSgd withBatchSize(double newBatchSize) {
         return new SignalToNoiseSgd(newBatchSize, warmupSteps, lambdaB, lambdaEta, eps);
     }
@@ -117,6 +124,17 @@ public record SignalToNoiseSgd(double batchSize, long warmupSteps, double lambda
     /** The warm-up averaging weight at step {@code t}: {@code min(1, max(B/K, 1/t))}. */
     public double warmupWeight(long t) {
         return Math.min(1, Math.max(batchSize / warmupSteps, 1.0 / t));
+    }
+
+    /** λ_η: a schedule scales the per-coordinate rate. */
+    @Override
+    public double learningRate() {
+        return lambdaEta;
+    }
+
+    @Override
+    public SignalToNoiseSgd withLearningRate(double learningRate) {
+        return new SignalToNoiseSgd(batchSize, warmupSteps, lambdaB, learningRate, eps);
     }
 
     @Override

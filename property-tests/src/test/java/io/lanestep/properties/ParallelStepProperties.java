@@ -25,7 +25,7 @@ class ParallelStepProperties {
     @Property(tries = 60)
     void anyThreadCountGivesTheSingleThreadBits(@ForAll("optimizers") Optimizer optimizer,
                                                 @ForAll("widths") LaneWidth width,
-                                                @ForAll @IntRange(min = 65_536, max = 300_000) int n,
+                                                @ForAll @IntRange(min = 131_072, max = 400_000) int n,
                                                 @ForAll @IntRange(min = 2, max = 5) int threads,
                                                 @ForAll @IntRange(min = 1, max = 3) int steps, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -57,7 +57,7 @@ class ParallelStepProperties {
     @Example
     void confinedBlocksAreSteppedByTheCallerAndClosedEnginesRefuse() {
         Optimizer sgd = new Sgd(0.1, 0.9, 0, 0, false, false);
-        int n = 100_000;
+        int n = 200_000;
         Engine parallel = Engine.create(LaneWidth.preferred(), 2);
         try (Arena confined = Arena.ofConfined()) {
             MemorySegment p = Floats.allocate(confined, n);
