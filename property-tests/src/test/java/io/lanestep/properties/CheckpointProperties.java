@@ -24,15 +24,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Checkpoints resume training bit for bit, and every damaged or mismatched file is refused untouched. */
-class CheckpointProperties {
+class CheckpointProperties implements OptimizerDomain {
 
     @Property(tries = 120)
     void saveRestoreContinueEqualsAnUninterruptedRun(@ForAll("optimizers") Optimizer optimizer,
@@ -195,15 +193,5 @@ class CheckpointProperties {
                 assertArrayEquals(new float[(int) s.length()], Floats.toArray(s.slot(key)));
             }
         }
-    }
-
-    @Provide
-    Arbitrary<Optimizer> optimizers() {
-        return Optimizers.all();
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 }

@@ -29,7 +29,7 @@ import net.jqwik.api.constraints.IntRange;
  * Hostile calls: every call either succeeds with the reference's answer or is refused with a
  * message naming the argument, and a refused call changes nothing.
  */
-class HostileInputProperties {
+class HostileInputProperties implements OptimizerDomain {
     private static final List<Double> EXTREMES = List.of(-1.0, -0.0, 0.0, 1e-45, 0.5, 1.0, 1.0000001, 2.0, 1e30,
             Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN);
 
@@ -128,11 +128,6 @@ class HostileInputProperties {
     @Provide
     Arbitrary<Double> extreme() {
         return Arbitraries.of(EXTREMES);
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 
     @Provide

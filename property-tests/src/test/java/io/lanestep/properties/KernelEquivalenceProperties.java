@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /** Every optimizer at every lane width equals the scalar reference bit for bit. */
 @Tag("kernels")
-class KernelEquivalenceProperties {
+class KernelEquivalenceProperties implements OptimizerDomain {
 
     @Property(tries = 400)
     void finiteInputsGiveTheReferenceBits(@ForAll("optimizers") Optimizer optimizer, @ForAll("widths") LaneWidth width,
@@ -28,16 +28,6 @@ class KernelEquivalenceProperties {
                                              @ForAll @IntRange(min = 1, max = 4) int steps, @ForAll long seed,
                                              @ForAll Harness.Placement placement) {
         Harness.assertSameAsReference(optimizer, width, n, steps, Data.NONFINITE, seed, placement, 1);
-    }
-
-    @Provide
-    Arbitrary<Optimizer> optimizers() {
-        return Optimizers.all();
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 
     @Provide

@@ -28,7 +28,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Skip and throw leave a step with any non-finite gradient untouched; finite steps go on as usual. */
-class NonFiniteProperties {
+class NonFiniteProperties implements OptimizerDomain {
 
     /** Where the bad value goes: first, last, in the vector tail, in the middle. */
     enum Spot { FIRST, LAST, TAIL, MIDDLE }
@@ -132,16 +132,6 @@ class NonFiniteProperties {
             all.add(scalars);
         }
         return all;
-    }
-
-    @Provide
-    Arbitrary<Optimizer> optimizers() {
-        return Optimizers.all();
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 
     @Provide

@@ -12,15 +12,13 @@ import io.lanestep.Sgd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Splitting a block across threads changes no bit: results are independent of the thread count. */
-class ParallelStepProperties {
+class ParallelStepProperties implements OptimizerDomain {
 
     @Property(tries = 60)
     void anyThreadCountGivesTheSingleThreadBits(@ForAll("optimizers") Optimizer optimizer,
@@ -76,15 +74,5 @@ class ParallelStepProperties {
             assertEquals("this engine was closed; create a new Engine to keep stepping", e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> Engine.create(LaneWidth.SCALAR, 0));
-    }
-
-    @Provide
-    Arbitrary<Optimizer> optimizers() {
-        return Optimizers.all();
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 }

@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.FloatRange;
 import net.jqwik.api.constraints.IntRange;
 
 /** The seed's signal-to-noise SGD: the decisions SignalToNoiseSgd documents, and its self-decaying rate. */
-class SignalToNoiseProperties {
+class SignalToNoiseProperties implements OptimizerDomain {
 
     @Property(tries = 200)
     void parametersDoNotMoveDuringWarmup(@ForAll("configs") SignalToNoiseSgd config, @ForAll("widths") LaneWidth width,
@@ -163,11 +163,6 @@ class SignalToNoiseProperties {
     @Provide
     Arbitrary<SignalToNoiseSgd> configs() {
         return Optimizers.signalToNoise().map(SignalToNoiseSgd.class::cast);
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
     }
 
     @Provide
