@@ -122,6 +122,9 @@ final class Steps {
                         (float) a.weightDecay(),
                         (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0));
             }
+            case Lion l -> kernels.lion(params, grads, state.slot(0), from, to, (float) l.beta1(),
+                    (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()), (float) -l.lr(),
+                    (float) (1 - l.lr() * l.weightDecay()), l.maximize() ? MAXIMIZE : 0);
             case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),
                     (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), r.maximize() ? MAXIMIZE : 0);
         }

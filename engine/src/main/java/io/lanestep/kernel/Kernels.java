@@ -98,4 +98,8 @@ public interface Kernels {
 
     /** Whether every element of {@code [from, to)} is finite (no NaN, no infinity). Reads only. */
     boolean allFinite(MemorySegment values, long from, long to);
+
+    /** Lion; {@code decayFactor} is {@code f(1 - lr·weightDecay)}. */
+    void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to, float beta1,
+              float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, int flags);
 }

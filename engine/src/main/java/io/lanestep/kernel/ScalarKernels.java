@@ -320,4 +320,29 @@ public final class ScalarKernels implements Kernels {
         }
         return sum == 0f;
     }
+
+    @Override
+    public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
+                     float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
+                     float decayFactor, int flags) {
+        lionLoop(params, grads, expAvg, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr, decayFactor,
+                flags);
+    }
+
+    static void lionLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
+                         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
+                         float decayFactor, int flags) {
+        for (long i = from; i < to; i++) {
+            float g = grads.getAtIndex(F, i);
+            if ((flags & MAXIMIZE) != 0) {
+                g = -g;
+            }
+            float m = expAvg.getAtIndex(F, i);
+            float p = params.getAtIndex(F, i) * decayFactor;
+            float c = Math.fma(g, oneMinusBeta1, m * beta1);
+            float sign = c > 0 ? 1f : c < 0 ? -1f : 0f;
+            params.setAtIndex(F, i, Math.fma(sign, negLr, p));
+            expAvg.setAtIndex(F, i, Math.fma(g, oneMinusBeta2, m * beta2));
+        }
+    }
 }

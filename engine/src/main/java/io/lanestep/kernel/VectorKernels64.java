@@ -377,4 +377,36 @@ public final class VectorKernels64 implements Kernels {
         }
         return sum.reduceLanes(VectorOperators.ADD) == 0f && ScalarKernels.allFiniteLoop(values, end, to);
     }
+
+    @Override
+    public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
+                     float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
+                     float decayFactor, int flags) {
+        long end = from + MASKED.loopBound(to - from);
+        FloatVector zero = FloatVector.zero(MASKED);
+        FloatVector one = FloatVector.broadcast(MASKED, 1f);
+        FloatVector minusOne = FloatVector.broadcast(MASKED, -1f);
+        FloatVector vBeta1 = FloatVector.broadcast(MASKED, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(MASKED, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(MASKED, beta2);
+        FloatVector vOneMinusBeta2 = FloatVector.broadcast(MASKED, oneMinusBeta2);
+        FloatVector vNegLr = FloatVector.broadcast(MASKED, negLr);
+        FloatVector vDecayFactor = FloatVector.broadcast(MASKED, decayFactor);
+        for (long i = from; i < end; i += MASKED_LANES) {
+            long o = i * Float.BYTES;
+            FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
+            if ((flags & MAXIMIZE) != 0) {
+                g = g.neg();
+            }
+            FloatVector m = FloatVector.fromMemorySegment(MASKED, expAvg, o, ORDER);
+            FloatVector p = FloatVector.fromMemorySegment(MASKED, params, o, ORDER).mul(vDecayFactor);
+            FloatVector c = g.fma(vOneMinusBeta1, m.mul(vBeta1));
+            FloatVector sign = zero.blend(one, c.compare(VectorOperators.GT, zero))
+                    .blend(minusOne, c.compare(VectorOperators.LT, zero));
+            sign.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
+            g.fma(vOneMinusBeta2, m.mul(vBeta2)).intoMemorySegment(expAvg, o, ORDER);
+        }
+        ScalarKernels.lionLoop(params, grads, expAvg, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr,
+                decayFactor, flags);
+    }
 }

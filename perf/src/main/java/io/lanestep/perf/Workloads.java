@@ -6,6 +6,7 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
@@ -20,7 +21,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop");
+            "radam", "rprop", "lion");
 
     private Workloads() {
     }
@@ -41,6 +42,7 @@ final class Workloads {
             case "nadam" -> NAdam.defaults();
             case "radam" -> RAdam.defaults();
             case "rprop" -> Rprop.defaults();
+            case "lion" -> Lion.defaults();
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + NAMES);
         };
     }

@@ -9,6 +9,7 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
@@ -142,6 +143,16 @@ final class DoubleModel {
                             .times(rounded(rect));
                 }
                 yield new Approx[] {p.minus(step), m, v};
+            }
+            case Lion l -> {
+                Approx g = exact(l.maximize() ? -gf : gf);
+                Approx decayed = p.times(rounded(1 - l.lr() * l.weightDecay()));
+                Approx c = rounded(l.beta1()).times(exact(slots[0])).plus(rounded(1 - l.beta1()).times(g));
+                // The sign is discontinuous at 0: within rounding of 0 the float sign may go either way.
+                Approx sign = Math.abs(c.value()) > c.error() ? exact(Math.signum(c.value()))
+                        : new Approx(0, Double.POSITIVE_INFINITY);
+                Approx m = rounded(l.beta2()).times(exact(slots[0])).plus(rounded(1 - l.beta2()).times(g));
+                yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
             }
             case Rprop r -> {
                 float g = r.maximize() ? -gf : gf;

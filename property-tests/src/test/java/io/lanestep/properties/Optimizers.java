@@ -7,6 +7,7 @@ import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaneWidth;
+import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
@@ -28,7 +29,7 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> all() {
         return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(),
-                adagrad(), adamax(), nadam(), radam(), rprop()));
+                adagrad(), adamax(), nadam(), radam(), rprop(), lion()));
     }
 
     static Arbitrary<LaneWidth> widths() {
@@ -135,5 +136,9 @@ final class Optimizers {
         return Combinators.combine(lr(), Arbitraries.of(0.3, 0.5, 0.7), Arbitraries.of(1.1, 1.2, 1.5),
                 Arbitraries.of(0.0, 1e-8, 1e-6), Arbitraries.of(1e-2, 1.0, 50.0), Arbitraries.of(true, false))
                 .as(Rprop::new);
+    }
+
+    static Arbitrary<Optimizer> lion() {
+        return Combinators.combine(lr(), beta(), beta(), decay(), Arbitraries.of(true, false)).as(Lion::new);
     }
 }

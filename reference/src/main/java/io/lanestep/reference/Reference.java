@@ -6,6 +6,7 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
@@ -48,6 +49,7 @@ public final class Reference {
                     state.step() + 1));
             case RAdam a -> RAdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
                     state.step() + 1);
+            case Lion l -> LionReference.step(l, params, grads, state.slot(Adam.EXP_AVG));
             case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
         }
         state.advance();
