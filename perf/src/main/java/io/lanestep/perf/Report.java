@@ -31,12 +31,13 @@ public final class Report {
             }
         }
         System.setProperty("java.awt.headless", "true");
-        List<Measurement> measurements = new Suite(mode).run();
+        Suite suite = new Suite(mode);
+        List<Measurement> measurements = suite.run();
         List<Record> records = new Analysis(measurements).records();
         Files.createDirectories(out);
         Files.writeString(out.resolve("report.json"),
                 records.stream().map(Record::toJson).collect(Collectors.joining(",\n  ", "[\n  ", "\n]\n")));
-        String markdown = new Tables(records, mode).markdown();
+        String markdown = new Tables(records, mode, suite.jvm()).markdown();
         Files.writeString(out.resolve("report.md"), markdown);
         long chartSize = mode == Suite.Mode.SMOKE ? 4096 : Long.parseLong(Suite.WIDE);
         Chart.write(records, chartSize, out.resolve("throughput.png"));

@@ -47,6 +47,7 @@ final class Suite {
 
     private final Mode mode;
     private final List<Measurement> results = new ArrayList<>();
+    private String jvm = "";
 
     Suite(Mode mode) {
         this.mode = mode;
@@ -129,13 +130,20 @@ final class Suite {
                 .warmupIterations(mode.warmups).warmupTime(TimeValue.milliseconds(mode.warmupMillis))
                 .measurementIterations(mode.iterations).measurementTime(TimeValue.milliseconds(mode.iterationMillis))
                 .addProfiler(GCProfiler.class)
-                .jvmArgsAppend("--add-modules=jdk.incubator.vector")
                 .shouldFailOnError(true);
+    }
+
+    /** The forked JVMs' executable, version and flags, as JMH recorded them. */
+    String jvm() {
+        return jvm;
     }
 
     private void collect(Collection<RunResult> runs, java.util.function.Function<RunResult, String> kind) {
         for (RunResult r : runs) {
             var p = r.getParams();
+            if (jvm.isEmpty()) {
+                jvm = p.getJvm() + " (" + p.getVmName() + " " + p.getVmVersion() + "), flags " + p.getJvmArgs();
+            }
             boolean multi = p.getBenchmark().contains("MultiBlock");
             long size = multi ? Long.parseLong(p.getParam("blocks")) * Long.parseLong(p.getParam("blockSize"))
                     : Long.parseLong(p.getParam("size"));

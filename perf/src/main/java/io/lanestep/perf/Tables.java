@@ -9,10 +9,12 @@ import java.util.stream.Collectors;
 final class Tables {
     private final List<Record> records;
     private final Suite.Mode mode;
+    private final String jvm;
 
-    Tables(List<Record> records, Suite.Mode mode) {
+    Tables(List<Record> records, Suite.Mode mode, String jvm) {
         this.records = records;
         this.mode = mode;
+        this.jvm = jvm;
     }
 
     private Optional<Record> find(String optimizer, String width, long size, int threads) {
@@ -28,6 +30,7 @@ final class Tables {
                         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 "widest vectors " + io.lanestep.LaneWidth.maxSupportedBits() + " bits", mode.forks, mode.warmups,
                 mode.warmupMillis, mode.iterations, mode.iterationMillis));
+        s.append("Forked JVM: ").append(jvm).append(". CPU: ").append(cpu()).append(".\n\n");
         s.append("The preferred width on this CPU is ").append(Chart.label(io.lanestep.LaneWidth.preferred().name()))
                 .append("; the quick mode measures it under its own name only where the table shows it.\n\n");
         long wide = mode == Suite.Mode.SMOKE ? 4096 : Long.parseLong(Suite.WIDE);
@@ -154,6 +157,15 @@ final class Tables {
         }
         s.append("- 512-bit Adam within 5% of gcc -O3 -march=native, and >= 8x torch CPU Adam: compared outside"
                 + " the build (README), the report has no C compiler or PyTorch peer here.\n");
+    }
+
+    private static String cpu() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2))
+                    .orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
