@@ -147,36 +147,107 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(blocks, "blocks");
         Objects.requireNonNull(policy, "policy");
         long call = CALLS.incrementAndGet();
-        for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            Checks.block(optimizer, b.state(), b.params(), b.grads(), i);
-            if (!b.state().mark(call)) {
-                throw new IllegalArgumentException("blocks[" + i + "] has the state of an earlier block; give every"
-                        + " block its own state so that none is stepped twice");
-            }
+        validate(optimizer, blocks, call, 0);
+        if (!finite(blocks, policy, 0)) {
+            return false;
         }
-        if (policy != NonFinite.PROPAGATE) {
-            for (int i = 0; i < blocks.size(); i++) {
-                if (!finite(blocks.get(i).grads(), i, policy)) {
-                    return false;
-                }
-            }
-        }
-        int acquired = 0;
+        acquire(blocks);
         try {
-            for (; acquired < blocks.size(); acquired++) {
-                acquire(blocks.get(acquired).state());
+            apply(optimizer, blocks);
+        } finally {
+            release(blocks, blocks.size());
+        }
+        return true;
+    }
+
+    /**
+     * One step of a whole model made of parameter groups, each with its own configuration (for
+     * example no weight decay on biases). Every block of every group is validated, and under
+     * {@link NonFinite#SKIP} or {@link NonFinite#THROW} checked, before any is written; block
+     * indices in messages count across the groups in order.
+     *
+     * @return false if the step was skipped
+     */
+    public boolean step(List<Group> groups, NonFinite policy) {
+        requireOpen();
+        Objects.requireNonNull(groups, "groups");
+        Objects.requireNonNull(policy, "policy");
+        long call = CALLS.incrementAndGet();
+        int first = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            validate(groups.get(g).optimizer(), groups.get(g).blocks(), call, first);
+            first += groups.get(g).blocks().size();
+        }
+        first = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            if (!finite(groups.get(g).blocks(), policy, first)) {
+                return false;
             }
-            for (int i = 0; i < blocks.size(); i++) {
-                Block b = blocks.get(i);
-                apply(optimizer, b.state(), b.params(), b.grads());
+            first += groups.get(g).blocks().size();
+        }
+        int held = 0;
+        try {
+            for (; held < groups.size(); held++) {
+                acquire(groups.get(held).blocks());
+            }
+            for (int g = 0; g < groups.size(); g++) {
+                apply(groups.get(g).optimizer(), groups.get(g).blocks());
             }
         } finally {
-            for (int i = 0; i < acquired; i++) {
-                blocks.get(i).state().release();
+            for (int g = 0; g < held; g++) {
+                release(groups.get(g).blocks(), groups.get(g).blocks().size());
             }
         }
         return true;
+    }
+
+    private static void validate(Optimizer optimizer, List<Block> blocks, long call, int first) {
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            Checks.block(optimizer, b.state(), b.params(), b.grads(), first + i);
+            if (!b.state().mark(call)) {
+                throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier block;"
+                        + " give every block its own state so that none is stepped twice");
+            }
+        }
+    }
+
+    private boolean finite(List<Block> blocks, NonFinite policy, int first) {
+        if (policy == NonFinite.PROPAGATE) {
+            return true;
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            if (!finite(blocks.get(i).grads(), first + i, policy)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Claims every block's state, or none: on a refusal it releases those it claimed. */
+    private static void acquire(List<Block> blocks) {
+        int held = 0;
+        try {
+            for (; held < blocks.size(); held++) {
+                acquire(blocks.get(held).state());
+            }
+        } catch (RuntimeException e) {
+            release(blocks, held);
+            throw e;
+        }
+    }
+
+    private static void release(List<Block> blocks, int count) {
+        for (int i = 0; i < count; i++) {
+            blocks.get(i).state().release();
+        }
+    }
+
+    private void apply(Optimizer optimizer, List<Block> blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            apply(optimizer, b.state(), b.params(), b.grads());
+        }
     }
 
     private static void acquire(OptimizerState state) {
