@@ -32,6 +32,7 @@ public final class KernelGenerator {
                     .replace("MASKED = FloatVector.SPECIES_512", masked)
                     .replace("VectorKernels512", "VectorKernels" + bits)
                     .replace("SPECIES_512", "SPECIES_" + bits)
+                    .replace("SquareSums.of512", "SquareSums.of" + bits)
                     .replace(TEMPLATE_DOC, " * Kernels at " + bits + " bits. Generated from VectorKernels512 by"
                             + " engine/src/generator/KernelGenerator.java: do not edit.\n");
             Path target = dir.resolve("VectorKernels" + bits + ".java");

@@ -102,4 +102,7 @@ public interface Kernels {
     /** Lion; {@code decayFactor} is {@code f(1 - lr·weightDecay)}. */
     void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to, float beta1,
               float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, int flags);
+
+    /** The sum of squares of {@code [from, to)} in {@link SquareSums}' fixed order: the same bits at every width. */
+    double sumOfSquares(MemorySegment values, long from, long to);
 }

@@ -345,4 +345,9 @@ public final class ScalarKernels implements Kernels {
             expAvg.setAtIndex(F, i, Math.fma(g, oneMinusBeta2, m * beta2));
         }
     }
+
+    @Override
+    public double sumOfSquares(MemorySegment values, long from, long to) {
+        return SquareSums.scalar(values, from, to);
+    }
 }

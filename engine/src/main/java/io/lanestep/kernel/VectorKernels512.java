@@ -410,4 +410,9 @@ public final class VectorKernels512 implements Kernels {
         ScalarKernels.lionLoop(params, grads, expAvg, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr,
                 decayFactor, flags);
     }
+
+    @Override
+    public double sumOfSquares(MemorySegment values, long from, long to) {
+        return SquareSums.of512(values, from, to);
+    }
 }

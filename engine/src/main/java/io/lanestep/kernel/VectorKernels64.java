@@ -409,4 +409,9 @@ public final class VectorKernels64 implements Kernels {
         ScalarKernels.lionLoop(params, grads, expAvg, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr,
                 decayFactor, flags);
     }
+
+    @Override
+    public double sumOfSquares(MemorySegment values, long from, long to) {
+        return SquareSums.of64(values, from, to);
+    }
 }
