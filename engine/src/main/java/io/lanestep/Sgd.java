@@ -51,10 +51,6 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
     }
 
 
-    /** This configuration with momentum {@code mu} (and PyTorch's default dampening 0). */
-    public Sgd withMomentum(double mu) {
-        return new Sgd(lr, mu, dampening, weightDecay, nesterov, maximize);
-    }
 
     @Override
     public double learningRate() {

@@ -71,8 +71,8 @@ public class BaselineBench {
         parts = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         pool = Executors.newFixedThreadPool(parts);
         if (size <= Integer.MAX_VALUE / 2) {
-            heapParams = Blocks.toHeap(params);
-            heapGrads = Blocks.toHeap(grads);
+            heapParams = Floats.toArray(params);
+            heapGrads = Floats.toArray(grads);
             referenceState = new ReferenceState(config, (int) size);
         }
     }

@@ -47,8 +47,4 @@ final class Blocks {
             }
         }
     }
-
-    static float[] toHeap(MemorySegment s) {
-        return Floats.toArray(s);
-    }
 }
