@@ -116,7 +116,7 @@ public final class Engine implements AutoCloseable {
         }
         acquire(state);
         try {
-            apply(optimizer, state, params, grads);
+            apply(optimizer, state, params, grads, 1f);
         } finally {
             state.release();
         }
@@ -153,7 +153,7 @@ public final class Engine implements AutoCloseable {
         }
         acquire(blocks);
         try {
-            apply(optimizer, blocks);
+            apply(optimizer, blocks, 1f);
         } finally {
             release(blocks, blocks.size());
         }
@@ -169,7 +169,27 @@ public final class Engine implements AutoCloseable {
      * @return false if the step was skipped
      */
     public boolean step(List<Group> groups, NonFinite policy) {
+        return step(groups, policy, 1f);
+    }
+
+    /**
+     * One step of a whole model with every gradient multiplied by {@code gradScale} inside the
+     * fused update, as PyTorch's {@code clip_grad_norm_} multiplies them before the step: pass
+     * {@code (float) clipCoefficient(maxNorm, globalNorm(grads))}. The gradients themselves are
+     * not written, and nothing reads them twice but the norm.
+     *
+     * <p>A norm that overflowed (a gradient above about 1.8e19, whose square float32 cannot hold)
+     * gives the coefficient 0, as in PyTorch: the step then runs on zeroed gradients.
+     *
+     * @throws IllegalArgumentException if {@code gradScale} is negative, infinite or NaN
+     */
+    public boolean step(List<Group> groups, NonFinite policy, float gradScale) {
         requireOpen();
+        if (!(gradScale >= 0) || Float.isInfinite(gradScale)) {
+            throw new IllegalArgumentException("gradScale must be finite and >= 0, got " + gradScale
+                    + "; pass Engine.clipCoefficient(maxNorm, norm), which lies in [0, 1], and skip steps whose"
+                    + " norm is NaN (NonFinite.SKIP)");
+        }
         Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(policy, "policy");
         long call = CALLS.incrementAndGet();
@@ -191,7 +211,7 @@ public final class Engine implements AutoCloseable {
                 acquire(groups.get(held).blocks());
             }
             for (int g = 0; g < groups.size(); g++) {
-                apply(groups.get(g).optimizer(), groups.get(g).blocks());
+                apply(groups.get(g).optimizer(), groups.get(g).blocks(), gradScale);
             }
         } finally {
             for (int g = 0; g < held; g++) {
@@ -205,7 +225,8 @@ public final class Engine implements AutoCloseable {
      * The global L2 norm of all {@code grads} together, as PyTorch's {@code clip_grad_norm_}
      * computes it, in one SIMD pass per block and a fixed summation order (see
      * {@code SquareSums}): the same bits at every lane width and thread count, within a relative
-     * 1.5e-5 of the exact norm of the floats. Reads only.
+     * 1.5e-5 of the exact norm of the floats. Reads only. Partial sums are float32, so a gradient
+     * whose square overflows float32 (above about 1.8e19) makes the norm infinite.
      *
      * @throws IllegalStateException if a segment's arena is closed or confined to another thread
      */
@@ -226,7 +247,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * PyTorch's clipping coefficient for a global norm: {@code min(1, maxNorm / (norm + 1e-6))}.
-     * Multiply the gradients by it (or scale them when computing them) before the step.
+     * Pass it to {@link #step(List, NonFinite, float)}, which applies it inside the fused update.
      */
     public static double clipCoefficient(double maxNorm, double norm) {
         Hyper.positive("maxNorm", maxNorm);
@@ -275,10 +296,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void apply(Optimizer optimizer, List<Block> blocks) {
+    private void apply(Optimizer optimizer, List<Block> blocks, float gradScale) {
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
-            apply(optimizer, b.state(), b.params(), b.grads());
+            apply(optimizer, b.state(), b.params(), b.grads(), gradScale);
         }
     }
 
@@ -306,12 +327,13 @@ public final class Engine implements AutoCloseable {
         return false;
     }
 
-    private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
+    private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
+                       float gradScale) {
         if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
-            workers.run(kernels, optimizer, state, params, grads);
+            workers.run(kernels, optimizer, state, params, grads, gradScale);
             Steps.finish(optimizer, state);
         } else {
-            Steps.apply(kernels, optimizer, state, params, grads);
+            Steps.apply(kernels, optimizer, state, params, grads, gradScale);
         }
     }
 

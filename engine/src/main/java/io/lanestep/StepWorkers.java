@@ -37,6 +37,7 @@ final class StepWorkers implements AutoCloseable {
     private OptimizerState state;
     private MemorySegment params;
     private MemorySegment grads;
+    private float gradScale;
 
     StepWorkers(int threads) {
         workers = new Thread[threads - 1];
@@ -57,7 +58,8 @@ final class StepWorkers implements AutoCloseable {
     }
 
     /** Updates every element of the block, split across all threads; the caller does the bookkeeping. */
-    void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
+    void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
+             float gradScale) {
         lock.lock();
         try {
             if (closed) {
@@ -68,6 +70,7 @@ final class StepWorkers implements AutoCloseable {
             this.state = state;
             this.params = params;
             this.grads = grads;
+            this.gradScale = gradScale;
             failure = null;
             caller = Thread.currentThread();
             pending.set(workers.length);
@@ -124,7 +127,7 @@ final class StepWorkers implements AutoCloseable {
 
     private void runPart(int part) {
         long n = state.length();
-        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1));
+        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1), gradScale);
     }
 
     private long bound(long n, int part) {

@@ -29,15 +29,16 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float gradScale, int flags) {
-        sgdLoop(params, grads, buffer, from, to, negLr, weightDecay, momentum, gradScale, flags);
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
+        sgdLoop(params, grads, buffer, from, to, negLr, weightDecay, momentum, keep, gradScale, flags);
     }
 
     static void sgdLoop(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                        float negLr, float weightDecay, float momentum, float gradScale, int flags) {
+                        float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float d = grads.getAtIndex(F, i);
+            d = d * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 d = -d;
             }
@@ -45,7 +46,7 @@ public final class ScalarKernels implements Kernels {
                 d = Math.fma(p, weightDecay, d);
             }
             if ((flags & MOMENTUM) != 0) {
-                float b = (flags & FIRST_STEP) != 0 ? d : Math.fma(d, gradScale, buffer.getAtIndex(F, i) * momentum);
+                float b = (flags & FIRST_STEP) != 0 ? d : Math.fma(d, keep, buffer.getAtIndex(F, i) * momentum);
                 buffer.setAtIndex(F, i, b);
                 d = (flags & NESTEROV) != 0 ? Math.fma(b, momentum, d) : b;
             }
@@ -56,17 +57,18 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                         MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                        float negLr, float weightDecay, float momentum, int flags) {
+                        float negLr, float weightDecay, float momentum, float gradScale, int flags) {
         rmspropLoop(params, grads, squareAvg, buffer, gradAvg, from, to, alpha, oneMinusAlpha, eps, negLr,
-                weightDecay, momentum, flags);
+                weightDecay, momentum, gradScale, flags);
     }
 
     static void rmspropLoop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                             MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                            float negLr, float weightDecay, float momentum, int flags) {
+                            float negLr, float weightDecay, float momentum, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -98,18 +100,19 @@ public final class ScalarKernels implements Kernels {
     public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                     float decayFactor, int flags) {
+                     float decayFactor, float gradScale, int flags) {
         adamLoop(params, grads, expAvg, expAvgSq, maxSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, flags);
+                bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, flags);
     }
 
     static void adamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                          MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                          float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                         float decayFactor, int flags) {
+                         float decayFactor, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -136,18 +139,19 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, int flags) {
         signalToNoiseLoop(params, grads, mean, sqMean, from, to, batchSize, lambdaB, lambdaEta, eps, maxRate,
-                warmupWeight, maxWeight, flags);
+                warmupWeight, maxWeight, gradScale, flags);
     }
 
     static void signalToNoiseLoop(MemorySegment params, MemorySegment grads, MemorySegment mean,
                                   MemorySegment sqMean, long from, long to, float batchSize, float lambdaB,
                                   float lambdaEta, float eps, float maxRate, float warmupWeight, float maxWeight,
-                                  int flags) {
+                                  float gradScale, int flags) {
         boolean warmup = (flags & WARMUP) != 0;
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             float gm = mean.getAtIndex(F, i);
             float sq = sqMean.getAtIndex(F, i);
             float r;
@@ -175,15 +179,16 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                        float negClr, float eps, float weightDecay, int flags) {
-        adagradLoop(params, grads, sum, from, to, negClr, eps, weightDecay, flags);
+                        float negClr, float eps, float weightDecay, float gradScale, int flags) {
+        adagradLoop(params, grads, sum, from, to, negClr, eps, weightDecay, gradScale, flags);
     }
 
     static void adagradLoop(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                            float negClr, float eps, float weightDecay, int flags) {
+                            float negClr, float eps, float weightDecay, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -199,17 +204,18 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                        long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
-                       float weightDecay, int flags) {
+                       float weightDecay, float gradScale, int flags) {
         adamaxLoop(params, grads, expAvg, expInf, from, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
-                weightDecay, flags);
+                weightDecay, gradScale, flags);
     }
 
     static void adamaxLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                            long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps,
-                           float negStepSize, float weightDecay, int flags) {
+                           float negStepSize, float weightDecay, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -227,17 +233,18 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
         nadamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2, eps,
-                gradCoef, avgCoef, weightDecay, flags);
+                gradCoef, avgCoef, weightDecay, gradScale, flags);
     }
 
     static void nadamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -254,17 +261,18 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
         radamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1, lr, eps,
-                bc2Sqrt, rect, weightDecay, flags);
+                bc2Sqrt, rect, weightDecay, gradScale, flags);
     }
 
     static void radamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -284,14 +292,15 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
-        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, flags);
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
+        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, flags);
     }
 
     static void rpropLoop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
+                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -324,16 +333,17 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                      float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                     float decayFactor, int flags) {
+                     float decayFactor, float gradScale, int flags) {
         lionLoop(params, grads, expAvg, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr, decayFactor,
-                flags);
+                gradScale, flags);
     }
 
     static void lionLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                          float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                         float decayFactor, int flags) {
+                         float decayFactor, float gradScale, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
+            g = g * gradScale;
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }

@@ -39,16 +39,17 @@ public final class VectorKernels256 implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float gradScale, int flags) {
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vNegLr = FloatVector.broadcast(S, negLr);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         FloatVector vMomentum = FloatVector.broadcast(S, momentum);
-        FloatVector vScale = FloatVector.broadcast(S, gradScale);
+        FloatVector vKeep = FloatVector.broadcast(S, keep);
         for (long i = from; i < end; i += LANES) {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector d = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            d = d.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 d = d.neg();
             }
@@ -57,19 +58,19 @@ public final class VectorKernels256 implements Kernels {
             }
             if ((flags & MOMENTUM) != 0) {
                 FloatVector b = (flags & FIRST_STEP) != 0 ? d
-                        : d.fma(vScale, FloatVector.fromMemorySegment(S, buffer, o, ORDER).mul(vMomentum));
+                        : d.fma(vKeep, FloatVector.fromMemorySegment(S, buffer, o, ORDER).mul(vMomentum));
                 b.intoMemorySegment(buffer, o, ORDER);
                 d = (flags & NESTEROV) != 0 ? b.fma(vMomentum, d) : b;
             }
             d.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
         }
-        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, gradScale, flags);
+        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, keep, gradScale, flags);
     }
 
     @Override
     public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                         MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                        float negLr, float weightDecay, float momentum, int flags) {
+                        float negLr, float weightDecay, float momentum, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vAlpha = FloatVector.broadcast(S, alpha);
         FloatVector vOneMinusAlpha = FloatVector.broadcast(S, oneMinusAlpha);
@@ -81,6 +82,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -108,14 +110,14 @@ public final class VectorKernels256 implements Kernels {
             }
         }
         ScalarKernels.rmspropLoop(params, grads, squareAvg, buffer, gradAvg, end, to, alpha, oneMinusAlpha, eps, negLr,
-                weightDecay, momentum, flags);
+                weightDecay, momentum, gradScale, flags);
     }
 
     @Override
     public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                     float decayFactor, int flags) {
+                     float decayFactor, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -130,6 +132,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -153,13 +156,13 @@ public final class VectorKernels256 implements Kernels {
             (p.add(vNegStep.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamLoop(params, grads, expAvg, expAvgSq, maxSq, end, to, beta1, oneMinusBeta1, beta2,
-                oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, flags);
+                oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, flags);
     }
 
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, int flags) {
         long end = from + MASKED.loopBound(to - from);
         boolean warmup = (flags & WARMUP) != 0;
         FloatVector zero = FloatVector.zero(MASKED);
@@ -174,6 +177,7 @@ public final class VectorKernels256 implements Kernels {
         for (long i = from; i < end; i += MASKED_LANES) {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
+            g = g.mul(gradScale);
             FloatVector gm = FloatVector.fromMemorySegment(MASKED, mean, o, ORDER);
             FloatVector sq = FloatVector.fromMemorySegment(MASKED, sqMean, o, ORDER);
             FloatVector r;
@@ -200,12 +204,12 @@ public final class VectorKernels256 implements Kernels {
             }
         }
         ScalarKernels.signalToNoiseLoop(params, grads, mean, sqMean, end, to, batchSize, lambdaB, lambdaEta, eps,
-                maxRate, warmupWeight, maxWeight, flags);
+                maxRate, warmupWeight, maxWeight, gradScale, flags);
     }
 
     @Override
     public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                        float negClr, float eps, float weightDecay, int flags) {
+                        float negClr, float eps, float weightDecay, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vNegClr = FloatVector.broadcast(S, negClr);
         FloatVector vEps = FloatVector.broadcast(S, eps);
@@ -214,6 +218,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -224,13 +229,13 @@ public final class VectorKernels256 implements Kernels {
             s.intoMemorySegment(sum, o, ORDER);
             (p.add(vNegClr.mul(g).div(s.sqrt().add(vEps)))).intoMemorySegment(params, o, ORDER);
         }
-        ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, flags);
+        ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, gradScale, flags);
     }
 
     @Override
     public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                        long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
-                       float weightDecay, int flags) {
+                       float weightDecay, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -242,6 +247,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -255,13 +261,13 @@ public final class VectorKernels256 implements Kernels {
             (p.add(vNegStep.mul(m).div(u))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamaxLoop(params, grads, expAvg, expInf, end, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
-                weightDecay, flags);
+                weightDecay, gradScale, flags);
     }
 
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -276,6 +282,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
@@ -289,13 +296,13 @@ public final class VectorKernels256 implements Kernels {
             (p.add(vAvgCoef.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.nadamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc2, eps, gradCoef, avgCoef, weightDecay, flags);
+                bc2, eps, gradCoef, avgCoef, weightDecay, gradScale, flags);
     }
 
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
@@ -312,6 +319,7 @@ public final class VectorKernels256 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
@@ -329,12 +337,12 @@ public final class VectorKernels256 implements Kernels {
             }
         }
         ScalarKernels.radamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc1, lr, eps, bc2Sqrt, rect, weightDecay, flags);
+                bc1, lr, eps, bc2Sqrt, rect, weightDecay, gradScale, flags);
     }
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, int flags) {
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
         long end = from + MASKED.loopBound(to - from);
         FloatVector zero = FloatVector.zero(MASKED);
         FloatVector one = FloatVector.broadcast(MASKED, 1f);
@@ -346,6 +354,7 @@ public final class VectorKernels256 implements Kernels {
         for (long i = from; i < end; i += MASKED_LANES) {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -361,7 +370,7 @@ public final class VectorKernels256 implements Kernels {
             sign.neg().fma(s, p).intoMemorySegment(params, o, ORDER);
             g.intoMemorySegment(prev, o, ORDER);
         }
-        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, flags);
+        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, flags);
     }
 
     @Override
@@ -381,7 +390,7 @@ public final class VectorKernels256 implements Kernels {
     @Override
     public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                      float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                     float decayFactor, int flags) {
+                     float decayFactor, float gradScale, int flags) {
         long end = from + MASKED.loopBound(to - from);
         FloatVector zero = FloatVector.zero(MASKED);
         FloatVector one = FloatVector.broadcast(MASKED, 1f);
@@ -395,6 +404,7 @@ public final class VectorKernels256 implements Kernels {
         for (long i = from; i < end; i += MASKED_LANES) {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
+            g = g.mul(gradScale);
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -407,7 +417,7 @@ public final class VectorKernels256 implements Kernels {
             g.fma(vOneMinusBeta2, m.mul(vBeta2)).intoMemorySegment(expAvg, o, ORDER);
         }
         ScalarKernels.lionLoop(params, grads, expAvg, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr,
-                decayFactor, flags);
+                decayFactor, gradScale, flags);
     }
 
     @Override
