@@ -48,6 +48,13 @@ final class Checks {
         return index < 0 ? "" : "blocks[" + index + "].";
     }
 
+    /** Checks that {@code grads[index]} can be read here; builds a message only on failure. */
+    static void readable(MemorySegment grads, int index) {
+        if (!isUsable(grads, false)) {
+            usable("grads[" + index + "]", grads, false);
+        }
+    }
+
     private static boolean isUsable(MemorySegment segment, boolean written) {
         return segment.scope().isAlive() && segment.isAccessibleBy(Thread.currentThread())
                 && !(written && segment.isReadOnly());

@@ -235,11 +235,11 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(grads, "grads");
         double sum = 0;
         for (int i = 0; i < grads.size(); i++) {
-            MemorySegment g = Objects.requireNonNull(grads.get(i), "grads[" + i + "]");
-            if (!g.scope().isAlive() || !g.isAccessibleBy(Thread.currentThread())) {
-                throw new IllegalStateException("grads[" + i + "] belongs to a closed arena or to another thread;"
-                        + " compute the norm where the gradients are accessible");
+            MemorySegment g = grads.get(i);
+            if (g == null) {
+                throw new NullPointerException("grads[" + i + "] is null");
             }
+            Checks.readable(g, i);
             sum += kernels.sumOfSquares(g, 0, Floats.length(g));
         }
         return Math.sqrt(sum);

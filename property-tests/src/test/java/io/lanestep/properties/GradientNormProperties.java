@@ -1,7 +1,6 @@
 package io.lanestep.properties;
 
 import io.lanestep.Engine;
-import io.lanestep.Floats;
 import io.lanestep.LaneWidth;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
