@@ -26,6 +26,8 @@ public final class Engine implements AutoCloseable {
     private static final int MAX_THREADS = 1024;
     /** Numbers multi-block calls, so a state seen twice in one call is found in one pass. */
     private static final AtomicLong CALLS = new AtomicLong();
+    /** A clip value that clamps nothing: every float, infinities included, lies within it. */
+    private static final float NO_CLIP = Float.POSITIVE_INFINITY;
 
     private final LaneWidth width;
     private final Kernels kernels;
@@ -116,7 +118,7 @@ public final class Engine implements AutoCloseable {
         }
         acquire(state);
         try {
-            apply(optimizer, state, params, grads, 1f);
+            apply(optimizer, state, params, grads, 1f, NO_CLIP);
         } finally {
             state.release();
         }
@@ -153,7 +155,7 @@ public final class Engine implements AutoCloseable {
         }
         acquire(blocks);
         try {
-            apply(optimizer, blocks, 1f);
+            apply(optimizer, blocks, 1f, NO_CLIP);
         } finally {
             release(blocks, blocks.size());
         }
@@ -184,11 +186,30 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException if {@code gradScale} is negative, infinite or NaN
      */
     public boolean step(List<Group> groups, NonFinite policy, float gradScale) {
+        return step(groups, policy, gradScale, NO_CLIP);
+    }
+
+    /**
+     * One step of a whole model with every gradient multiplied by {@code gradScale}, then clamped
+     * to {@code [-clipValue, clipValue]} inside the fused update: PyTorch's {@code clip_grad_value_}
+     * (after {@code clip_grad_norm_}, if both) followed by the step, bit for bit, with the
+     * gradients left unwritten. {@code clipValue} infinite clamps nothing. NaN gradients stay NaN;
+     * {@link NonFinite} policies look at the gradients as given, before any clipping, as PyTorch's
+     * {@code GradScaler} does.
+     *
+     * @throws IllegalArgumentException if {@code gradScale} is negative, infinite or NaN, or
+     *                                  {@code clipValue} is negative or NaN
+     */
+    public boolean step(List<Group> groups, NonFinite policy, float gradScale, float clipValue) {
         requireOpen();
         if (!(gradScale >= 0) || Float.isInfinite(gradScale)) {
             throw new IllegalArgumentException("gradScale must be finite and >= 0, got " + gradScale
                     + "; pass Engine.clipCoefficient(maxNorm, norm), which lies in [0, 1], and skip steps whose"
                     + " norm is NaN (NonFinite.SKIP)");
+        }
+        if (!(clipValue >= 0)) {
+            throw new IllegalArgumentException("clipValue must be >= 0, got " + clipValue
+                    + "; pass the largest gradient magnitude to keep, or Float.POSITIVE_INFINITY to clip nothing");
         }
         Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(policy, "policy");
@@ -211,7 +232,7 @@ public final class Engine implements AutoCloseable {
                 acquire(groups.get(held).blocks());
             }
             for (int g = 0; g < groups.size(); g++) {
-                apply(groups.get(g).optimizer(), groups.get(g).blocks(), gradScale);
+                apply(groups.get(g).optimizer(), groups.get(g).blocks(), gradScale, clipValue);
             }
         } finally {
             for (int g = 0; g < held; g++) {
@@ -296,10 +317,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void apply(Optimizer optimizer, List<Block> blocks, float gradScale) {
+    private void apply(Optimizer optimizer, List<Block> blocks, float gradScale, float gradClip) {
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
-            apply(optimizer, b.state(), b.params(), b.grads(), gradScale);
+            apply(optimizer, b.state(), b.params(), b.grads(), gradScale, gradClip);
         }
     }
 
@@ -328,12 +349,12 @@ public final class Engine implements AutoCloseable {
     }
 
     private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-                       float gradScale) {
+                       float gradScale, float gradClip) {
         if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
-            workers.run(kernels, optimizer, state, params, grads, gradScale);
+            workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip);
             Steps.finish(optimizer, state);
         } else {
-            Steps.apply(kernels, optimizer, state, params, grads, gradScale);
+            Steps.apply(kernels, optimizer, state, params, grads, gradScale, gradClip);
         }
     }
 

@@ -38,6 +38,7 @@ final class StepWorkers implements AutoCloseable {
     private MemorySegment params;
     private MemorySegment grads;
     private float gradScale;
+    private float gradClip;
 
     StepWorkers(int threads) {
         workers = new Thread[threads - 1];
@@ -59,7 +60,7 @@ final class StepWorkers implements AutoCloseable {
 
     /** Updates every element of the block, split across all threads; the caller does the bookkeeping. */
     void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-             float gradScale) {
+             float gradScale, float gradClip) {
         lock.lock();
         try {
             if (closed) {
@@ -71,6 +72,7 @@ final class StepWorkers implements AutoCloseable {
             this.params = params;
             this.grads = grads;
             this.gradScale = gradScale;
+            this.gradClip = gradClip;
             failure = null;
             caller = Thread.currentThread();
             pending.set(workers.length);
@@ -127,7 +129,8 @@ final class StepWorkers implements AutoCloseable {
 
     private void runPart(int part) {
         long n = state.length();
-        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1), gradScale);
+        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1), gradScale,
+                gradClip);
     }
 
     private long bound(long n, int part) {

@@ -2,6 +2,7 @@ package io.lanestep;
 
 import static io.lanestep.kernel.Kernels.AMSGRAD;
 import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.CLIP_VALUE;
 import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
@@ -25,8 +26,8 @@ final class Steps {
     }
 
     static void apply(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
-                      MemorySegment grads, float gradScale) {
-        run(kernels, optimizer, state, params, grads, 0, state.length(), gradScale);
+                      MemorySegment grads, float gradScale, float gradClip) {
+        run(kernels, optimizer, state, params, grads, 0, state.length(), gradScale, gradClip);
         finish(optimizer, state);
     }
 
@@ -40,7 +41,8 @@ final class Steps {
 
     /** Updates elements {@code [from, to)} of the block, {@code n} being where the range ends. */
     static void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
-                    MemorySegment grads, long from, long to, float gradScale) {
+                    MemorySegment grads, long from, long to, float gradScale, float gradClip) {
+        int clip = gradClip < Float.POSITIVE_INFINITY ? CLIP_VALUE : 0;
         switch (optimizer) {
             case Sgd s -> {
                 boolean hasMomentum = s.momentum() != 0;
@@ -51,14 +53,14 @@ final class Steps {
                         | (s.nesterov() ? NESTEROV : 0);
                 kernels.sgd(params, grads, hasMomentum ? state.slot(0) : MemorySegment.NULL, from, to,
                         (float) -s.lr(), (float) s.weightDecay(), (float) s.momentum(), (float) (1 - s.dampening()),
-                        gradScale, flags);
+                        gradScale, gradClip, clip | flags);
             }
             case HeavyBallMomentum h ->
                 // p - v is exactly fma(v, -1, p), so the SGD kernel serves with a factor of -1.
                     kernels.sgd(params, grads, state.slot(0), from, to, -1f, 0f, (float) h.momentum(), (float) h.lr(),
-                            gradScale, MOMENTUM);
+                            gradScale, gradClip, clip | MOMENTUM);
             case AveragedMomentum a -> kernels.sgd(params, grads, state.slot(0), from, to, (float) -a.lr(), 0f,
-                    (float) a.momentum(), (float) (1 - a.momentum()), gradScale, MOMENTUM);
+                    (float) a.momentum(), (float) (1 - a.momentum()), gradScale, gradClip, clip | MOMENTUM);
             case Rmsprop r -> {
                 boolean hasMomentum = r.momentum() > 0;
                 int flags = (r.maximize() ? MAXIMIZE : 0)
@@ -69,34 +71,34 @@ final class Steps {
                 MemorySegment gradAvg = r.centered() ? state.slot(hasMomentum ? 2 : 1) : MemorySegment.NULL;
                 kernels.rmsprop(params, grads, state.slot(0), buffer, gradAvg, from, to, (float) r.alpha(),
                         (float) (1 - r.alpha()), (float) r.eps(), (float) -r.lr(), (float) r.weightDecay(),
-                        (float) r.momentum(), gradScale, flags);
+                        (float) r.momentum(), gradScale, gradClip, clip | flags);
             }
             case Adam a -> adam(kernels, state, params, grads, from, to, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.amsgrad(), (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0),
+                    a.amsgrad(), clip | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0),
                     (float) a.weightDecay(),
-                    1f, gradScale);
+                    1f, gradScale, gradClip);
             case AdamW a -> adam(kernels, state, params, grads, from, to, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.amsgrad(), (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY, 0f,
-                    (float) (1 - a.lr() * a.weightDecay()), gradScale);
+                    a.amsgrad(), clip | (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY, 0f,
+                    (float) (1 - a.lr() * a.weightDecay()), gradScale, gradClip);
             case SignalToNoiseSgd s -> {
                 long t = state.step() + 1;
                 kernels.signalToNoise(params, grads, state.slot(0), state.slot(1), from, to, (float) s.batchSize(),
                         (float) s.lambdaB(), (float) s.lambdaEta(), (float) s.eps(), (float) s.maxRate(),
-                        (float) s.warmupWeight(t), (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT, gradScale,
-                        t <= s.warmupSteps() ? WARMUP : 0);
+                        (float) s.warmupWeight(t), (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT, gradScale, gradClip,
+                        clip | (t <= s.warmupSteps() ? WARMUP : 0));
             }
             case Adagrad a -> {
                 double t = state.step() + 1;
                 kernels.adagrad(params, grads, state.slot(0), from, to, (float) -(a.lr() / (1 + (t - 1) * a.lrDecay())),
-                        (float) a.eps(), (float) a.weightDecay(), gradScale,
-                        (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                        (float) a.eps(), (float) a.weightDecay(), gradScale, gradClip,
+                        clip | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
             }
             case Adamax a -> {
                 double t = state.step() + 1;
                 kernels.adamax(params, grads, state.slot(0), state.slot(1), from, to, (float) a.beta1(),
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) a.eps(),
-                        (float) -(a.lr() / (1 - Math.pow(a.beta1(), t))), (float) a.weightDecay(), gradScale,
-                        (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                        (float) -(a.lr() / (1 - Math.pow(a.beta1(), t))), (float) a.weightDecay(), gradScale, gradClip,
+                        clip | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
             }
             case NAdam a -> {
                 double t = state.step() + 1;
@@ -108,8 +110,8 @@ final class Steps {
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
                         (float) (1 - Math.pow(a.beta2(), t)), (float) a.eps(),
                         (float) (-a.lr() * (1 - mu) / (1 - (double) muProduct)),
-                        (float) (-a.lr() * muNext / (1 - (double) muProductNext)), (float) a.weightDecay(), gradScale,
-                        a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+                        (float) (-a.lr() * muNext / (1 - (double) muProductNext)), (float) a.weightDecay(), gradScale, gradClip,
+                        clip | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
             }
             case RAdam a -> {
                 double t = state.step() + 1;
@@ -119,27 +121,28 @@ final class Steps {
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
                         (float) (1 - Math.pow(a.beta1(), t)), (float) a.lr(), (float) a.eps(),
                         (float) Math.sqrt(1 - Math.pow(a.beta2(), t)), rectified ? (float) rect : 0f,
-                        (float) a.weightDecay(), gradScale,
-                        (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0));
+                        (float) a.weightDecay(), gradScale, gradClip,
+                        clip | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0));
             }
             case Lion l -> kernels.lion(params, grads, state.slot(0), from, to, (float) l.beta1(),
                     (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()), (float) -l.lr(),
-                    (float) (1 - l.lr() * l.weightDecay()), gradScale, (l.maximize() ? MAXIMIZE : 0));
+                    (float) (1 - l.lr() * l.weightDecay()), gradScale, gradClip, clip | (l.maximize() ? MAXIMIZE : 0));
             case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),
-                    (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), gradScale,
-                    (r.maximize() ? MAXIMIZE : 0));
+                    (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), gradScale, gradClip,
+                    clip | (r.maximize() ? MAXIMIZE : 0));
         }
     }
 
     private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,
                              long from, long to, double lr, double beta1, double beta2, double eps, boolean amsgrad,
-                             int flags, float weightDecay, float decayFactor, float gradScale) {
+                             int flags, float weightDecay, float decayFactor, float gradScale,
+                             float gradClip) {
         double t = state.step() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         kernels.adam(params, grads, state.slot(0), state.slot(1), amsgrad ? state.slot(2) : MemorySegment.NULL,
                 from, to, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-                (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor, gradScale,
+                (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor, gradScale, gradClip,
                 flags | (amsgrad ? AMSGRAD : 0));
     }
 }

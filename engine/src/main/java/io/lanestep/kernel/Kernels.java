@@ -9,8 +9,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Every implementation performs the same IEEE operations in the same order per element, so
  * all widths give the same bits; {@link ScalarKernels} states the order. Every update first
- * multiplies the gradient by {@code gradScale} (gradient clipping; 1 leaves every bit as it is):
- * unconditionally, because a branch on it made C2's code for centered RMSprop 2-6x slower.
+ * multiplies the gradient by {@code gradScale}, then, with {@link #CLIP_VALUE}, clamps it to
+ * {@code [-gradClip, gradClip]} (clipping by norm and by value). The multiply is unconditional
+ * (1 leaves every bit as it is) because a branch on the scale made C2's code for centered RMSprop
+ * 2-6x slower; the clamp is behind its flag because an unconditional one made SGD 2-3.5x slower.
  */
 public interface Kernels {
     /** Negate the gradient first. */
@@ -33,6 +35,8 @@ public interface Kernels {
     int WARMUP = 1 << 8;
     /** RAdam: the variance of the adaptive rate is tractable, use it. */
     int RECTIFIED = 1 << 9;
+    /** Clamp the (scaled) gradient to {@code [-gradClip, gradClip]}. */
+    int CLIP_VALUE = 1 << 10;
 
     /**
      * SGD family: PyTorch SGD, heavy-ball and averaged momentum.
@@ -42,7 +46,7 @@ public interface Kernels {
      * @param keep      {@code f(1 - dampening)} (or η, 1-μ for the seed's forms)
      */
     void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-             float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags);
+             float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags);
 
     /**
      * RMSprop; {@code buffer} and {@code gradAvg} are ignored without {@link #MOMENTUM} and
@@ -50,7 +54,7 @@ public interface Kernels {
      */
     void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                  MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps, float negLr,
-                 float weightDecay, float momentum, float gradScale, int flags);
+                 float weightDecay, float momentum, float gradScale, float gradClip, int flags);
 
     /**
      * Adam and AdamW; {@code maxSq} is ignored without {@link #AMSGRAD}.
@@ -62,7 +66,7 @@ public interface Kernels {
     void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
               MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
               float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay, float decayFactor,
-              float gradScale, int flags);
+              float gradScale, float gradClip, int flags);
 
     /**
      * The seed's signal-to-noise SGD.
@@ -73,37 +77,37 @@ public interface Kernels {
      */
     void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                        long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps, float maxRate,
-                       float warmupWeight, float maxWeight, float gradScale, int flags);
+                       float warmupWeight, float maxWeight, float gradScale, float gradClip, int flags);
 
     /** Adagrad; {@code negClr} is {@code f(-lr / (1 + (t - 1)·lrDecay))}. */
     void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to, float negClr,
-                 float eps, float weightDecay, float gradScale, int flags);
+                 float eps, float weightDecay, float gradScale, float gradClip, int flags);
 
     /** Adamax; {@code negStepSize} is {@code f(-(lr / (1 - beta1^t)))}. */
     void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf, long from,
                 long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
-                float weightDecay, float gradScale, int flags);
+                float weightDecay, float gradScale, float gradClip, int flags);
 
     /** NAdam; {@code gradCoef} and {@code avgCoef} are the two per-step update factors. */
     void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq, long from,
                long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc2, float eps,
-               float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags);
+               float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags);
 
     /** RAdam; {@code rect} is used with {@link #RECTIFIED}. */
     void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq, long from,
                long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bc1, float lr,
-               float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags);
+               float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags);
 
     /** Rprop. */
     void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize, long from,
-               long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags);
+               long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags);
 
     /** Whether every element of {@code [from, to)} is finite (no NaN, no infinity). Reads only. */
     boolean allFinite(MemorySegment values, long from, long to);
 
     /** Lion; {@code decayFactor} is {@code f(1 - lr·weightDecay)}. */
     void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to, float beta1,
-              float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, float gradScale, int flags);
+              float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, float gradScale, float gradClip, int flags);
 
     /** The sum of squares of {@code [from, to)} in {@link SquareSums}' fixed order: the same bits at every width. */
     double sumOfSquares(MemorySegment values, long from, long to);

@@ -2,6 +2,7 @@ package io.lanestep.kernel;
 
 import static io.lanestep.kernel.Kernels.AMSGRAD;
 import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.CLIP_VALUE;
 import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
@@ -29,16 +30,19 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
-        sgdLoop(params, grads, buffer, from, to, negLr, weightDecay, momentum, keep, gradScale, flags);
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
+        sgdLoop(params, grads, buffer, from, to, negLr, weightDecay, momentum, keep, gradScale, gradClip, flags);
     }
 
     static void sgdLoop(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                        float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
+                        float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float d = grads.getAtIndex(F, i);
             d = d * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                d = Math.min(Math.max(d, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 d = -d;
             }
@@ -57,18 +61,21 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                         MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                        float negLr, float weightDecay, float momentum, float gradScale, int flags) {
+                        float negLr, float weightDecay, float momentum, float gradScale, float gradClip, int flags) {
         rmspropLoop(params, grads, squareAvg, buffer, gradAvg, from, to, alpha, oneMinusAlpha, eps, negLr,
-                weightDecay, momentum, gradScale, flags);
+                weightDecay, momentum, gradScale, gradClip, flags);
     }
 
     static void rmspropLoop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                             MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                            float negLr, float weightDecay, float momentum, float gradScale, int flags) {
+                            float negLr, float weightDecay, float momentum, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -100,19 +107,22 @@ public final class ScalarKernels implements Kernels {
     public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                     float decayFactor, float gradScale, int flags) {
+                     float decayFactor, float gradScale, float gradClip, int flags) {
         adamLoop(params, grads, expAvg, expAvgSq, maxSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, flags);
+                bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, gradClip, flags);
     }
 
     static void adamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                          MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                          float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                         float decayFactor, float gradScale, int flags) {
+                         float decayFactor, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -139,19 +149,22 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, float gradScale, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip, int flags) {
         signalToNoiseLoop(params, grads, mean, sqMean, from, to, batchSize, lambdaB, lambdaEta, eps, maxRate,
-                warmupWeight, maxWeight, gradScale, flags);
+                warmupWeight, maxWeight, gradScale, gradClip, flags);
     }
 
     static void signalToNoiseLoop(MemorySegment params, MemorySegment grads, MemorySegment mean,
                                   MemorySegment sqMean, long from, long to, float batchSize, float lambdaB,
                                   float lambdaEta, float eps, float maxRate, float warmupWeight, float maxWeight,
-                                  float gradScale, int flags) {
+                                  float gradScale, float gradClip, int flags) {
         boolean warmup = (flags & WARMUP) != 0;
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             float gm = mean.getAtIndex(F, i);
             float sq = sqMean.getAtIndex(F, i);
             float r;
@@ -179,16 +192,19 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                        float negClr, float eps, float weightDecay, float gradScale, int flags) {
-        adagradLoop(params, grads, sum, from, to, negClr, eps, weightDecay, gradScale, flags);
+                        float negClr, float eps, float weightDecay, float gradScale, float gradClip, int flags) {
+        adagradLoop(params, grads, sum, from, to, negClr, eps, weightDecay, gradScale, gradClip, flags);
     }
 
     static void adagradLoop(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                            float negClr, float eps, float weightDecay, float gradScale, int flags) {
+                            float negClr, float eps, float weightDecay, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -204,18 +220,21 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                        long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
-                       float weightDecay, float gradScale, int flags) {
+                       float weightDecay, float gradScale, float gradClip, int flags) {
         adamaxLoop(params, grads, expAvg, expInf, from, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
-                weightDecay, gradScale, flags);
+                weightDecay, gradScale, gradClip, flags);
     }
 
     static void adamaxLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                            long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps,
-                           float negStepSize, float weightDecay, float gradScale, int flags) {
+                           float negStepSize, float weightDecay, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -233,18 +252,21 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
         nadamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2, eps,
-                gradCoef, avgCoef, weightDecay, gradScale, flags);
+                gradCoef, avgCoef, weightDecay, gradScale, gradClip, flags);
     }
 
     static void nadamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
+                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -261,18 +283,21 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
         radamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1, lr, eps,
-                bc2Sqrt, rect, weightDecay, gradScale, flags);
+                bc2Sqrt, rect, weightDecay, gradScale, gradClip, flags);
     }
 
     static void radamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
+                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -292,15 +317,18 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
-        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, flags);
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
+        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, gradClip, flags);
     }
 
     static void rpropLoop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
+                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -333,17 +361,20 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                      float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                     float decayFactor, float gradScale, int flags) {
+                     float decayFactor, float gradScale, float gradClip, int flags) {
         lionLoop(params, grads, expAvg, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr, decayFactor,
-                gradScale, flags);
+                gradScale, gradClip, flags);
     }
 
     static void lionLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                          float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                         float decayFactor, float gradScale, int flags) {
+                         float decayFactor, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;
+            if ((flags & CLIP_VALUE) != 0) {
+                g = Math.min(Math.max(g, -gradClip), gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }

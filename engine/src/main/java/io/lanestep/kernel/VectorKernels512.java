@@ -2,6 +2,7 @@ package io.lanestep.kernel;
 
 import static io.lanestep.kernel.Kernels.AMSGRAD;
 import static io.lanestep.kernel.Kernels.CENTERED;
+import static io.lanestep.kernel.Kernels.CLIP_VALUE;
 import static io.lanestep.kernel.Kernels.DECOUPLED_DECAY;
 import static io.lanestep.kernel.Kernels.FIRST_STEP;
 import static io.lanestep.kernel.Kernels.MAXIMIZE;
@@ -40,7 +41,7 @@ public final class VectorKernels512 implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float keep, float gradScale, int flags) {
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vNegLr = FloatVector.broadcast(S, negLr);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
@@ -51,6 +52,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector d = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             d = d.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                d = d.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 d = d.neg();
             }
@@ -65,13 +69,13 @@ public final class VectorKernels512 implements Kernels {
             }
             d.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
         }
-        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, keep, gradScale, flags);
+        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, keep, gradScale, gradClip, flags);
     }
 
     @Override
     public void rmsprop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                         MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                        float negLr, float weightDecay, float momentum, float gradScale, int flags) {
+                        float negLr, float weightDecay, float momentum, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vAlpha = FloatVector.broadcast(S, alpha);
         FloatVector vOneMinusAlpha = FloatVector.broadcast(S, oneMinusAlpha);
@@ -84,6 +88,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -111,14 +118,14 @@ public final class VectorKernels512 implements Kernels {
             }
         }
         ScalarKernels.rmspropLoop(params, grads, squareAvg, buffer, gradAvg, end, to, alpha, oneMinusAlpha, eps, negLr,
-                weightDecay, momentum, gradScale, flags);
+                weightDecay, momentum, gradScale, gradClip, flags);
     }
 
     @Override
     public void adam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment maxSq, long from, long to, float beta1, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float bc2Sqrt, float eps, float negStepSize, float weightDecay,
-                     float decayFactor, float gradScale, int flags) {
+                     float decayFactor, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -134,6 +141,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -157,13 +167,13 @@ public final class VectorKernels512 implements Kernels {
             (p.add(vNegStep.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamLoop(params, grads, expAvg, expAvgSq, maxSq, end, to, beta1, oneMinusBeta1, beta2,
-                oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, flags);
+                oneMinusBeta2, bc2Sqrt, eps, negStepSize, weightDecay, decayFactor, gradScale, gradClip, flags);
     }
 
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, float gradScale, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip, int flags) {
         long end = from + MASKED.loopBound(to - from);
         boolean warmup = (flags & WARMUP) != 0;
         FloatVector zero = FloatVector.zero(MASKED);
@@ -179,6 +189,9 @@ public final class VectorKernels512 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             FloatVector gm = FloatVector.fromMemorySegment(MASKED, mean, o, ORDER);
             FloatVector sq = FloatVector.fromMemorySegment(MASKED, sqMean, o, ORDER);
             FloatVector r;
@@ -205,12 +218,12 @@ public final class VectorKernels512 implements Kernels {
             }
         }
         ScalarKernels.signalToNoiseLoop(params, grads, mean, sqMean, end, to, batchSize, lambdaB, lambdaEta, eps,
-                maxRate, warmupWeight, maxWeight, gradScale, flags);
+                maxRate, warmupWeight, maxWeight, gradScale, gradClip, flags);
     }
 
     @Override
     public void adagrad(MemorySegment params, MemorySegment grads, MemorySegment sum, long from, long to,
-                        float negClr, float eps, float weightDecay, float gradScale, int flags) {
+                        float negClr, float eps, float weightDecay, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vNegClr = FloatVector.broadcast(S, negClr);
         FloatVector vEps = FloatVector.broadcast(S, eps);
@@ -220,6 +233,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -230,13 +246,13 @@ public final class VectorKernels512 implements Kernels {
             s.intoMemorySegment(sum, o, ORDER);
             (p.add(vNegClr.mul(g).div(s.sqrt().add(vEps)))).intoMemorySegment(params, o, ORDER);
         }
-        ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, gradScale, flags);
+        ScalarKernels.adagradLoop(params, grads, sum, end, to, negClr, eps, weightDecay, gradScale, gradClip, flags);
     }
 
     @Override
     public void adamax(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expInf,
                        long from, long to, float beta1, float oneMinusBeta1, float beta2, float eps, float negStepSize,
-                       float weightDecay, float gradScale, int flags) {
+                       float weightDecay, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -249,6 +265,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -262,13 +281,13 @@ public final class VectorKernels512 implements Kernels {
             (p.add(vNegStep.mul(m).div(u))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.adamaxLoop(params, grads, expAvg, expInf, end, to, beta1, oneMinusBeta1, beta2, eps, negStepSize,
-                weightDecay, gradScale, flags);
+                weightDecay, gradScale, gradClip, flags);
     }
 
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -284,6 +303,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
@@ -297,13 +319,13 @@ public final class VectorKernels512 implements Kernels {
             (p.add(vAvgCoef.mul(m).div(denom))).intoMemorySegment(params, o, ORDER);
         }
         ScalarKernels.nadamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc2, eps, gradCoef, avgCoef, weightDecay, gradScale, flags);
+                bc2, eps, gradCoef, avgCoef, weightDecay, gradScale, gradClip, flags);
     }
 
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
@@ -321,6 +343,9 @@ public final class VectorKernels512 implements Kernels {
             FloatVector p = FloatVector.fromMemorySegment(S, params, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = p.fma(vDecay, g);
             }
@@ -338,12 +363,12 @@ public final class VectorKernels512 implements Kernels {
             }
         }
         ScalarKernels.radamLoop(params, grads, expAvg, expAvgSq, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-                bc1, lr, eps, bc2Sqrt, rect, weightDecay, gradScale, flags);
+                bc1, lr, eps, bc2Sqrt, rect, weightDecay, gradScale, gradClip, flags);
     }
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, int flags) {
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
         long end = from + MASKED.loopBound(to - from);
         FloatVector zero = FloatVector.zero(MASKED);
         FloatVector one = FloatVector.broadcast(MASKED, 1f);
@@ -356,6 +381,9 @@ public final class VectorKernels512 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -371,7 +399,7 @@ public final class VectorKernels512 implements Kernels {
             sign.neg().fma(s, p).intoMemorySegment(params, o, ORDER);
             g.intoMemorySegment(prev, o, ORDER);
         }
-        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, flags);
+        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, gradClip, flags);
     }
 
     @Override
@@ -391,7 +419,7 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to,
                      float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr,
-                     float decayFactor, float gradScale, int flags) {
+                     float decayFactor, float gradScale, float gradClip, int flags) {
         long end = from + MASKED.loopBound(to - from);
         FloatVector zero = FloatVector.zero(MASKED);
         FloatVector one = FloatVector.broadcast(MASKED, 1f);
@@ -406,6 +434,9 @@ public final class VectorKernels512 implements Kernels {
             long o = i * Float.BYTES;
             FloatVector g = FloatVector.fromMemorySegment(MASKED, grads, o, ORDER);
             g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
             if ((flags & MAXIMIZE) != 0) {
                 g = g.neg();
             }
@@ -418,7 +449,7 @@ public final class VectorKernels512 implements Kernels {
             g.fma(vOneMinusBeta2, m.mul(vBeta2)).intoMemorySegment(expAvg, o, ORDER);
         }
         ScalarKernels.lionLoop(params, grads, expAvg, end, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr,
-                decayFactor, gradScale, flags);
+                decayFactor, gradScale, gradClip, flags);
     }
 
     @Override

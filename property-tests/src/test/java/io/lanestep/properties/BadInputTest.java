@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lanestep.Block;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
+import io.lanestep.Group;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.Sgd;
@@ -200,6 +202,22 @@ class BadInputTest {
                     new Block(first.state, second.params, second.grads))));
             assertTrue(e.getMessage().startsWith("blocks[1] has the state of an earlier block"), e.getMessage());
             assertArrayEquals(before, first.snapshot());
+        }
+    }
+
+    @Example
+    void clippingArgumentsOutOfRange() {
+        try (Arena arena = Arena.ofConfined()) {
+            Setup s = Setup.of(arena, engine);
+            List<Group> model = List.of(new Group(SGD, List.of(new Block(s.state, s.params, s.grads))));
+            for (float scale : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                refused(s, IllegalArgumentException.class, () -> engine.step(model, NonFinite.PROPAGATE, scale),
+                        "gradScale", "clipCoefficient");
+            }
+            for (float clip : new float[] {-0.5f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+                refused(s, IllegalArgumentException.class, () -> engine.step(model, NonFinite.PROPAGATE, 1f, clip),
+                        "clipValue", "POSITIVE_INFINITY");
+            }
         }
     }
 
