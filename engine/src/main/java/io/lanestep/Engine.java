@@ -213,6 +213,12 @@ public final class Engine implements AutoCloseable {
         }
         Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(policy, "policy");
+        for (int g = 0; g < groups.size() && clipValue < NO_CLIP; g++) {
+            if (groups.get(g).optimizer() instanceof Lars) {
+                throw new IllegalArgumentException("groups[" + g + "] is LARS, whose trust ratio takes the norm of the"
+                        + " unclamped gradient, so clipValue must be Float.POSITIVE_INFINITY; clip by norm instead");
+            }
+        }
         long call = CALLS.incrementAndGet();
         int first = 0;
         for (int g = 0; g < groups.size(); g++) {
@@ -261,7 +267,7 @@ public final class Engine implements AutoCloseable {
                 throw new NullPointerException("grads[" + i + "] is null");
             }
             Checks.readable(g, i);
-            sum += kernels.sumOfSquares(g, 0, Floats.length(g));
+            sum += kernels.sumOfSquares(g, 0, Floats.length(g), 1f);
         }
         return Math.sqrt(sum);
     }
@@ -350,7 +356,8 @@ public final class Engine implements AutoCloseable {
 
     private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
                        float gradScale, float gradClip) {
-        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
+        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && Steps.splittable(optimizer)
+                && shareable(state, params, grads)) {
             workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip);
             Steps.finish(optimizer, state);
         } else {

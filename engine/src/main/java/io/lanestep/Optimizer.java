@@ -12,7 +12,7 @@ import java.util.List;
  * layout, see {@link #accepts(OptimizerState)}.
  */
 public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
-        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Lion {
+        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Lion, Lars, Lamb {
 
     /**
      * The learning rate a {@link Schedule} scales: {@code lr} for most optimizers, λ_η for the

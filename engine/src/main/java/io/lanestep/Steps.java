@@ -13,6 +13,7 @@ import static io.lanestep.kernel.Kernels.WARMUP;
 import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 
 import io.lanestep.kernel.Kernels;
+import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -127,10 +128,46 @@ final class Steps {
             case Lion l -> kernels.lion(params, grads, state.slot(0), from, to, (float) l.beta1(),
                     (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()), (float) -l.lr(),
                     (float) (1 - l.lr() * l.weightDecay()), gradScale, gradClip, clip | (l.maximize() ? MAXIMIZE : 0));
+            case Lars l -> {
+                // The ratio needs whole-block norms, so a LARS block is never split into ranges.
+                double paramNorm = Math.sqrt(kernels.sumOfSquares(params, from, to, 1f));
+                double gradNorm = Math.sqrt(kernels.sumOfSquares(grads, from, to, gradScale));
+                // With momentum, p - v is fma(v, -1, p): the SGD kernel's heavy-ball form.
+                kernels.sgd(params, grads, state.slot(0), from, to, -1f, (float) l.weightDecay(), (float) l.momentum(),
+                        (float) (l.lr() * l.trustRatio(paramNorm, gradNorm)), gradScale, gradClip,
+                        clip | MOMENTUM | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+            }
+            case Lamb l -> lamb(kernels, l, state, params, grads, from, to, gradScale, gradClip, clip);
             case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),
                     (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), gradScale, gradClip,
                     clip | (r.maximize() ? MAXIMIZE : 0));
         }
+    }
+
+    /** Whether a block may be split into ranges stepped by different threads. */
+    static boolean splittable(Optimizer optimizer) {
+        return !(optimizer instanceof Lars || optimizer instanceof Lamb);
+    }
+
+    private static void lamb(Kernels kernels, Lamb l, OptimizerState state, MemorySegment params,
+                             MemorySegment grads, long from, long to, float gradScale, float gradClip, int clip) {
+        double t = state.step() + 1;
+        MemorySegment update = state.slot(2);
+        double paramSquares = 0;
+        double updateSquares = 0;
+        // Chunk by chunk, so each chunk's update is summed while it is still in cache.
+        for (long c = from; c < to; c += SquareSums.CHUNK) {
+            long end = Math.min(c + SquareSums.CHUNK, to);
+            kernels.lamb(params, grads, state.slot(0), state.slot(1), update, c, end, (float) l.beta1(),
+                    (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()),
+                    (float) (1 - Math.pow(l.beta1(), t)), (float) Math.sqrt(1 - Math.pow(l.beta2(), t)),
+                    (float) l.eps(), (float) l.weightDecay(), gradScale, gradClip,
+                    clip | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+            paramSquares += kernels.sumOfSquares(params, c, end, 1f);
+            updateSquares += kernels.sumOfSquares(update, c, end, 1f);
+        }
+        float negRate = (float) (-l.lr() * Lamb.trustRatio(Math.sqrt(paramSquares), Math.sqrt(updateSquares)));
+        kernels.sgd(params, update, MemorySegment.NULL, from, to, negRate, 0f, 0f, 1f, 1f, Float.POSITIVE_INFINITY, 0);
     }
 
     private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,

@@ -109,6 +109,21 @@ public interface Kernels {
     void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to, float beta1,
               float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, float gradScale, float gradClip, int flags);
 
-    /** The sum of squares of {@code [from, to)} in {@link SquareSums}' fixed order: the same bits at every width. */
-    double sumOfSquares(MemorySegment values, long from, long to);
+    /**
+     * LAMB's first pass: the moments and the update direction {@code u} (Adam's step plus weight
+     * decay), written to {@code update} for the trust ratio and the second pass.
+     *
+     * @param bc1     {@code f(1 - beta1^t)}
+     * @param bc2Sqrt {@code f(sqrt(1 - beta2^t))}
+     */
+    void lamb(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+              MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+              float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay, float gradScale,
+              float gradClip, int flags);
+
+    /**
+     * The sum of squares of {@code [from, to)}, each value first multiplied by {@code scale} in float, in
+     * {@link SquareSums}' fixed order: the same bits at every width.
+     */
+    double sumOfSquares(MemorySegment values, long from, long to, float scale);
 }

@@ -453,7 +453,43 @@ public final class VectorKernels512 implements Kernels {
     }
 
     @Override
-    public double sumOfSquares(MemorySegment values, long from, long to) {
-        return SquareSums.of512(values, from, to);
+    public void lamb(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
+                     MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
+                     float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay, float gradScale,
+                     float gradClip, int flags) {
+        long end = from + S.loopBound(to - from);
+        FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
+        FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
+        FloatVector vOneMinusBeta2 = FloatVector.broadcast(S, oneMinusBeta2);
+        FloatVector vBc1 = FloatVector.broadcast(S, bc1);
+        FloatVector vBc2Sqrt = FloatVector.broadcast(S, bc2Sqrt);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
+        for (long i = from; i < end; i += LANES) {
+            long o = i * Float.BYTES;
+            FloatVector g = FloatVector.fromMemorySegment(S, grads, o, ORDER);
+            g = g.mul(gradScale);
+            if ((flags & CLIP_VALUE) != 0) {
+                g = g.max(-gradClip).min(gradClip);
+            }
+            FloatVector m = g.fma(vOneMinusBeta1, FloatVector.fromMemorySegment(S, expAvg, o, ORDER).mul(vBeta1));
+            m.intoMemorySegment(expAvg, o, ORDER);
+            FloatVector v = vOneMinusBeta2.mul(g)
+                    .fma(g, FloatVector.fromMemorySegment(S, expAvgSq, o, ORDER).mul(vBeta2));
+            v.intoMemorySegment(expAvgSq, o, ORDER);
+            FloatVector u = m.div(vBc1).div(v.sqrt().div(vBc2Sqrt).add(vEps));
+            if ((flags & WEIGHT_DECAY) != 0) {
+                u = FloatVector.fromMemorySegment(S, params, o, ORDER).fma(vDecay, u);
+            }
+            u.intoMemorySegment(update, o, ORDER);
+        }
+        ScalarKernels.lambLoop(params, grads, expAvg, expAvgSq, update, end, to, beta1, oneMinusBeta1, beta2,
+                oneMinusBeta2, bc1, bc2Sqrt, eps, weightDecay, gradScale, gradClip, flags);
+    }
+
+    @Override
+    public double sumOfSquares(MemorySegment values, long from, long to, float scale) {
+        return SquareSums.of512(values, from, to, scale);
     }
 }

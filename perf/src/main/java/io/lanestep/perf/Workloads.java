@@ -6,6 +6,8 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
@@ -21,7 +23,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "lion");
+            "radam", "rprop", "lion", "lars", "lamb");
 
     private Workloads() {
     }
@@ -43,6 +45,8 @@ final class Workloads {
             case "radam" -> RAdam.defaults();
             case "rprop" -> Rprop.defaults();
             case "lion" -> Lion.defaults();
+            case "lars" -> Lars.of(0.1);
+            case "lamb" -> Lamb.defaults();
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + NAMES);
         };
     }

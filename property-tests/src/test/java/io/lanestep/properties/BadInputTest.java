@@ -10,6 +10,7 @@ import io.lanestep.Engine;
 import io.lanestep.Floats;
 import io.lanestep.Group;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lars;
 import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
@@ -218,6 +219,11 @@ class BadInputTest {
                 refused(s, IllegalArgumentException.class, () -> engine.step(model, NonFinite.PROPAGATE, 1f, clip),
                         "clipValue", "POSITIVE_INFINITY");
             }
+            OptimizerState lars = Lars.of(0.1).newState(N, arena);
+            List<Group> larsModel = List.of(new Group(SGD, List.of(new Block(s.state, s.params, s.grads))),
+                    new Group(Lars.of(0.1), List.of(new Block(lars, Floats.allocate(arena, N), s.grads))));
+            refused(s, IllegalArgumentException.class, () -> engine.step(larsModel, NonFinite.PROPAGATE, 1f, 2f),
+                    "groups[1] is LARS", "clip by norm");
         }
     }
 

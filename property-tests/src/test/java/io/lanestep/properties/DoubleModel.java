@@ -9,6 +9,8 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
@@ -28,6 +30,83 @@ final class DoubleModel {
     private DoubleModel() {
     }
 
+    /**
+     * Every element's new parameter and state slots ({@code slots[k][i]} is slot {@code k} of element
+     * {@code i}). LARS and LAMB scale by whole-block norms; every other optimizer is elementwise.
+     */
+    static Approx[][] block(Optimizer optimizer, float[] params, float[] grads, float[][] slots, float[] scalars,
+                            long stepsBefore) {
+        int n = params.length;
+        Approx[][] out = new Approx[n][];
+        switch (optimizer) {
+            case Lars l -> {
+                Approx pn = norm(params);
+                Approx gn = norm(grads);
+                Approx beta = rounded(l.weightDecay());
+                Approx trust = pn.value() > 0 && gn.value() > 0
+                        ? rounded(l.trustCoefficient()).times(pn).dividedBy(gn.plus(beta.times(pn)).plus(rounded(l.eps())))
+                        : exact(1);
+                Approx localRate = rounded(l.lr()).times(trust);
+                for (int i = 0; i < n; i++) {
+                    Approx p = exact(params[i]);
+                    Approx v = rounded(l.momentum()).times(exact(slots[0][i]))
+                            .plus(localRate.times(exact(grads[i]).plus(beta.times(p))));
+                    out[i] = new Approx[] {p.minus(v), v};
+                }
+            }
+            case Lamb l -> {
+                long t = stepsBefore + 1;
+                Approx[] m = new Approx[n];
+                Approx[] v = new Approx[n];
+                Approx[] u = new Approx[n];
+                for (int i = 0; i < n; i++) {
+                    Approx g = exact(grads[i]);
+                    m[i] = rounded(l.beta1()).times(exact(slots[0][i])).plus(rounded(1 - l.beta1()).times(g));
+                    v[i] = rounded(l.beta2()).times(exact(slots[1][i])).plus(rounded(1 - l.beta2()).times(g).times(g));
+                    Approx mHat = m[i].dividedBy(rounded(1 - Math.pow(l.beta1(), t)));
+                    Approx vHat = v[i].dividedBy(rounded(1 - Math.pow(l.beta2(), t)));
+                    u[i] = mHat.dividedBy(vHat.sqrt().plus(rounded(l.eps())))
+                            .plus(rounded(l.weightDecay()).times(exact(params[i])));
+                }
+                Approx pn = norm(params);
+                Approx un = norm(u);
+                Approx ratio = pn.value() > 0 && un.value() > 0 ? pn.dividedBy(un) : exact(1);
+                Approx rate = rounded(l.lr()).times(ratio);
+                for (int i = 0; i < n; i++) {
+                    out[i] = new Approx[] {exact(params[i]).minus(rate.times(u[i])), m[i], v[i], u[i]};
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    float[] before = new float[slots.length];
+                    for (int k = 0; k < slots.length; k++) {
+                        before[k] = slots[k][i];
+                    }
+                    out[i] = step(optimizer, params[i], grads[i], before, scalars, stepsBefore);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The L2 norm, its bound that of summing every square in float one after another. */
+    private static Approx norm(float[] values) {
+        Approx sum = exact(0);
+        for (float x : values) {
+            sum = sum.plus(exact(x).times(exact(x)));
+        }
+        return sum.sqrt();
+    }
+
+    private static Approx norm(Approx[] values) {
+        Approx sum = exact(0);
+        for (Approx x : values) {
+            sum = sum.plus(x.times(x));
+        }
+        return sum.sqrt();
+    }
+
+    /** One element of an elementwise optimizer. */
     static Approx[] step(Optimizer optimizer, float pf, float gf, float[] slots, float[] scalars, long stepsBefore) {
         Approx p = exact(pf);
         Approx one = exact(1);
@@ -154,6 +233,8 @@ final class DoubleModel {
                 Approx m = rounded(l.beta2()).times(exact(slots[0])).plus(rounded(1 - l.beta2()).times(g));
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
             }
+            case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
+            case Lamb l -> throw new IllegalArgumentException("LAMB scales by block norms: use block()");
             case Rprop r -> {
                 float g = r.maximize() ? -gf : gf;
                 double product = (double) g * slots[0];

@@ -42,18 +42,15 @@ class DoublePrecisionProperties {
         int slots = optimizer.stateKeys().size();
         for (int t = 0; t < steps; t++) {
             float[] grads = Data.NORMAL.fill(n, random);
-            Approx[][] expected = new Approx[n][];
-            for (int i = 0; i < n; i++) {
-                float[] before = new float[slots];
-                for (int k = 0; k < slots; k++) {
-                    before[k] = state.slot(optimizer.stateKeys().get(k))[i];
-                }
-                float[] scalars = new float[optimizer.scalarKeys().size()];
-                for (int k = 0; k < scalars.length; k++) {
-                    scalars[k] = state.scalar(optimizer.scalarKeys().get(k));
-                }
-                expected[i] = DoubleModel.step(optimizer, params[i], grads[i], before, scalars, state.step());
+            float[][] before = new float[slots][];
+            for (int k = 0; k < slots; k++) {
+                before[k] = state.slot(optimizer.stateKeys().get(k)).clone();
             }
+            float[] scalars = new float[optimizer.scalarKeys().size()];
+            for (int k = 0; k < scalars.length; k++) {
+                scalars[k] = state.scalar(optimizer.scalarKeys().get(k));
+            }
+            Approx[][] expected = DoubleModel.block(optimizer, params, grads, before, scalars, state.step());
             Reference.step(optimizer, params, grads, state);
             for (int i = 0; i < n; i++) {
                 check(optimizer, t, i, "params", params[i], expected[i][0]);

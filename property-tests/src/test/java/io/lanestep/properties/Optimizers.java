@@ -6,6 +6,8 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
 import io.lanestep.LaneWidth;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
@@ -29,7 +31,7 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> all() {
         return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(),
-                adagrad(), adamax(), nadam(), radam(), rprop(), lion()));
+                adagrad(), adamax(), nadam(), radam(), rprop(), lion(), lars(), lamb()));
     }
 
     static Arbitrary<LaneWidth> widths() {
@@ -140,5 +142,14 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> lion() {
         return Combinators.combine(lr(), beta(), beta(), decay(), Arbitraries.of(true, false)).as(Lion::new);
+    }
+
+    static Arbitrary<Optimizer> lars() {
+        return Combinators.combine(lr(), unit(), decay(), Arbitraries.of(1e-3, 0.02, 1.0), Arbitraries.of(0.0, 1e-8, 0.1))
+                .as(Lars::new);
+    }
+
+    static Arbitrary<Optimizer> lamb() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay()).as(Lamb::new);
     }
 }

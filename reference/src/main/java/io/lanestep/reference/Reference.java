@@ -6,6 +6,8 @@ import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
@@ -50,6 +52,9 @@ public final class Reference {
             case RAdam a -> RAdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
                     state.step() + 1);
             case Lion l -> LionReference.step(l, params, grads, state.slot(Adam.EXP_AVG));
+            case Lars l -> LarsReference.step(l, params, grads, state.slot(Sgd.MOMENTUM_BUFFER));
+            case Lamb l -> LambReference.step(l, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
+                    state.slot(Lamb.UPDATE), state.step() + 1);
             case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
         }
         state.advance();
