@@ -69,6 +69,7 @@ final class Suite {
                 baselines(List.of("adam"), List.of("4096", "1048576", "16777216"), List.of("1"));
                 roofline(List.of("adam"), List.of("1048576", "16777216"), List.of("0"));
                 multiBlock();
+                results.addAll(TorchPeer.adam(List.of(1_048_576L, 16_777_216L)));
             }
             case FULL -> {
                 List<String> sizes = List.of("4096", "65536", "65537", "1048576", "16777216", "67108864");
@@ -76,6 +77,7 @@ final class Suite {
                 baselines(all, sizes, List.of("1"));
                 roofline(all, sizes, List.of("0"));
                 multiBlock();
+                results.addAll(TorchPeer.adam(sizes.stream().map(Long::parseLong).toList()));
             }
         }
         return results;

@@ -75,7 +75,7 @@ final class Tables {
         s.append("## Adam by block size, 1 thread: ns/element (fraction of roofline)\n\n| width | ");
         s.append(sizes.stream().map(String::valueOf).collect(Collectors.joining(" | "))).append(" |\n");
         s.append("|---".repeat(sizes.size() + 1)).append("|\n");
-        for (String w : concat(Suite.supportedWidths(), List.of("reference", "roofline"))) {
+        for (String w : concat(Suite.supportedWidths(), List.of("reference", "roofline", "torch"))) {
             s.append("| ").append(w.startsWith("BITS") || w.equals("SCALAR") || w.equals("PREFERRED") ? Chart.label(w) : w);
             for (long size : sizes) {
                 s.append(" | ").append(find("adam", w, size, 1).map(Tables::cell).orElse("-"));
@@ -155,8 +155,21 @@ final class Tables {
             s.append(String.format(Locale.ROOT, "- 1000 blocks of 1K within 80%% of one 1M block: %s (%s)%n",
                     met(share, 0.8), pct(share)));
         }
-        s.append("- 512-bit Adam within 5% of gcc -O3 -march=native, and >= 8x torch CPU Adam: compared outside"
-                + " the build (README), the report has no C compiler or PyTorch peer here.\n");
+        List<Record> torch = records.stream().filter(r -> r.width().equals("torch") && r.size() >= 1_048_576).toList();
+        if (torch.isEmpty()) {
+            s.append("- >= 8x torch CPU Adam per core on >= 1M elements: no Python with torch here"
+                    + " (apt-get install python3-torch adds the peer)\n");
+        }
+        for (Record t : torch) {
+            find("adam", "PREFERRED", t.size(), 1).ifPresent(r -> {
+                double speedup = t.nsPerElement() / r.nsPerElement();
+                s.append(String.format(Locale.ROOT, "- >= 8x torch CPU Adam per core at %d: %s (torch %s ns/element,"
+                        + " engine %s: %s)%n", t.size(), met(speedup, 8), f3(t.nsPerElement()), f3(r.nsPerElement()),
+                        ratio(speedup)));
+            });
+        }
+        s.append("- 512-bit Adam within 5% of gcc -O3 -march=native: compared outside the build (README), the report"
+                + " has no C compiler peer.\n");
     }
 
     private static String cpu() {
