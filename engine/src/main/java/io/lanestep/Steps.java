@@ -111,8 +111,8 @@ final class Steps {
                         (float) (1 - a.beta1()), (float) a.beta2(), (float) (1 - a.beta2()),
                         (float) (1 - Math.pow(a.beta2(), t)), (float) a.eps(),
                         (float) (-a.lr() * (1 - mu) / (1 - (double) muProduct)),
-                        (float) (-a.lr() * muNext / (1 - (double) muProductNext)), (float) a.weightDecay(), gradScale, gradClip,
-                        clip | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                        (float) (-a.lr() * muNext / (1 - (double) muProductNext)), (float) a.weightDecay(),
+                        gradScale, gradClip, clip | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
             }
             case RAdam a -> {
                 double t = state.step() + 1;
@@ -172,14 +172,13 @@ final class Steps {
 
     private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,
                              long from, long to, double lr, double beta1, double beta2, double eps, boolean amsgrad,
-                             int flags, float weightDecay, float decayFactor, float gradScale,
-                             float gradClip) {
+                             int flags, float weightDecay, float decayFactor, float gradScale, float gradClip) {
         double t = state.step() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         kernels.adam(params, grads, state.slot(0), state.slot(1), amsgrad ? state.slot(2) : MemorySegment.NULL,
                 from, to, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-                (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor, gradScale, gradClip,
-                flags | (amsgrad ? AMSGRAD : 0));
+                (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)), weightDecay, decayFactor, gradScale,
+                gradClip, flags | (amsgrad ? AMSGRAD : 0));
     }
 }

@@ -100,14 +100,16 @@ public interface Kernels {
 
     /** Rprop. */
     void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize, long from,
-               long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags);
+               long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip,
+               int flags);
 
     /** Whether every element of {@code [from, to)} is finite (no NaN, no infinity). Reads only. */
     boolean allFinite(MemorySegment values, long from, long to);
 
     /** Lion; {@code decayFactor} is {@code f(1 - lr·weightDecay)}. */
     void lion(MemorySegment params, MemorySegment grads, MemorySegment expAvg, long from, long to, float beta1,
-              float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, float gradScale, float gradClip, int flags);
+              float oneMinusBeta1, float beta2, float oneMinusBeta2, float negLr, float decayFactor, float gradScale,
+              float gradClip, int flags);
 
     /**
      * LAMB's first pass: the moments and the update direction {@code u} (Adam's step plus weight

@@ -30,12 +30,14 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip,
+                    int flags) {
         sgdLoop(params, grads, buffer, from, to, negLr, weightDecay, momentum, keep, gradScale, gradClip, flags);
     }
 
     static void sgdLoop(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                        float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
+                        float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip,
+                        int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float d = grads.getAtIndex(F, i);
@@ -68,7 +70,8 @@ public final class ScalarKernels implements Kernels {
 
     static void rmspropLoop(MemorySegment params, MemorySegment grads, MemorySegment squareAvg, MemorySegment buffer,
                             MemorySegment gradAvg, long from, long to, float alpha, float oneMinusAlpha, float eps,
-                            float negLr, float weightDecay, float momentum, float gradScale, float gradClip, int flags) {
+                            float negLr, float weightDecay, float momentum, float gradScale, float gradClip,
+                            int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
@@ -149,7 +152,8 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip,
+                              int flags) {
         signalToNoiseLoop(params, grads, mean, sqMean, from, to, batchSize, lambdaB, lambdaEta, eps, maxRate,
                 warmupWeight, maxWeight, gradScale, gradClip, flags);
     }
@@ -252,14 +256,16 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale,
+                      float gradClip, int flags) {
         nadamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2, eps,
                 gradCoef, avgCoef, weightDecay, gradScale, gradClip, flags);
     }
 
     static void nadamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
+                          float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale,
+                          float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
@@ -283,14 +289,16 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale,
+                      float gradClip, int flags) {
         radamLoop(params, grads, expAvg, expAvgSq, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1, lr, eps,
                 bc2Sqrt, rect, weightDecay, gradScale, gradClip, flags);
     }
 
     static void radamLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                           long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
+                          float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay,
+                          float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
@@ -317,12 +325,15 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
-        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, gradClip, flags);
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax,
+                      float gradScale, float gradClip, int flags) {
+        rpropLoop(params, grads, prev, stepSize, from, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, gradClip,
+                flags);
     }
 
     static void rpropLoop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
+                          long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax,
+                          float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
             g = g * gradScale;

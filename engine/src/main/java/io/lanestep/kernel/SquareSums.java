@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * does not depend on the width or the thread count. The order: the block is cut into chunks of
  * {@value #CHUNK} floats from its start; in each chunk, element {@code i}, first multiplied by
  * {@code scale} in float, goes into float partial sum {@code i mod 16} by {@code fma(g, g, partial)};
- * the 16 partials are added in double as a balanced tree {@code ((p0+p1)+(p2+p3))+...}; chunk sums are added in double in order; the last
- * {@code n mod 16} elements are squared and added in double. Each width keeps the 16 partials in
- * {@code 16/lanes} registers, so every partial sees the same additions in the same order.
+ * the 16 partials are added in double as a balanced tree {@code ((p0+p1)+(p2+p3))+...}; chunk sums
+ * are added in double in order; the last {@code n mod 16} elements are squared and added in double.
+ * Each width keeps the 16 partials in {@code 16/lanes} registers, so every partial sees the same
+ * additions in the same order.
  *
  * <p>Error bound: a partial adds at most {@code CHUNK/16 = 256} non-negative terms in float, so a
  * chunk's sum is within {@code 256·2⁻²⁴} (relative, 1.5e-5) of the exact sum of the squares; the

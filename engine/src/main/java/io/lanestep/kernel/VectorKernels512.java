@@ -41,7 +41,8 @@ public final class VectorKernels512 implements Kernels {
 
     @Override
     public void sgd(MemorySegment params, MemorySegment grads, MemorySegment buffer, long from, long to,
-                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip, int flags) {
+                    float negLr, float weightDecay, float momentum, float keep, float gradScale, float gradClip,
+                    int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vNegLr = FloatVector.broadcast(S, negLr);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
@@ -69,7 +70,8 @@ public final class VectorKernels512 implements Kernels {
             }
             d.fma(vNegLr, p).intoMemorySegment(params, o, ORDER);
         }
-        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, keep, gradScale, gradClip, flags);
+        ScalarKernels.sgdLoop(params, grads, buffer, end, to, negLr, weightDecay, momentum, keep, gradScale,
+                gradClip, flags);
     }
 
     @Override
@@ -173,7 +175,8 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void signalToNoise(MemorySegment params, MemorySegment grads, MemorySegment mean, MemorySegment sqMean,
                               long from, long to, float batchSize, float lambdaB, float lambdaEta, float eps,
-                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip, int flags) {
+                              float maxRate, float warmupWeight, float maxWeight, float gradScale, float gradClip,
+                              int flags) {
         long end = from + MASKED.loopBound(to - from);
         boolean warmup = (flags & WARMUP) != 0;
         FloatVector zero = FloatVector.zero(MASKED);
@@ -287,7 +290,8 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void nadam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale, float gradClip, int flags) {
+                      float bc2, float eps, float gradCoef, float avgCoef, float weightDecay, float gradScale,
+                      float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
@@ -325,7 +329,8 @@ public final class VectorKernels512 implements Kernels {
     @Override
     public void radam(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                       long from, long to, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale, float gradClip, int flags) {
+                      float bc1, float lr, float eps, float bc2Sqrt, float rect, float weightDecay, float gradScale,
+                      float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
@@ -368,7 +373,8 @@ public final class VectorKernels512 implements Kernels {
 
     @Override
     public void rprop(MemorySegment params, MemorySegment grads, MemorySegment prev, MemorySegment stepSize,
-                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax, float gradScale, float gradClip, int flags) {
+                      long from, long to, float etaMinus, float etaPlus, float stepMin, float stepMax,
+                      float gradScale, float gradClip, int flags) {
         long end = from + MASKED.loopBound(to - from);
         FloatVector zero = FloatVector.zero(MASKED);
         FloatVector one = FloatVector.broadcast(MASKED, 1f);
@@ -399,7 +405,8 @@ public final class VectorKernels512 implements Kernels {
             sign.neg().fma(s, p).intoMemorySegment(params, o, ORDER);
             g.intoMemorySegment(prev, o, ORDER);
         }
-        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax, gradScale, gradClip, flags);
+        ScalarKernels.rpropLoop(params, grads, prev, stepSize, end, to, etaMinus, etaPlus, stepMin, stepMax,
+                gradScale, gradClip, flags);
     }
 
     @Override

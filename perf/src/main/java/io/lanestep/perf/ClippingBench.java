@@ -55,7 +55,8 @@ public class ClippingBench {
         engine = Engine.create(LaneWidth.valueOf(width));
         Optimizer config = Workloads.optimizer(optimizer);
         MemorySegment g = Blocks.grads(arena, size);
-        model = List.of(new Group(config, List.of(new Block(config.newState(size, arena), Blocks.params(arena, size), g))));
+        Block block = new Block(config.newState(size, arena), Blocks.params(arena, size), g);
+        model = List.of(new Group(config, List.of(block)));
         grads = List.of(g);
         Blocks.compile(engine, config);
     }

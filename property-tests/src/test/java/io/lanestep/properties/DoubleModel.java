@@ -44,7 +44,8 @@ final class DoubleModel {
                 Approx gn = norm(grads);
                 Approx beta = rounded(l.weightDecay());
                 Approx trust = pn.value() > 0 && gn.value() > 0
-                        ? rounded(l.trustCoefficient()).times(pn).dividedBy(gn.plus(beta.times(pn)).plus(rounded(l.eps())))
+                        ? rounded(l.trustCoefficient()).times(pn)
+                                .dividedBy(gn.plus(beta.times(pn)).plus(rounded(l.eps())))
                         : exact(1);
                 Approx localRate = rounded(l.lr()).times(trust);
                 for (int i = 0; i < n; i++) {

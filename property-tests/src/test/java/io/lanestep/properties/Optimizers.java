@@ -145,8 +145,8 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> lars() {
-        return Combinators.combine(lr(), unit(), decay(), Arbitraries.of(1e-3, 0.02, 1.0), Arbitraries.of(0.0, 1e-8, 0.1))
-                .as(Lars::new);
+        return Combinators.combine(lr(), unit(), decay(), Arbitraries.of(1e-3, 0.02, 1.0),
+                Arbitraries.of(0.0, 1e-8, 0.1)).as(Lars::new);
     }
 
     static Arbitrary<Optimizer> lamb() {
