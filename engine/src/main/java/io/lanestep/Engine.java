@@ -356,9 +356,11 @@ public final class Engine implements AutoCloseable {
 
     private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
                        float gradScale, float gradClip) {
-        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && Steps.splittable(optimizer)
-                && shareable(state, params, grads)) {
-            workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip);
+        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
+            workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip, 0);
+            if (Steps.twoPass(optimizer)) {
+                workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip, 1);
+            }
             Steps.finish(optimizer, state);
         } else {
             Steps.apply(kernels, optimizer, state, params, grads, gradScale, gradClip);

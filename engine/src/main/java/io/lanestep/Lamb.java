@@ -18,8 +18,7 @@ import java.util.List;
  * Each norm is the square root of the sum over 4096-float chunks, in order, of the chunk's sum of
  * squares in {@code SquareSums}' order, so the chunk just written is summed while in cache. The
  * ratio is 1 where a norm is 0, as in the reference implementations. {@code u} is kept in the
- * state slot {@value #UPDATE} between the two passes (one more float per parameter); a LAMB block
- * is stepped by one thread.
+ * state slot {@value #UPDATE} between the two passes (one more float per parameter).
  *
  * @param lr          learning rate, finite and &ge; 0
  * @param beta1       first-moment decay in [0, 1)

@@ -6,8 +6,9 @@ import java.util.List;
  * LARS (You, Gitman and Ginsburg 2017, "Large Batch Training of Convolutional Networks",
  * Algorithm 1): SGD with momentum whose rate is scaled per block (per layer) by a trust ratio, so
  * a block moves by a bounded fraction of its own norm whatever the batch size. No PyTorch oracle
- * exists; the reference states the operation order. Per step, with the norms taken over the whole
- * block in {@code SquareSums}' fixed order (the same bits at every width):
+ * exists; the reference states the operation order. Per step, with each squared norm the sum, in
+ * order, of every 4096-float chunk's sum in {@code SquareSums}' fixed order (the same bits at every
+ * width and thread count):
  * <pre>
  * trust = ‖p‖ &gt; 0 and ‖g‖ &gt; 0 ? η·‖p‖ / (‖g‖ + weightDecay·‖p‖ + eps) : 1     (double)
  * d = fma(p, f(weightDecay), g)
@@ -15,8 +16,8 @@ import java.util.List;
  * p = p - v
  * </pre>
  * The ratio is 1 where a norm is 0, as in the reference implementations (NVIDIA's LARC, torchlars):
- * the paper's formula would never move a block that starts at zero. A LARS block is stepped by
- * one thread (the ratio needs its whole norm first); a model's blocks still run in one call.
+ * the paper's formula would never move a block that starts at zero. A step takes two passes: the
+ * norms (reads only), then the update.
  *
  * @param lr                global learning rate γ, finite and &ge; 0
  * @param momentum          momentum m in [0, 1]

@@ -28,16 +28,22 @@ public final class OptimizerState {
     private final List<String> keys;
     private final MemorySegment[] slots;
     private final float[] scalars;
+    // Per-chunk sums of squares for the trust-ratio optimizers (two doubles per 4096 floats):
+    // threads fill their chunks, then every thread adds them in chunk order, so the norms do not
+    // depend on the thread count. Scratch, not state: never checkpointed.
+    private final MemorySegment chunkSums;
     private long step;
     private long lastCall;
     @SuppressWarnings("unused")
     private volatile int busy;
 
-    private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots) {
+    private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots,
+                           MemorySegment chunkSums) {
         this.optimizer = optimizer;
         this.length = length;
         this.keys = keys;
         this.slots = slots;
+        this.chunkSums = chunkSums;
         List<String> scalarKeys = optimizer.scalarKeys();
         this.scalars = new float[scalarKeys.size()];
         for (int i = 0; i < scalars.length; i++) {
@@ -62,7 +68,9 @@ public final class OptimizerState {
                 }
             }
         }
-        return new OptimizerState(optimizer, length, keys, slots);
+        MemorySegment sums = Steps.twoPass(optimizer)
+                ? arena.allocate(2 * Steps.chunks(length) * Double.BYTES, Floats.ALIGNMENT) : MemorySegment.NULL;
+        return new OptimizerState(optimizer, length, keys, slots, sums);
     }
 
     /** The configuration this state was created with. */
@@ -122,6 +130,11 @@ public final class OptimizerState {
 
     MemorySegment slot(int index) {
         return slots[index];
+    }
+
+    /** Scratch for {@link Steps}: two doubles per chunk of the block. */
+    MemorySegment chunkSums() {
+        return chunkSums;
     }
 
     int slotCount() {

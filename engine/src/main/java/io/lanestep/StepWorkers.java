@@ -1,6 +1,7 @@
 package io.lanestep;
 
 import io.lanestep.kernel.Kernels;
+import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -22,8 +23,11 @@ final class StepWorkers implements AutoCloseable {
      * a 64K block; back-to-back steps (a training loop) find their workers still spinning.
      */
     private static final long SPIN_NANOS = 50_000;
-    /** Range boundaries fall on multiples of this many elements: whole cache lines, whole vectors. */
-    private static final long ALIGN = 64;
+    /**
+     * Range boundaries fall on multiples of this many elements: whole cache lines, whole vectors,
+     * and whole chunks of the norms the trust-ratio optimizers sum (see Steps.twoPass).
+     */
+    private static final long ALIGN = SquareSums.CHUNK;
 
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
@@ -39,6 +43,7 @@ final class StepWorkers implements AutoCloseable {
     private MemorySegment grads;
     private float gradScale;
     private float gradClip;
+    private int pass;
 
     StepWorkers(int threads) {
         workers = new Thread[threads - 1];
@@ -60,7 +65,7 @@ final class StepWorkers implements AutoCloseable {
 
     /** Updates every element of the block, split across all threads; the caller does the bookkeeping. */
     void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-             float gradScale, float gradClip) {
+             float gradScale, float gradClip, int pass) {
         lock.lock();
         try {
             if (closed) {
@@ -73,6 +78,7 @@ final class StepWorkers implements AutoCloseable {
             this.grads = grads;
             this.gradScale = gradScale;
             this.gradClip = gradClip;
+            this.pass = pass;
             failure = null;
             caller = Thread.currentThread();
             pending.set(workers.length);
@@ -130,7 +136,7 @@ final class StepWorkers implements AutoCloseable {
     private void runPart(int part) {
         long n = state.length();
         Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1), gradScale,
-                gradClip);
+                gradClip, pass);
     }
 
     private long bound(long n, int part) {

@@ -15,6 +15,7 @@ import static io.lanestep.kernel.Kernels.WEIGHT_DECAY;
 import io.lanestep.kernel.Kernels;
 import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Turns a validated configuration into kernel calls: per-step scalars are computed here, in
@@ -28,8 +29,26 @@ final class Steps {
 
     static void apply(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
                       MemorySegment grads, float gradScale, float gradClip) {
-        run(kernels, optimizer, state, params, grads, 0, state.length(), gradScale, gradClip);
+        run(kernels, optimizer, state, params, grads, 0, state.length(), gradScale, gradClip, 0);
+        if (twoPass(optimizer)) {
+            run(kernels, optimizer, state, params, grads, 0, state.length(), gradScale, gradClip, 1);
+        }
         finish(optimizer, state);
+    }
+
+    /**
+     * Whether the optimizer scales its update by whole-block norms (LARS, LAMB): pass 0 then sums
+     * squares per {@link SquareSums#CHUNK}-float chunk into the state's scratch, and pass 1, after
+     * every range has finished pass 0, adds them in chunk order and updates. Ranges start on chunk
+     * boundaries, so neither pass depends on how the block is split.
+     */
+    static boolean twoPass(Optimizer optimizer) {
+        return optimizer instanceof Lars || optimizer instanceof Lamb;
+    }
+
+    /** Chunks of a block of {@code length} floats. */
+    static long chunks(long length) {
+        return (length + SquareSums.CHUNK - 1) / SquareSums.CHUNK;
     }
 
     /** The step's bookkeeping, once per block: NAdam's momentum product, then the step counter. */
@@ -40,9 +59,9 @@ final class Steps {
         state.advance();
     }
 
-    /** Updates elements {@code [from, to)} of the block, {@code n} being where the range ends. */
+    /** Runs {@code pass} (0, or 1 of a {@link #twoPass} optimizer) over elements {@code [from, to)}. */
     static void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
-                    MemorySegment grads, long from, long to, float gradScale, float gradClip) {
+                    MemorySegment grads, long from, long to, float gradScale, float gradClip, int pass) {
         int clip = gradClip < Float.POSITIVE_INFINITY ? CLIP_VALUE : 0;
         switch (optimizer) {
             case Sgd s -> {
@@ -129,32 +148,40 @@ final class Steps {
                     (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()), (float) -l.lr(),
                     (float) (1 - l.lr() * l.weightDecay()), gradScale, gradClip, clip | (l.maximize() ? MAXIMIZE : 0));
             case Lars l -> {
-                // The ratio needs whole-block norms, so a LARS block is never split into ranges.
-                double paramNorm = Math.sqrt(kernels.sumOfSquares(params, from, to, 1f));
-                double gradNorm = Math.sqrt(kernels.sumOfSquares(grads, from, to, gradScale));
-                // With momentum, p - v is fma(v, -1, p): the SGD kernel's heavy-ball form.
-                kernels.sgd(params, grads, state.slot(0), from, to, -1f, (float) l.weightDecay(), (float) l.momentum(),
-                        (float) (l.lr() * l.trustRatio(paramNorm, gradNorm)), gradScale, gradClip,
-                        clip | MOMENTUM | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                if (pass == 0) {
+                    for (long c = from; c < to; c += SquareSums.CHUNK) {
+                        long end = Math.min(c + SquareSums.CHUNK, to);
+                        setChunkSums(state, c, kernels.sumOfSquares(params, c, end, 1f),
+                                kernels.sumOfSquares(grads, c, end, gradScale));
+                    }
+                } else {
+                    double rate = l.lr() * l.trustRatio(norm(state, 0), norm(state, 1));
+                    // With momentum, p - v is fma(v, -1, p): the SGD kernel's heavy-ball form.
+                    kernels.sgd(params, grads, state.slot(0), from, to, -1f, (float) l.weightDecay(),
+                            (float) l.momentum(), (float) rate, gradScale, gradClip,
+                            clip | MOMENTUM | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                }
             }
-            case Lamb l -> lamb(kernels, l, state, params, grads, from, to, gradScale, gradClip, clip);
+            case Lamb l -> {
+                if (pass == 0) {
+                    lambMoments(kernels, l, state, params, grads, from, to, gradScale, gradClip, clip);
+                } else {
+                    float negRate = (float) (-l.lr() * Lamb.trustRatio(norm(state, 0), norm(state, 1)));
+                    kernels.sgd(params, state.slot(2), MemorySegment.NULL, from, to, negRate, 0f, 0f, 1f, 1f,
+                            Float.POSITIVE_INFINITY, 0);
+                }
+            }
             case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),
                     (float) r.etaPlus(), (float) r.stepMin(), (float) r.stepMax(), gradScale, gradClip,
                     clip | (r.maximize() ? MAXIMIZE : 0));
         }
     }
 
-    /** Whether a block may be split into ranges stepped by different threads. */
-    static boolean splittable(Optimizer optimizer) {
-        return !(optimizer instanceof Lars || optimizer instanceof Lamb);
-    }
-
-    private static void lamb(Kernels kernels, Lamb l, OptimizerState state, MemorySegment params,
-                             MemorySegment grads, long from, long to, float gradScale, float gradClip, int clip) {
+    private static void lambMoments(Kernels kernels, Lamb l, OptimizerState state, MemorySegment params,
+                                    MemorySegment grads, long from, long to, float gradScale, float gradClip,
+                                    int clip) {
         double t = state.step() + 1;
         MemorySegment update = state.slot(2);
-        double paramSquares = 0;
-        double updateSquares = 0;
         // Chunk by chunk, so each chunk's update is summed while it is still in cache.
         for (long c = from; c < to; c += SquareSums.CHUNK) {
             long end = Math.min(c + SquareSums.CHUNK, to);
@@ -163,11 +190,24 @@ final class Steps {
                     (float) (1 - Math.pow(l.beta1(), t)), (float) Math.sqrt(1 - Math.pow(l.beta2(), t)),
                     (float) l.eps(), (float) l.weightDecay(), gradScale, gradClip,
                     clip | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
-            paramSquares += kernels.sumOfSquares(params, c, end, 1f);
-            updateSquares += kernels.sumOfSquares(update, c, end, 1f);
+            setChunkSums(state, c, kernels.sumOfSquares(params, c, end, 1f), kernels.sumOfSquares(update, c, end, 1f));
         }
-        float negRate = (float) (-l.lr() * Lamb.trustRatio(Math.sqrt(paramSquares), Math.sqrt(updateSquares)));
-        kernels.sgd(params, update, MemorySegment.NULL, from, to, negRate, 0f, 0f, 1f, 1f, Float.POSITIVE_INFINITY, 0);
+    }
+
+    private static void setChunkSums(OptimizerState state, long chunkStart, double first, double second) {
+        long chunk = chunkStart / SquareSums.CHUNK;
+        state.chunkSums().setAtIndex(ValueLayout.JAVA_DOUBLE, chunk, first);
+        state.chunkSums().setAtIndex(ValueLayout.JAVA_DOUBLE, chunks(state.length()) + chunk, second);
+    }
+
+    /** The L2 norm whose chunk sums pass 0 stored in column {@code which}, added in chunk order. */
+    private static double norm(OptimizerState state, int which) {
+        long n = chunks(state.length());
+        double sum = 0;
+        for (long c = 0; c < n; c++) {
+            sum += state.chunkSums().getAtIndex(ValueLayout.JAVA_DOUBLE, which * n + c);
+        }
+        return Math.sqrt(sum);
     }
 
     private static void adam(Kernels kernels, OptimizerState state, MemorySegment params, MemorySegment grads,

@@ -13,7 +13,7 @@ import io.lanestep.Lamb;
  * ratio = ‖p‖ &gt; 0 and ‖u‖ &gt; 0 ? ‖p‖ / ‖u‖ : 1         ({@link Lamb#trustRatio}, double)
  * p = fma(u, f(-lr·ratio), p)
  * </pre>
- * A norm is the square root of the sum, in order, of each 4096-float chunk's {@link SquareSum}.
+ * A norm is the square root of {@link SquareSum#byChunks}.
  */
 public final class LambReference {
     private LambReference() {
@@ -37,14 +37,9 @@ public final class LambReference {
                 u[i] = Math.fma(params[i], decay, u[i]);
             }
         }
-        double paramSquares = 0;
-        double updateSquares = 0;
-        for (int from = 0; from < params.length; from += SquareSum.CHUNK) {
-            int to = Math.min(from + SquareSum.CHUNK, params.length);
-            paramSquares += SquareSum.of(params, from, to, 1f);
-            updateSquares += SquareSum.of(u, from, to, 1f);
-        }
-        float negRate = (float) (-c.lr() * Lamb.trustRatio(Math.sqrt(paramSquares), Math.sqrt(updateSquares)));
+        double paramNorm = Math.sqrt(SquareSum.byChunks(params, 1f));
+        double updateNorm = Math.sqrt(SquareSum.byChunks(u, 1f));
+        float negRate = (float) (-c.lr() * Lamb.trustRatio(paramNorm, updateNorm));
         for (int i = 0; i < params.length; i++) {
             params[i] = Math.fma(u[i], negRate, params[i]);
         }

@@ -3,8 +3,7 @@ package io.lanestep.reference;
 import io.lanestep.Lars;
 
 /**
- * LARS (You et al. 2017, Algorithm 1), float32; norms over the whole block in {@link SquareSum}'s
- * order, the trust ratio in double ({@link Lars#trustRatio}). Per element:
+ * LARS (You et al. 2017, Algorithm 1), float32; norms by {@link SquareSum#byChunks}, the trust ratio in double ({@link Lars#trustRatio}). Per element:
  * <pre>
  * d = fma(p, f(weightDecay), g)         (with weight decay; else d = g)
  * v = fma(d, f(lr·trust), v * f(momentum))
@@ -17,8 +16,8 @@ public final class LarsReference {
 
     /** One step. */
     public static void step(Lars c, float[] params, float[] grads, float[] velocity) {
-        double paramNorm = Math.sqrt(SquareSum.of(params, 0, params.length, 1f));
-        double gradNorm = Math.sqrt(SquareSum.of(grads, 0, grads.length, 1f));
+        double paramNorm = Math.sqrt(SquareSum.byChunks(params, 1f));
+        double gradNorm = Math.sqrt(SquareSum.byChunks(grads, 1f));
         float rate = (float) (c.lr() * c.trustRatio(paramNorm, gradNorm));
         float decay = (float) c.weightDecay();
         float momentum = (float) c.momentum();

@@ -8,9 +8,21 @@ package io.lanestep.reference;
  * added in double.
  */
 public final class SquareSum {
-    static final int CHUNK = 4096;
+    private static final int CHUNK = 4096;
 
     private SquareSum() {
+    }
+
+    /**
+     * The sum of squares of a whole block as the trust-ratio optimizers take it: {@link #of} of
+     * each 4096-float chunk, added in chunk order.
+     */
+    public static double byChunks(float[] values, float scale) {
+        double sum = 0;
+        for (int from = 0; from < values.length; from += CHUNK) {
+            sum += of(values, from, Math.min(from + CHUNK, values.length), scale);
+        }
+        return sum;
     }
 
     /** The sum of the squares of {@code scale·values[i]} over {@code [from, to)}. */
