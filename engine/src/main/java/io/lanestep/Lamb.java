@@ -10,11 +10,13 @@ import java.util.List;
  * <pre>
  * m = fma(g, f(1 - beta1), m * f(beta1))
  * v = fma(f(1 - beta2) * g, g, v * f(beta2))
- * u = m / f(1 - beta1^t) / (sqrt(v) / f(sqrt(1 - beta2^t)) + f(eps))
+ * u = m * f(1 / (1 - beta1^t)) / fma(sqrt(v), f(1 / sqrt(1 - beta2^t)), f(eps))
  * u = fma(p, f(weightDecay), u)                      (with weight decay)
  * ratio = ‖p‖ &gt; 0 and ‖u‖ &gt; 0 ? ‖p‖ / ‖u‖ : 1       (double)
  * p = fma(u, f(-lr·ratio), p)
  * </pre>
+ * The bias corrections multiply by their reciprocals (one divide per element, not three: LAMB has
+ * no PyTorch order to follow, and the divides set its speed in cache).
  * Each norm is the square root of the sum over 4096-float chunks, in order, of the chunk's sum of
  * squares in {@code SquareSums}' order, so the chunk just written is summed while in cache. The
  * ratio is 1 where a norm is 0, as in the reference implementations. {@code u} is kept in the

@@ -181,16 +181,18 @@ final class Steps {
                                     MemorySegment grads, long from, long to, float gradScale, float gradClip,
                                     int clip) {
         double t = state.step() + 1;
+        float invBc1 = (float) (1 / (1 - Math.pow(l.beta1(), t)));
+        float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(l.beta2(), t)));
         MemorySegment update = state.slot(2);
         // Chunk by chunk, so each chunk's update is summed while it is still in cache.
         for (long c = from; c < to; c += SquareSums.CHUNK) {
             long end = Math.min(c + SquareSums.CHUNK, to);
             kernels.lamb(params, grads, state.slot(0), state.slot(1), update, c, end, (float) l.beta1(),
-                    (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()),
-                    (float) (1 - Math.pow(l.beta1(), t)), (float) Math.sqrt(1 - Math.pow(l.beta2(), t)),
+                    (float) (1 - l.beta1()), (float) l.beta2(), (float) (1 - l.beta2()), invBc1, invBc2Sqrt,
                     (float) l.eps(), (float) l.weightDecay(), gradScale, gradClip,
                     clip | (l.weightDecay() != 0 ? WEIGHT_DECAY : 0));
-            setChunkSums(state, c, kernels.sumOfSquares(params, c, end, 1f), kernels.sumOfSquares(update, c, end, 1f));
+            setChunkSums(state, c, kernels.sumOfSquares(params, c, end, 1f),
+                    kernels.sumOfSquares(update, c, end, 1f));
         }
     }
 

@@ -115,12 +115,12 @@ public interface Kernels {
      * LAMB's first pass: the moments and the update direction {@code u} (Adam's step plus weight
      * decay), written to {@code update} for the trust ratio and the second pass.
      *
-     * @param bc1     {@code f(1 - beta1^t)}
-     * @param bc2Sqrt {@code f(sqrt(1 - beta2^t))}
+     * @param invBc1     {@code f(1 / (1 - beta1^t))}
+     * @param invBc2Sqrt {@code f(1 / sqrt(1 - beta2^t))}
      */
     void lamb(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
               MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
-              float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay, float gradScale,
+              float oneMinusBeta2, float invBc1, float invBc2Sqrt, float eps, float weightDecay, float gradScale,
               float gradClip, int flags);
 
     /**

@@ -401,15 +401,15 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void lamb(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
-                     float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay, float gradScale,
+                     float oneMinusBeta2, float invBc1, float invBc2Sqrt, float eps, float weightDecay, float gradScale,
                      float gradClip, int flags) {
-        lambLoop(params, grads, expAvg, expAvgSq, update, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc1,
-                bc2Sqrt, eps, weightDecay, gradScale, gradClip, flags);
+        lambLoop(params, grads, expAvg, expAvgSq, update, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2, invBc1,
+                invBc2Sqrt, eps, weightDecay, gradScale, gradClip, flags);
     }
 
     static void lambLoop(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                          MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
-                         float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay,
+                         float oneMinusBeta2, float invBc1, float invBc2Sqrt, float eps, float weightDecay,
                          float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
@@ -421,7 +421,7 @@ public final class ScalarKernels implements Kernels {
             expAvg.setAtIndex(F, i, m);
             float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(F, i) * beta2);
             expAvgSq.setAtIndex(F, i, v);
-            float u = m / bc1 / ((float) Math.sqrt(v) / bc2Sqrt + eps);
+            float u = m * invBc1 / Math.fma((float) Math.sqrt(v), invBc2Sqrt, eps);
             if ((flags & WEIGHT_DECAY) != 0) {
                 u = Math.fma(params.getAtIndex(F, i), weightDecay, u);
             }

@@ -461,15 +461,15 @@ public final class VectorKernels256 implements Kernels {
     @Override
     public void lamb(MemorySegment params, MemorySegment grads, MemorySegment expAvg, MemorySegment expAvgSq,
                      MemorySegment update, long from, long to, float beta1, float oneMinusBeta1, float beta2,
-                     float oneMinusBeta2, float bc1, float bc2Sqrt, float eps, float weightDecay, float gradScale,
+                     float oneMinusBeta2, float invBc1, float invBc2Sqrt, float eps, float weightDecay, float gradScale,
                      float gradClip, int flags) {
         long end = from + S.loopBound(to - from);
         FloatVector vBeta1 = FloatVector.broadcast(S, beta1);
         FloatVector vOneMinusBeta1 = FloatVector.broadcast(S, oneMinusBeta1);
         FloatVector vBeta2 = FloatVector.broadcast(S, beta2);
         FloatVector vOneMinusBeta2 = FloatVector.broadcast(S, oneMinusBeta2);
-        FloatVector vBc1 = FloatVector.broadcast(S, bc1);
-        FloatVector vBc2Sqrt = FloatVector.broadcast(S, bc2Sqrt);
+        FloatVector vInvBc1 = FloatVector.broadcast(S, invBc1);
+        FloatVector vInvBc2Sqrt = FloatVector.broadcast(S, invBc2Sqrt);
         FloatVector vEps = FloatVector.broadcast(S, eps);
         FloatVector vDecay = FloatVector.broadcast(S, weightDecay);
         for (long i = from; i < end; i += LANES) {
@@ -484,14 +484,14 @@ public final class VectorKernels256 implements Kernels {
             FloatVector v = vOneMinusBeta2.mul(g)
                     .fma(g, FloatVector.fromMemorySegment(S, expAvgSq, o, ORDER).mul(vBeta2));
             v.intoMemorySegment(expAvgSq, o, ORDER);
-            FloatVector u = m.div(vBc1).div(v.sqrt().div(vBc2Sqrt).add(vEps));
+            FloatVector u = m.mul(vInvBc1).div(v.sqrt().fma(vInvBc2Sqrt, vEps));
             if ((flags & WEIGHT_DECAY) != 0) {
                 u = FloatVector.fromMemorySegment(S, params, o, ORDER).fma(vDecay, u);
             }
             u.intoMemorySegment(update, o, ORDER);
         }
         ScalarKernels.lambLoop(params, grads, expAvg, expAvgSq, update, end, to, beta1, oneMinusBeta1, beta2,
-                oneMinusBeta2, bc1, bc2Sqrt, eps, weightDecay, gradScale, gradClip, flags);
+                oneMinusBeta2, invBc1, invBc2Sqrt, eps, weightDecay, gradScale, gradClip, flags);
     }
 
     @Override

@@ -8,7 +8,7 @@ import io.lanestep.Lamb;
  * <pre>
  * m = fma(g, f(1 - beta1), m * f(beta1))
  * v = fma(f(1 - beta2) * g, g, v * f(beta2))
- * u = m / f(1 - beta1^t) / (sqrt(v) / f(sqrt(1 - beta2^t)) + f(eps))
+ * u = m * f(1 / (1 - beta1^t)) / fma(sqrt(v), f(1 / sqrt(1 - beta2^t)), f(eps))
  * u = fma(p, f(weightDecay), u)                        (with weight decay)
  * ratio = ‖p‖ &gt; 0 and ‖u‖ &gt; 0 ? ‖p‖ / ‖u‖ : 1         ({@link Lamb#trustRatio}, double)
  * p = fma(u, f(-lr·ratio), p)
@@ -25,14 +25,14 @@ public final class LambReference {
         float oneMinusB1 = (float) (1 - c.beta1());
         float b2 = (float) c.beta2();
         float oneMinusB2 = (float) (1 - c.beta2());
-        float bc1 = (float) (1 - Math.pow(c.beta1(), t));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(c.beta2(), t));
+        float invBc1 = (float) (1 / (1 - Math.pow(c.beta1(), t)));
+        float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(c.beta2(), t)));
         float eps = (float) c.eps();
         float decay = (float) c.weightDecay();
         for (int i = 0; i < params.length; i++) {
             m[i] = Math.fma(grads[i], oneMinusB1, m[i] * b1);
             v[i] = Math.fma(oneMinusB2 * grads[i], grads[i], v[i] * b2);
-            u[i] = m[i] / bc1 / ((float) Math.sqrt(v[i]) / bc2Sqrt + eps);
+            u[i] = m[i] * invBc1 / Math.fma((float) Math.sqrt(v[i]), invBc2Sqrt, eps);
             if (decay != 0) {
                 u[i] = Math.fma(params[i], decay, u[i]);
             }
