@@ -3,7 +3,9 @@ package io.lanestep.properties;
 import io.lanestep.Adam;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
+import io.lanestep.Lamb;
 import io.lanestep.LaneWidth;
+import io.lanestep.Lars;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.Rmsprop;
@@ -35,7 +37,7 @@ class HostileInputProperties implements OptimizerDomain {
 
     @Property(tries = 600)
     void hyperparametersAtAndBeyondTheirLimits(@ForAll("extreme") double a, @ForAll("extreme") double b,
-                                               @ForAll("extreme") double c, @ForAll @IntRange(max = 5) int kind,
+                                               @ForAll("extreme") double c, @ForAll @IntRange(max = 8) int kind,
                                                @ForAll("widths") LaneWidth width, @ForAll long seed) {
         Supplier<Optimizer> make = switch (kind) {
             case 0 -> () -> new Sgd(a, b, c, 0, false, false);
@@ -43,6 +45,9 @@ class HostileInputProperties implements OptimizerDomain {
             case 2 -> () -> new Rmsprop(a, b, c, 0, 0, true, false);
             case 3 -> () -> new SignalToNoiseSgd(a, 3, b, c, 0.01);
             case 4 -> () -> new Rprop(0.01, a, b, 1e-6, 50, false);
+            case 5 -> () -> new Lars(a, b, c, 1e-3, 0);
+            case 6 -> () -> new Lars(0.1, 0.9, 0, a, b);
+            case 7 -> () -> new Lamb(a, b, c, 1e-6, 0.01);
             default -> () -> new Adam(a, 0.9, 0.999, b, c, true, false);
         };
         Optimizer optimizer;
@@ -50,7 +55,7 @@ class HostileInputProperties implements OptimizerDomain {
             optimizer = make.get();
         } catch (IllegalArgumentException e) {
             requireNamed(e, "lr", "momentum", "dampening", "weightDecay", "beta1", "beta2", "eps", "alpha",
-                    "batchSize", "lambdaB", "lambdaEta", "etas", "stepMin", "stepMax");
+                    "batchSize", "lambdaB", "lambdaEta", "etas", "stepMin", "stepMax", "trustCoefficient");
             return;
         }
         int n = 37;
