@@ -4,6 +4,9 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
+import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
@@ -17,7 +20,12 @@ import java.util.Set;
 
 /**
  * Builds engine optimizers from a PyTorch class name and constructor kwargs, with PyTorch's
- * defaults, so a {@code torch.optim} configuration ports unchanged.
+ * defaults, so a {@code torch.optim} configuration ports unchanged. The optimizers torch.optim
+ * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
+ * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, {@code Lars(lr, momentum=0,
+ * weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3, betas=(0.9, 0.999),
+ * eps=1e-6, weight_decay=0)}; their semantics are Lanestep's (see each class), not those of any
+ * third-party PyTorch package of the same name.
  */
 public final class TorchOptimizers {
     /** Kwargs that change how PyTorch runs, not what it computes; accepted when false or null. */
@@ -72,6 +80,18 @@ public final class TorchOptimizers {
                 double[] sizes = k.pair("step_sizes", 1e-6, 50);
                 yield new Rprop(k.number("lr", 1e-2), etas[0], etas[1], sizes[0], sizes[1], k.flag("maximize", false));
             }
+            case "Lion" -> {
+                double[] betas = k.pair("betas", 0.9, 0.99);
+                yield new Lion(k.number("lr", 1e-4), betas[0], betas[1], k.number("weight_decay", 0),
+                        k.flag("maximize", false));
+            }
+            case "Lars" -> new Lars(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("weight_decay", 0),
+                    k.number("trust_coefficient", 1e-3), k.number("eps", 0));
+            case "Lamb" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new Lamb(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-6),
+                        k.number("weight_decay", 0));
+            }
             default -> throw new IllegalArgumentException("unknown optimizer class '" + className
                     + "'; supported: " + supported());
         };
@@ -79,9 +99,10 @@ public final class TorchOptimizers {
         return optimizer;
     }
 
-    /** The PyTorch class names {@link #create} understands. */
+    /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
-        return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop");
+        return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Lion",
+                "Lars", "Lamb");
     }
 
     /**

@@ -4,16 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lanestep.Lamb;
+import io.lanestep.Lars;
+import io.lanestep.Lion;
+import io.lanestep.Optimizer;
+import io.lanestep.pytorch.Json;
 import io.lanestep.pytorch.Replay;
 import io.lanestep.pytorch.TorchOptimizers;
+import io.lanestep.reference.Reference;
+import io.lanestep.reference.ReferenceState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import net.jqwik.api.Example;
 
@@ -122,6 +133,64 @@ class ReplayTest {
             assertEquals(3, compareFiles(golden, out.resolve(ok)), ok + ": params_steps, params_final, momentum_buffer");
         }
         assertFalse(Files.exists(out.resolve("b_truncated/params_final.f32")));
+    }
+
+    /**
+     * Lion, LARS and LAMB, which torch.optim lacks, replay under their Lanestep names with
+     * PyTorch-style kwargs (defaults filled in) to the reference's trajectory and state, bit for bit.
+     */
+    @Example
+    void lanestepOwnOptimizersReplayToTheReference() throws IOException {
+        Map<String, String> kwargs = Map.of(
+                "Lion", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1}",
+                "Lars", "{\"lr\": 0.5, \"momentum\": 0.9, \"weight_decay\": 0.0005,"
+                        + " \"trust_coefficient\": 0.02}",
+                "Lamb", "{\"lr\": 0.01, \"betas\": [0.9, 0.99], \"weight_decay\": 0.01}");
+        Map<String, Optimizer> meant = Map.of(
+                "Lion", new Lion(0.01, 0.8, 0.95, 0.1, false),
+                "Lars", new Lars(0.5, 0.9, 0.0005, 0.02, 0),
+                "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01));
+        int n = 4099 + 4096;
+        int steps = 3;
+        SplittableRandom random = new SplittableRandom(7);
+        float[] params0 = Data.NORMAL.fill(n, random);
+        float[] grads = Data.NORMAL.fill(n * steps, random);
+        Path root = Files.createTempDirectory("cases");
+        for (Map.Entry<String, String> e : kwargs.entrySet()) {
+            Path dir = Files.createDirectories(root.resolve(e.getKey()));
+            Files.writeString(dir.resolve("case.json"), "{\"optimizer\": \"" + e.getKey() + "\", \"kwargs\": "
+                    + e.getValue() + ", \"n\": " + n + ", \"T\": " + steps + "}");
+            writeFloats(dir.resolve("params0.f32"), params0);
+            writeFloats(dir.resolve("grads.f32"), grads);
+        }
+        Path out = Files.createTempDirectory("out");
+        Run run = replay("--cases", root.toString(), "--out", out.toString());
+        assertEquals(0, run.status(), run.err());
+        for (Map.Entry<String, String> e : kwargs.entrySet()) {
+            Optimizer optimizer = meant.get(e.getKey());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> parsed = (Map<String, Object>) Json.parse(e.getValue());
+            assertEquals(optimizer, TorchOptimizers.create(e.getKey(), parsed), e.getKey() + " kwargs");
+            float[] params = params0.clone();
+            ReferenceState state = new ReferenceState(optimizer, n);
+            float[] trajectory = new float[n * steps];
+            for (int t = 0; t < steps; t++) {
+                Reference.step(optimizer, params, Arrays.copyOfRange(grads, t * n, (t + 1) * n), state);
+                System.arraycopy(params, 0, trajectory, t * n, n);
+            }
+            GoldenCase produced = new GoldenCase(out.resolve(e.getKey()), e.getKey(), Map.of(), n, steps);
+            Harness.compare(e.getKey() + " replay", "params_steps", produced.floats("params_steps.f32"), trajectory,
+                    trajectory);
+            for (String key : optimizer.stateKeys()) {
+                Harness.compare(e.getKey() + " replay", key, produced.floats(key + ".f32"), state.slot(key), params0);
+            }
+        }
+    }
+
+    private static void writeFloats(Path file, float[] values) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        Files.write(file, bytes.array());
     }
 
     @Example
