@@ -27,7 +27,7 @@ public final class Engine implements AutoCloseable {
     /** Numbers multi-block calls, so a state seen twice in one call is found in one pass. */
     private static final AtomicLong CALLS = new AtomicLong();
     /** A clip value that clamps nothing: every float, infinities included, lies within it. */
-    private static final float NO_CLIP = Float.POSITIVE_INFINITY;
+    static final float NO_CLIP = Float.POSITIVE_INFINITY;
 
     private final LaneWidth width;
     private final Kernels kernels;

@@ -62,7 +62,7 @@ final class Steps {
     /** Runs {@code pass} (0, or 1 of a {@link #twoPass} optimizer) over elements {@code [from, to)}. */
     static void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params,
                     MemorySegment grads, long from, long to, float gradScale, float gradClip, int pass) {
-        int clip = gradClip < Float.POSITIVE_INFINITY ? CLIP_VALUE : 0;
+        int clip = gradClip < Engine.NO_CLIP ? CLIP_VALUE : 0;
         switch (optimizer) {
             case Sgd s -> {
                 boolean hasMomentum = s.momentum() != 0;
@@ -168,7 +168,7 @@ final class Steps {
                 } else {
                     float negRate = (float) (-l.lr() * Lamb.trustRatio(norm(state, 0), norm(state, 1)));
                     kernels.sgd(params, state.slot(2), MemorySegment.NULL, from, to, negRate, 0f, 0f, 1f, 1f,
-                            Float.POSITIVE_INFINITY, 0);
+                            Engine.NO_CLIP, 0);
                 }
             }
             case Rprop r -> kernels.rprop(params, grads, state.slot(0), state.slot(1), from, to, (float) r.etaMinus(),

@@ -41,10 +41,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float d = grads.getAtIndex(F, i);
-            d = d * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                d = Math.min(Math.max(d, -gradClip), gradClip);
-            }
+            d = clipped(d, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 d = -d;
             }
@@ -75,10 +72,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -122,10 +116,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -165,10 +156,7 @@ public final class ScalarKernels implements Kernels {
         boolean warmup = (flags & WARMUP) != 0;
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             float gm = mean.getAtIndex(F, i);
             float sq = sqMean.getAtIndex(F, i);
             float r;
@@ -205,10 +193,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -235,10 +220,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -269,10 +251,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -302,10 +281,7 @@ public final class ScalarKernels implements Kernels {
         for (long i = from; i < to; i++) {
             float p = params.getAtIndex(F, i);
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & WEIGHT_DECAY) != 0) {
                 g = Math.fma(p, weightDecay, g);
             }
@@ -336,10 +312,7 @@ public final class ScalarKernels implements Kernels {
                           float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -382,10 +355,7 @@ public final class ScalarKernels implements Kernels {
                          float decayFactor, float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             if ((flags & MAXIMIZE) != 0) {
                 g = -g;
             }
@@ -413,10 +383,7 @@ public final class ScalarKernels implements Kernels {
                          float gradScale, float gradClip, int flags) {
         for (long i = from; i < to; i++) {
             float g = grads.getAtIndex(F, i);
-            g = g * gradScale;
-            if ((flags & CLIP_VALUE) != 0) {
-                g = Math.min(Math.max(g, -gradClip), gradClip);
-            }
+            g = clipped(g, gradScale, gradClip, flags);
             float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(F, i) * beta1);
             expAvg.setAtIndex(F, i, m);
             float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(F, i) * beta2);
@@ -427,6 +394,12 @@ public final class ScalarKernels implements Kernels {
             }
             update.setAtIndex(F, i, u);
         }
+    }
+
+    /** The gradient the update uses: times {@code gradScale}, then clamped under {@link Kernels#CLIP_VALUE}. */
+    static float clipped(float g, float gradScale, float gradClip, int flags) {
+        float scaled = g * gradScale;
+        return (flags & CLIP_VALUE) != 0 ? Math.min(Math.max(scaled, -gradClip), gradClip) : scaled;
     }
 
     @Override
