@@ -1,7 +1,7 @@
 // The engine's Adam step (PyTorch 1.13.1's float32 operation order) as a plain C loop, the peer of
-// `perf/c/compare.sh`. Hyperparameters arrive at run time, as in a real training step: compiled
-// in, bc2Sqrt = 0.5 (a power of two) let gcc turn one of the two divides into a multiply and look
-// 1.4x faster than any step a trainer can take.
+// `perf/c/compare.sh`; -DRECIPROCAL divides by the constant as the engine's kernels do. The
+// hyperparameters arrive at run time, as in a real training step: compiled in, bc2Sqrt = 0.5 (a
+// power of two) let gcc turn one of the two divides into a multiply.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +10,21 @@
 __attribute__((noinline)) static void adam(float *restrict p, const float *restrict g, float *restrict m,
                                            float *restrict v, long n, float b1, float omb1, float b2, float omb2,
                                            float bc2_sqrt, float eps, float neg_step) {
+    float inv_bc2_sqrt = 1.0f / bc2_sqrt;
+    (void) inv_bc2_sqrt;
     for (long i = 0; i < n; i++) {
         float mi = fmaf(g[i], omb1, m[i] * b1);
         float vi = fmaf(omb2 * g[i], g[i], v[i] * b2);
         m[i] = mi;
         v[i] = vi;
+#ifdef RECIPROCAL
+        // The engine's division by the constant (kernel Reciprocal), without its guard: an upper
+        // bound on what C gains from it.
+        float x = sqrtf(vi), q = x * inv_bc2_sqrt;
+        float denom = fmaf(fmaf(-bc2_sqrt, q, x), inv_bc2_sqrt, q) + eps;
+#else
         float denom = sqrtf(vi) / bc2_sqrt + eps;
+#endif
         p[i] = p[i] + (neg_step * mi) / denom;
     }
 }

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * validated every argument; per-step scalars arrive already rounded to float.
  *
  * <p>Every implementation performs the same IEEE operations in the same order per element, so
- * all widths give the same bits; {@link ScalarKernels} states the order. Every update first
+ * all widths give the same bits; {@link ScalarKernels} states the order. (The vector kernels divide
+ * by a per-step constant another way, {@link Reciprocal}, with the division's bits.) Every update first
  * multiplies the gradient by {@code gradScale}, then, with {@link #CLIP_VALUE}, clamps it to
  * {@code [-gradClip, gradClip]} (clipping by norm and by value). The multiply is unconditional
  * (1 leaves every bit as it is) because a branch on the scale made C2's code for centered RMSprop

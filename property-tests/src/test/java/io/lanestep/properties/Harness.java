@@ -10,6 +10,7 @@ import io.lanestep.reference.ReferenceState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Runs one optimizer through the engine and the reference on the same data and compares bits. */
@@ -33,6 +34,12 @@ final class Harness {
      */
     static void assertSameAsReference(Optimizer optimizer, LaneWidth width, int n, int steps, Data data, long seed,
                                       Placement placement, int offset) {
+        assertSameAsReference(optimizer, width, n, steps, data, null, seed, placement, offset);
+    }
+
+    /** As above, with each state slot first set to the magnitudes of {@code initialState} data (null: as new). */
+    static void assertSameAsReference(Optimizer optimizer, LaneWidth width, int n, int steps, Data data,
+                                      Data initialState, long seed, Placement placement, int offset) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] params = data.fill(n, random);
         float[] params0 = params.clone();
@@ -41,6 +48,14 @@ final class Harness {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = place(arena, params, placement, offset);
             OptimizerState state = optimizer.newState(n, arena);
+            for (String key : initialState == null ? List.<String>of() : optimizer.stateKeys()) {
+                float[] values = initialState.fill(n, random);
+                for (int i = 0; i < n; i++) {
+                    values[i] = Math.abs(values[i]);
+                }
+                MemorySegment.copy(values, 0, state.slot(key), Floats.LAYOUT, 0, n);
+                System.arraycopy(values, 0, reference.slot(key), 0, n);
+            }
             for (int t = 0; t < steps; t++) {
                 float[] grads = data.fill(n, random);
                 MemorySegment g = place(arena, grads, placement, offset + 3);

@@ -1,0 +1,27 @@
+package io.lanestep.kernel;
+
+/**
+ * When the vector kernels may divide by a per-step constant {@code b} without a division.
+ *
+ * <p>Cache-resident Adam is bound by the divider, which also takes the square root. Its division by
+ * {@code f(sqrt(bc2))} (NAdam's by {@code f(bc2)}, RAdam's by {@code f(bc1)}) runs instead as
+ * {@code q = x·y} with {@code y = 1/b} rounded once, then {@code q + (x - b·q)·y} with two FMAs. That
+ * gives exactly the bits of {@code x / b}, as PyTorch computes it: {@code engine/src/proof/divide_by_constant.c}
+ * proves it for every float significand of {@code x} and {@code b}, inside the bounds below, where
+ * no step under- or overflows. A vector with a lane outside them (zero, tiny, huge, infinite, NaN)
+ * divides, and so do the 64- and 128-bit kernels (see VectorKernels512).
+ */
+final class Reciprocal {
+    /** Smallest magnitude of a dividend the proof covers. */
+    static final float MIN_DIVIDEND = 0x1p-100f;
+    /** Magnitudes from here on divide: {@code x·(1/b)} could overflow. */
+    static final float MAX_DIVIDEND = 0x1p96f;
+
+    private Reciprocal() {
+    }
+
+    /** Whether the proof covers dividing by {@code divisor}. */
+    static boolean exact(float divisor) {
+        return divisor >= 0x1p-30f && divisor <= 1f;
+    }
+}
