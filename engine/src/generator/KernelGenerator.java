@@ -2,54 +2,262 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Writes VectorKernels64/128/256 from the hand-written template VectorKernels512: the width lives
- * in class names and a static final species, never in a field a loop reads.
+ * Writes one Java class per kernel template of engine/src/kernels into the build's generated
+ * sources (the build runs it in generate-sources; nothing generated is checked in).
  *
- * <p>Run from the repository root: {@code java engine/src/generator/KernelGenerator.java} to
- * regenerate, {@code --check} to fail when a generated file is stale (the build does this).
+ * <p>A template names its class, the kernel type its methods take and its storage operands, then
+ * holds Java methods in two sections. The {@code ## vector} methods are copied into one nested
+ * class per lane width whose species is a {@code static final} constant (a species C2 cannot see
+ * as a constant drops every vector operation to boxed Java code); the {@code ## tail} methods,
+ * which use no species, are copied once. Every method is further copied per storage of each
+ * operand: native {@code MemorySegment} (N) or heap {@code float[]} (A). Heap operands need their
+ * own loops because C2 profiles the segment kind inside the JDK's access code: one loop seeing heap
+ * and native segments loses the vector intrinsics for the rest of the process. With a
+ * {@code # kernel} line, each method {@code name(K k, long from, long to)} also gets a dispatcher
+ * of that name that picks the width ({@code k.bits}) and the storage of the operands.
+ *
+ * <p>Run: {@code java engine/src/generator/KernelGenerator.java TEMPLATES OUT}.
  */
 public final class KernelGenerator {
-    private static final Path DIR = Path.of("src/main/java/io/lanestep/kernel");
-    private static final String TEMPLATE_DOC = """
-             * Kernels at 512 bits. This class is the template of the other widths: KernelGenerator derives
-             * them from it by renaming the width, so edit this one and rerun the generator.
-            """;
+    private static final int[] WIDTHS = {64, 128, 256, 512};
+    private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
 
     public static void main(String[] args) throws IOException {
-        boolean check = List.of(args).contains("--check");
-        Path dir = Files.isDirectory(DIR) ? DIR : Path.of("engine").resolve(DIR);
-        String template = Files.readString(dir.resolve("VectorKernels512.java"), StandardCharsets.UTF_8);
-        if (!template.contains(TEMPLATE_DOC)) {
-            throw new IllegalStateException("VectorKernels512.java lost its template comment; restore it");
+        Path templates = Path.of(args[0]);
+        Path out = Path.of(args[1]).resolve("io/lanestep/kernel");
+        Files.createDirectories(out);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(templates)) {
+            files = s.filter(p -> p.toString().endsWith(".kernel")).sorted().toList();
         }
-        int stale = 0;
-        for (int bits : new int[] {64, 128, 256}) {
-            String masked = "MASKED = FloatVector.SPECIES_" + Math.max(bits, 128);
-            String text = template
-                    .replace("MASKED = FloatVector.SPECIES_512", masked)
-                    .replace("VectorKernels512", "VectorKernels" + bits)
-                    .replace("SPECIES_512", "SPECIES_" + bits)
-                    .replace("SquareSums.of512", "SquareSums.of" + bits)
-                    .replace(TEMPLATE_DOC, " * Kernels at " + bits + " bits. Generated from VectorKernels512 by"
-                            + " engine/src/generator/KernelGenerator.java: do not edit.\n");
-            Path target = dir.resolve("VectorKernels" + bits + ".java");
-            boolean current = Files.exists(target) && Files.readString(target, StandardCharsets.UTF_8).equals(text);
-            if (current) {
-                continue;
-            }
-            if (check) {
-                System.err.println(target + " is stale: run java engine/src/generator/KernelGenerator.java");
-                stale++;
-            } else {
-                Files.writeString(target, text, StandardCharsets.UTF_8);
-                System.out.println("wrote " + target);
-            }
+        for (Path file : files) {
+            Template t = Template.parse(file);
+            Files.writeString(out.resolve(t.className + ".java"), t.generate(), StandardCharsets.UTF_8);
         }
-        if (stale > 0) {
-            System.exit(1);
+        System.out.println("generated " + files.size() + " kernel classes into " + out);
+    }
+
+    private record Template(Path file, String className, String kernel, List<String> operands, String vector,
+                            String tail) {
+        static Template parse(Path file) throws IOException {
+            String className = null;
+            String kernel = null;
+            List<String> operands = List.of();
+            StringBuilder vector = new StringBuilder();
+            StringBuilder tail = new StringBuilder();
+            StringBuilder section = null;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.startsWith("# class ")) {
+                    className = line.substring(8).trim();
+                } else if (line.startsWith("# kernel ")) {
+                    kernel = line.substring(9).trim();
+                } else if (line.startsWith("# operands ")) {
+                    operands = List.of(line.substring(11).trim().split("\\s+"));
+                } else if (line.equals("## vector")) {
+                    section = vector;
+                } else if (line.equals("## tail")) {
+                    section = tail;
+                } else if (section != null) {
+                    section.append(line).append('\n');
+                } else if (!line.startsWith("//") && !line.isBlank()) {
+                    throw new IllegalArgumentException(file + ": unexpected line before a section: " + line);
+                }
+            }
+            if (className == null || operands.isEmpty()) {
+                throw new IllegalArgumentException(file + " needs '# class NAME' and '# operands A B'");
+            }
+            return new Template(file, className, kernel, operands, vector.toString(), tail.toString());
+        }
+
+        String generate() {
+            StringBuilder b = new StringBuilder();
+            b.append("// Generated by engine/src/generator/KernelGenerator.java from engine/src/kernels/")
+                    .append(file.getFileName()).append(": edit the template, not this file.\n")
+                    .append("package io.lanestep.kernel;\n\n")
+                    .append("import static io.lanestep.kernel.Flags.*;\n\n")
+                    .append("import java.lang.foreign.MemorySegment;\n")
+                    .append("import java.nio.ByteOrder;\n")
+                    .append("import jdk.incubator.vector.FloatVector;\n")
+                    .append("import jdk.incubator.vector.VectorOperators;\n")
+                    .append("import jdk.incubator.vector.VectorSpecies;\n\n")
+                    .append("@SuppressWarnings(\"unused\")\n")
+                    .append("final class ").append(className).append(" {\n")
+                    .append("    private static final java.lang.foreign.ValueLayout.OfFloat F = Lanes.F;\n\n")
+                    .append("    private ").append(className).append("() {\n    }\n");
+            List<String> tailNames = names(tail);
+            List<String> vectorNames = names(vector);
+            if (kernel != null) {
+                for (String name : vectorNames) {
+                    String type = returnType(vector, name);
+                    boolean value = !type.equals("void");
+                    b.append('\n').append("    static ").append(type).append(' ').append(name).append('(')
+                            .append(kernel).append(" k, long from, long to) {\n        ")
+                            .append(value ? "return switch (k.bits) {\n" : "switch (k.bits) {\n");
+                    for (int bits : WIDTHS) {
+                        b.append("            case ").append(bits).append(" -> W").append(bits).append('.')
+                                .append(name).append("(k, from, to);\n");
+                    }
+                    b.append("            default -> ").append(name).append("Tail(k, from, to);\n")
+                            .append(value ? "        };\n    }\n" : "        }\n    }\n");
+                }
+                for (String name : tailNames) {
+                    b.append(dispatcher(name, returnType(tail, name), "    "));
+                }
+            }
+            for (String suffix : suffixes()) {
+                b.append('\n').append(indent(variant(tail, suffix, tailNames), ""));
+            }
+            if (!vector.isBlank()) {
+                for (int bits : WIDTHS) {
+                    b.append("\n    static final class W").append(bits).append(" {\n")
+                            .append(species(bits))
+                            .append("\n        private W").append(bits).append("() {\n        }\n");
+                    if (kernel != null) {
+                        for (String name : vectorNames) {
+                            b.append(dispatcher(name, returnType(vector, name), "        "));
+                        }
+                    }
+                    for (String suffix : suffixes()) {
+                        String text = variant(vector, suffix, vectorNames);
+                        for (String name : tailNames) {
+                            text = text.replaceAll("\\b" + name + "\\(", name + suffix + "(");
+                        }
+                        b.append('\n').append(indent(text, "    "));
+                    }
+                    b.append("    }\n");
+                }
+            }
+            return b.append("}\n").toString();
+        }
+
+        private static String species(int bits) {
+            // C2 on x86 has no 64-bit float compare or blend (they run boxed, 100x slower), so kernels
+            // that compare lanes run them on MASKED, 128-bit vectors at 64 bits: the same bits.
+            return "        private static final VectorSpecies<Float> S = FloatVector.SPECIES_" + bits + ";\n"
+                    + "        private static final int LANES = S.length();\n"
+                    + "        private static final VectorSpecies<Float> MASKED = FloatVector.SPECIES_"
+                    + Math.max(bits, 128) + ";\n"
+                    + "        private static final int MASKED_LANES = MASKED.length();\n"
+                    + "        private static final ByteOrder ORDER = ByteOrder.nativeOrder();\n"
+                    + "        private static final boolean RECIPROCAL = Reciprocal.ENABLED_FROM_BITS <= " + bits
+                    + ";\n";
+        }
+
+        private String dispatcher(String name, String type, String pad) {
+            boolean value = !type.equals("void");
+            StringBuilder b = new StringBuilder("\n" + pad + "static " + type + " " + name + "(" + kernel
+                    + " k, long from, long to) {\n");
+            List<String> suffixes = suffixes();
+            for (String suffix : suffixes) {
+                StringBuilder cond = new StringBuilder();
+                for (int i = 0; i < operands.size(); i++) {
+                    cond.append(i == 0 ? "" : " && ").append("k.").append(operands.get(i)).append("Array")
+                            .append(suffix.charAt(i) == 'N' ? " == null" : " != null");
+                }
+                b.append(pad).append("    if (").append(cond).append(") {\n").append(pad).append("        ")
+                        .append(value ? "return " : "").append(name).append(suffix).append("(k, from, to);\n")
+                        .append(value ? "" : pad + "        return;\n").append(pad).append("    }\n");
+            }
+            return b.append(pad).append("    throw new AssertionError(\"unreachable\");\n").append(pad)
+                    .append("}\n").toString();
+        }
+
+        private List<String> suffixes() {
+            List<String> result = new ArrayList<>();
+            for (int mask = 0; mask < 1 << operands.size(); mask++) {
+                StringBuilder s = new StringBuilder();
+                for (int i = 0; i < operands.size(); i++) {
+                    s.append((mask >> (operands.size() - 1 - i) & 1) == 0 ? 'N' : 'A');
+                }
+                result.add(s.toString());
+            }
+            return result;
+        }
+
+        private static String returnType(String section, String name) {
+            Matcher m = METHOD.matcher(section);
+            while (m.find()) {
+                if (m.group(2).equals(name)) {
+                    return m.group(1);
+                }
+            }
+            throw new IllegalArgumentException("no method " + name);
+        }
+
+        private static List<String> names(String section) {
+            Set<String> names = new LinkedHashSet<>();
+            Matcher m = METHOD.matcher(section);
+            while (m.find()) {
+                names.add(m.group(2));
+            }
+            return List.copyOf(names);
+        }
+
+        private String variant(String text, String suffix, List<String> names) {
+            for (String name : names) {
+                text = text.replaceAll("\\b" + name + "\\(", name + suffix + "(");
+            }
+            if (kernel != null) {
+                text = text.replaceAll("(?m)^    static ", "    private static ");
+            }
+            for (int i = 0; i < operands.size(); i++) {
+                if (suffix.charAt(i) == 'A') {
+                    text = heap(text, operands.get(i));
+                }
+            }
+            return text;
+        }
+
+        /** Rewrites every access to operand {@code x} from a native segment to a float[] and its base index. */
+        private String heap(String text, String x) {
+            String arr = x + "Array";
+            String base = x + "Base";
+            text = text.replace("MemorySegment " + x + " = k." + x + ";",
+                    "float[] " + arr + " = k." + arr + ";\n        int " + base + " = k." + base + ";");
+            text = text.replace("MemorySegment " + x + ",", "float[] " + arr + ", int " + base + ",");
+            Matcher load = Pattern.compile("FloatVector\\.fromMemorySegment\\(([\\w.]+), " + x
+                    + ", o( \\+ (\\d+))?, [\\w.]*ORDER\\)").matcher(text);
+            text = load.replaceAll(r -> "FloatVector.fromArray(" + r.group(1) + ", " + arr + ", " + base
+                    + " + (int) i" + (r.group(3) == null ? "" : " + " + Integer.parseInt(r.group(3)) / Float.BYTES)
+                    + ")");
+            text = text.replaceAll("\\.intoMemorySegment\\(" + x + ", o, [\\w.]*ORDER\\)", ".intoArray(" + arr + ", "
+                    + base + " + (int) i)");
+            text = rewriteCalls(text, x + ".getAtIndex(F, ", args -> arr + "[" + base + " + (int) (" + args + ")]");
+            text = rewriteCalls(text, x + ".setAtIndex(F, i, ", args -> arr + "[" + base + " + (int) i] = " + args);
+            text = text.replaceAll("\\b" + x + "\\b(?!\\.|Array|Base)", arr + ", " + base);
+            if (Pattern.compile("\\b" + x + "\\.").matcher(text).find() || text.contains("k." + arr + ", ")) {
+                throw new IllegalArgumentException(file + ": an access to " + x + " has no heap form: " + text);
+            }
+            return text;
+        }
+
+        private static String rewriteCalls(String text, String head, java.util.function.UnaryOperator<String> body) {
+            StringBuilder b = new StringBuilder();
+            int at = 0;
+            for (int i = text.indexOf(head); i >= 0; i = text.indexOf(head, at)) {
+                int depth = 1;
+                int j = i + head.length();
+                for (; depth > 0; j++) {
+                    char c = text.charAt(j);
+                    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                }
+                b.append(text, at, i).append(body.apply(text.substring(i + head.length(), j - 1)));
+                at = j;
+            }
+            return b.append(text.substring(at)).toString();
+        }
+
+        private static String indent(String text, String pad) {
+            return text.lines().map(l -> l.isEmpty() ? l : pad + l).reduce("", (a, l) -> a + l + "\n");
         }
     }
 }

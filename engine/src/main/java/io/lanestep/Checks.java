@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Memory;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -32,6 +33,8 @@ final class Checks {
             usable(where + "grads", grads, false);
             disjoint(where + "params", params, where + "grads", grads);
         }
+        kind(index, "params", params);
+        kind(index, "grads", grads);
         for (int i = 0; i < state.slotCount(); i++) {
             MemorySegment slot = state.slot(i);
             if (!isUsable(slot, true) || overlap(params, slot) || overlap(grads, slot)) {
@@ -44,6 +47,13 @@ final class Checks {
         }
     }
 
+    private static void kind(int index, String name, MemorySegment segment) {
+        String problem = Memory.problem(segment);
+        if (problem != null) {
+            throw new IllegalArgumentException(where(index) + name + " " + problem);
+        }
+    }
+
     private static String where(int index) {
         return index < 0 ? "" : "blocks[" + index + "].";
     }
@@ -52,6 +62,10 @@ final class Checks {
     static void readable(MemorySegment grads, int index) {
         if (!isUsable(grads, false)) {
             usable("grads[" + index + "]", grads, false);
+        }
+        String problem = Memory.problem(grads);
+        if (problem != null) {
+            throw new IllegalArgumentException("grads[" + index + "] " + problem);
         }
     }
 

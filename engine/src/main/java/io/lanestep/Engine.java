@@ -1,11 +1,7 @@
 package io.lanestep;
 
-import io.lanestep.kernel.Kernels;
-import io.lanestep.kernel.ScalarKernels;
-import io.lanestep.kernel.VectorKernels128;
-import io.lanestep.kernel.VectorKernels256;
-import io.lanestep.kernel.VectorKernels512;
-import io.lanestep.kernel.VectorKernels64;
+import io.lanestep.kernel.Kernel;
+import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
 import java.util.ConcurrentModificationException;
 import java.util.List;
@@ -19,8 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A step validates every argument first, then makes one fused pass over the block: a refused
  * step leaves parameters and state as they were. With more than one thread, blocks of at least
  * 131 072 floats are split by element range across persistent worker threads; the result does not
- * depend on the thread count. Blocks in a thread-confined arena are stepped by the calling thread
- * alone. Close a multi-threaded engine to stop its threads.
+ * depend on the thread count. Close a multi-threaded engine to stop its threads.
+ *
+ * <p>Memory: parameters and gradients may be heap segments over a {@code float[]} or native
+ * segments of any kind (confined, shared, automatic or global arenas, {@code ofAddress} views,
+ * direct buffers), mixed freely within a call and across calls, with the same bits and at full
+ * speed (see {@code io.lanestep.kernel.Memory} for what each form assumes). Segments of a
+ * confined arena are stepped by worker threads too: the owner thread, the only one that could
+ * close the arena, waits inside the step until they are done. Read-only heap segments and heap
+ * segments over other arrays than {@code float[]} are refused.
  */
 public final class Engine implements AutoCloseable {
     private static final int MAX_THREADS = 1024;
@@ -30,13 +33,11 @@ public final class Engine implements AutoCloseable {
     static final float NO_CLIP = Float.POSITIVE_INFINITY;
 
     private final LaneWidth width;
-    private final Kernels kernels;
     private final StepWorkers workers;
     private volatile boolean closed;
 
-    private Engine(LaneWidth width, Kernels kernels, StepWorkers workers) {
+    private Engine(LaneWidth width, StepWorkers workers) {
         this.width = width;
-        this.kernels = kernels;
         this.workers = workers;
     }
 
@@ -67,14 +68,7 @@ public final class Engine implements AutoCloseable {
                     + "; pass 1 for single-threaded steps or Runtime.getRuntime().availableProcessors()");
         }
         width.requireSupported(LaneWidth.maxSupportedBits());
-        Kernels kernels = switch (width) {
-            case SCALAR -> ScalarKernels.INSTANCE;
-            case BITS_64 -> VectorKernels64.INSTANCE;
-            case BITS_128 -> VectorKernels128.INSTANCE;
-            case BITS_256 -> VectorKernels256.INSTANCE;
-            case BITS_512 -> VectorKernels512.INSTANCE;
-        };
-        return new Engine(width, kernels, threads == 1 ? null : new StepWorkers(threads));
+        return new Engine(width, threads == 1 ? null : new StepWorkers(threads));
     }
 
     /** The width this engine's kernels run at. */
@@ -113,12 +107,13 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
-        if (policy != NonFinite.PROPAGATE && !finite(grads, -1, policy)) {
-            return false;
-        }
         acquire(state);
         try {
-            apply(optimizer, state, params, grads, 1f, NO_CLIP);
+            bind(state, params, grads, 1f, NO_CLIP);
+            if (!finite(state, grads, -1, policy)) {
+                return false;
+            }
+            apply(optimizer, state);
         } finally {
             state.release();
         }
@@ -148,18 +143,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
         Objects.requireNonNull(policy, "policy");
-        long call = CALLS.incrementAndGet();
-        validate(optimizer, blocks, call, 0);
-        if (!finite(blocks, policy, 0)) {
-            return false;
-        }
-        acquire(blocks);
-        try {
-            apply(optimizer, blocks, 1f, NO_CLIP);
-        } finally {
-            release(blocks, blocks.size());
-        }
-        return true;
+        return run(null, optimizer, blocks, policy, 1f, NO_CLIP);
     }
 
     /**
@@ -219,30 +203,58 @@ public final class Engine implements AutoCloseable {
                         + " unclamped gradient, so clipValue must be Float.POSITIVE_INFINITY; clip by norm instead");
             }
         }
+        return run(groups, null, null, policy, gradScale, clipValue);
+    }
+
+    /**
+     * The one multi-block path: the blocks of every group ({@code groups}), or {@code blocks} with
+     * {@code optimizer} when groups is null. Validates every block, claims every state, binds every
+     * block and checks every gradient before any is written.
+     */
+    private boolean run(List<Group> groups, Optimizer optimizer, List<Block> blocks, NonFinite policy,
+                        float gradScale, float gradClip) {
+        int groupCount = groups == null ? 1 : groups.size();
         long call = CALLS.incrementAndGet();
-        int first = 0;
-        for (int g = 0; g < groups.size(); g++) {
-            validate(groups.get(g).optimizer(), groups.get(g).blocks(), call, first);
-            first += groups.get(g).blocks().size();
-        }
-        first = 0;
-        for (int g = 0; g < groups.size(); g++) {
-            if (!finite(groups.get(g).blocks(), policy, first)) {
-                return false;
+        for (int g = 0, first = 0; g < groupCount; g++) {
+            List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+            Optimizer o = groups == null ? optimizer : groups.get(g).optimizer();
+            for (int i = 0; i < group.size(); i++) {
+                Block b = group.get(i);
+                Checks.block(o, b.state(), b.params(), b.grads(), first + i);
+                if (!b.state().mark(call)) {
+                    throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier"
+                            + " block; give every block its own state so that none is stepped twice");
+                }
             }
-            first += groups.get(g).blocks().size();
+            first += group.size();
         }
         int held = 0;
         try {
-            for (; held < groups.size(); held++) {
-                acquire(groups.get(held).blocks());
+            for (; held < groupCount; held++) {
+                acquire(groups == null ? blocks : groups.get(held).blocks());
             }
-            for (int g = 0; g < groups.size(); g++) {
-                apply(groups.get(g).optimizer(), groups.get(g).blocks(), gradScale, clipValue);
+            for (int g = 0, first = 0; g < groupCount; g++) {
+                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+                for (int i = 0; i < group.size(); i++) {
+                    Block b = group.get(i);
+                    bind(b.state(), b.params(), b.grads(), gradScale, gradClip);
+                    if (!finite(b.state(), b.grads(), first + i, policy)) {
+                        return false;
+                    }
+                }
+                first += group.size();
+            }
+            for (int g = 0; g < groupCount; g++) {
+                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+                Optimizer o = groups == null ? optimizer : groups.get(g).optimizer();
+                for (int i = 0; i < group.size(); i++) {
+                    apply(o, group.get(i).state());
+                }
             }
         } finally {
             for (int g = 0; g < held; g++) {
-                release(groups.get(g).blocks(), groups.get(g).blocks().size());
+                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+                release(group, group.size());
             }
         }
         return true;
@@ -267,7 +279,7 @@ public final class Engine implements AutoCloseable {
                 throw new NullPointerException("grads[" + i + "] is null");
             }
             Checks.readable(g, i);
-            sum += kernels.sumOfSquares(g, 0, Floats.length(g), 1f);
+            sum += SquareSums.of(width.bits(), g, 1f);
         }
         return Math.sqrt(sum);
     }
@@ -279,29 +291,6 @@ public final class Engine implements AutoCloseable {
     public static double clipCoefficient(double maxNorm, double norm) {
         Hyper.positive("maxNorm", maxNorm);
         return Math.min(1, maxNorm / (norm + 1e-6));
-    }
-
-    private static void validate(Optimizer optimizer, List<Block> blocks, long call, int first) {
-        for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            Checks.block(optimizer, b.state(), b.params(), b.grads(), first + i);
-            if (!b.state().mark(call)) {
-                throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier block;"
-                        + " give every block its own state so that none is stepped twice");
-            }
-        }
-    }
-
-    private boolean finite(List<Block> blocks, NonFinite policy, int first) {
-        if (policy == NonFinite.PROPAGATE) {
-            return true;
-        }
-        for (int i = 0; i < blocks.size(); i++) {
-            if (!finite(blocks.get(i).grads(), first + i, policy)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Claims every block's state, or none: on a refusal it releases those it claimed. */
@@ -323,13 +312,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void apply(Optimizer optimizer, List<Block> blocks, float gradScale, float gradClip) {
-        for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            apply(optimizer, b.state(), b.params(), b.grads(), gradScale, gradClip);
-        }
-    }
-
     private static void acquire(OptimizerState state) {
         if (!state.tryAcquire()) {
             throw new ConcurrentModificationException("another thread is stepping this state; step each state from"
@@ -337,9 +319,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Whether {@code grads} is all finite; throws under {@link NonFinite#THROW} when it is not. */
-    private boolean finite(MemorySegment grads, int block, NonFinite policy) {
-        if (kernels.allFinite(grads, 0, Floats.length(grads))) {
+    private void bind(OptimizerState state, MemorySegment params, MemorySegment grads, float gradScale,
+                      float gradClip) {
+        state.kernel().bind(params, grads, width.bits(), gradScale, gradClip);
+    }
+
+    /** Whether the bound gradients are all finite or the policy ignores them; throws under {@link NonFinite#THROW}. */
+    private static boolean finite(OptimizerState state, MemorySegment grads, int block, NonFinite policy) {
+        if (policy == NonFinite.PROPAGATE || state.kernel().gradsFinite()) {
             return true;
         }
         if (policy == NonFinite.THROW) {
@@ -354,29 +341,22 @@ public final class Engine implements AutoCloseable {
         return false;
     }
 
-    private void apply(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-                       float gradScale, float gradClip) {
-        if (workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH && shareable(state, params, grads)) {
-            workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip, 0);
-            if (Steps.twoPass(optimizer)) {
-                workers.run(kernels, optimizer, state, params, grads, gradScale, gradClip, 1);
-            }
-            Steps.finish(optimizer, state);
-        } else {
-            Steps.apply(kernels, optimizer, state, params, grads, gradScale, gradClip);
-        }
-    }
-
-    private boolean shareable(OptimizerState state, MemorySegment params, MemorySegment grads) {
-        if (!workers.canShare(params) || !workers.canShare(grads)) {
-            return false;
-        }
-        for (int i = 0; i < state.slotCount(); i++) {
-            if (!workers.canShare(state.slot(i))) {
-                return false;
+    /** Every pass of the bound kernel over the whole block, split across the workers when it is large. */
+    private void apply(Optimizer optimizer, OptimizerState state) {
+        Kernel kernel = state.kernel();
+        long steps = state.step();
+        kernel.prepare(optimizer, steps);
+        boolean split = workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH;
+        for (int pass = 0; pass < kernel.passes(); pass++) {
+            kernel.beforePass(pass);
+            if (split) {
+                workers.run(kernel, pass, state.length());
+            } else {
+                kernel.run(pass, 0, state.length());
             }
         }
-        return true;
+        kernel.finish(optimizer, steps);
+        state.advance();
     }
 
     private void requireOpen() {

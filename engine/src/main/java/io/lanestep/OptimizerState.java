@@ -1,5 +1,8 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Kernel;
+import io.lanestep.kernel.Kernels;
+import io.lanestep.kernel.Memory;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -28,27 +31,28 @@ public final class OptimizerState {
     private final List<String> keys;
     private final MemorySegment[] slots;
     private final float[] scalars;
-    // Per-chunk sums of squares for the trust-ratio optimizers (two doubles per 4096 floats):
-    // threads fill their chunks, then every thread adds them in chunk order, so the norms do not
-    // depend on the thread count. Scratch, not state: never checkpointed.
-    private final MemorySegment chunkSums;
+    private final Kernel kernel;
     private long step;
     private long lastCall;
     @SuppressWarnings("unused")
     private volatile int busy;
 
     private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots,
-                           MemorySegment chunkSums) {
+                           Arena arena) {
         this.optimizer = optimizer;
         this.length = length;
         this.keys = keys;
         this.slots = slots;
-        this.chunkSums = chunkSums;
         List<String> scalarKeys = optimizer.scalarKeys();
         this.scalars = new float[scalarKeys.size()];
         for (int i = 0; i < scalars.length; i++) {
             scalars[i] = optimizer.initialScalarValue(scalarKeys.get(i));
         }
+        MemorySegment[] views = new MemorySegment[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            views[i] = Memory.loopView(slots[i]);
+        }
+        this.kernel = Kernels.create(optimizer, length, views, scalars, arena);
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
@@ -68,9 +72,7 @@ public final class OptimizerState {
                 }
             }
         }
-        MemorySegment sums = Steps.twoPass(optimizer)
-                ? arena.allocate(2 * Steps.chunks(length) * Double.BYTES, Floats.ALIGNMENT) : MemorySegment.NULL;
-        return new OptimizerState(optimizer, length, keys, slots, sums);
+        return new OptimizerState(optimizer, length, keys, slots, arena);
     }
 
     /** The configuration this state was created with. */
@@ -132,9 +134,9 @@ public final class OptimizerState {
         return slots[index];
     }
 
-    /** Scratch for {@link Steps}: two doubles per chunk of the block. */
-    MemorySegment chunkSums() {
-        return chunkSums;
+    /** The fused update of this state's block; use it only while holding the claim ({@link #tryAcquire}). */
+    Kernel kernel() {
+        return kernel;
     }
 
     int slotCount() {

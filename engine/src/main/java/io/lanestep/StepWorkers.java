@@ -1,8 +1,7 @@
 package io.lanestep;
 
-import io.lanestep.kernel.Kernels;
+import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.SquareSums;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,7 +24,7 @@ final class StepWorkers implements AutoCloseable {
     private static final long SPIN_NANOS = 50_000;
     /**
      * Range boundaries fall on multiples of this many elements: whole cache lines, whole vectors,
-     * and whole chunks of the norms the trust-ratio optimizers sum (see Steps.twoPass).
+     * and whole chunks of the norms the trust-ratio optimizers sum (see ChunkNorms).
      */
     private static final long ALIGN = SquareSums.CHUNK;
 
@@ -36,13 +35,8 @@ final class StepWorkers implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
-    private Kernels kernels;
-    private Optimizer optimizer;
-    private OptimizerState state;
-    private MemorySegment params;
-    private MemorySegment grads;
-    private float gradScale;
-    private float gradClip;
+    private Kernel kernel;
+    private long length;
     private int pass;
 
     StepWorkers(int threads) {
@@ -58,26 +52,15 @@ final class StepWorkers implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Whether the worker threads may touch {@code segment}: not if it is confined to another thread. */
-    boolean canShare(MemorySegment segment) {
-        return segment.isAccessibleBy(workers[0]);
-    }
-
-    /** Updates every element of the block, split across all threads; the caller does the bookkeeping. */
-    void run(Kernels kernels, Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads,
-             float gradScale, float gradClip, int pass) {
+    /** Runs one pass of a bound kernel over a block of {@code length} floats, split across all threads. */
+    void run(Kernel kernel, int pass, long length) {
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("this engine was closed; create a new Engine to keep stepping");
             }
-            this.kernels = kernels;
-            this.optimizer = optimizer;
-            this.state = state;
-            this.params = params;
-            this.grads = grads;
-            this.gradScale = gradScale;
-            this.gradClip = gradClip;
+            this.kernel = kernel;
+            this.length = length;
             this.pass = pass;
             failure = null;
             caller = Thread.currentThread();
@@ -95,9 +78,7 @@ final class StepWorkers implements AutoCloseable {
                     LockSupport.park(this);
                 }
             }
-            this.state = null;
-            this.params = null;
-            this.grads = null;
+            this.kernel = null;
             Throwable thrown = failure;
             if (thrown != null) {
                 throw new IllegalStateException("a step worker failed", thrown);
@@ -134,9 +115,7 @@ final class StepWorkers implements AutoCloseable {
     }
 
     private void runPart(int part) {
-        long n = state.length();
-        Steps.run(kernels, optimizer, state, params, grads, bound(n, part), bound(n, part + 1), gradScale,
-                gradClip, pass);
+        kernel.run(pass, bound(length, part), bound(length, part + 1));
     }
 
     private long bound(long n, int part) {

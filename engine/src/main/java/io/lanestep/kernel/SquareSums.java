@@ -1,7 +1,6 @@
 package io.lanestep.kernel;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,165 +23,50 @@ public final class SquareSums {
     /** Floats per chunk: bounds how many terms a float partial sum adds. */
     public static final int CHUNK = 4096;
 
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    private static final VectorSpecies<Float> S64 = FloatVector.SPECIES_64;
-    private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
-    private static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> S512 = FloatVector.SPECIES_512;
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    static final VectorSpecies<Float> S64 = FloatVector.SPECIES_64;
+    static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> S512 = FloatVector.SPECIES_512;
 
     private SquareSums() {
     }
 
-    static double scalar(MemorySegment values, long from, long to, float scale) {
-        long full = to - (to - from) % 16;
-        double total = 0;
-        for (long c = from; c < full; c += CHUNK) {
-            long end = Math.min(c + CHUNK, full);
-            float p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
-            float p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
-            for (long i = c; i < end; i += 16) {
-                p0 = Math.fma(scale * values.getAtIndex(F, i), scale * values.getAtIndex(F, i), p0);
-                p1 = Math.fma(scale * values.getAtIndex(F, i + 1), scale * values.getAtIndex(F, i + 1), p1);
-                p2 = Math.fma(scale * values.getAtIndex(F, i + 2), scale * values.getAtIndex(F, i + 2), p2);
-                p3 = Math.fma(scale * values.getAtIndex(F, i + 3), scale * values.getAtIndex(F, i + 3), p3);
-                p4 = Math.fma(scale * values.getAtIndex(F, i + 4), scale * values.getAtIndex(F, i + 4), p4);
-                p5 = Math.fma(scale * values.getAtIndex(F, i + 5), scale * values.getAtIndex(F, i + 5), p5);
-                p6 = Math.fma(scale * values.getAtIndex(F, i + 6), scale * values.getAtIndex(F, i + 6), p6);
-                p7 = Math.fma(scale * values.getAtIndex(F, i + 7), scale * values.getAtIndex(F, i + 7), p7);
-                p8 = Math.fma(scale * values.getAtIndex(F, i + 8), scale * values.getAtIndex(F, i + 8), p8);
-                p9 = Math.fma(scale * values.getAtIndex(F, i + 9), scale * values.getAtIndex(F, i + 9), p9);
-                p10 = Math.fma(scale * values.getAtIndex(F, i + 10), scale * values.getAtIndex(F, i + 10), p10);
-                p11 = Math.fma(scale * values.getAtIndex(F, i + 11), scale * values.getAtIndex(F, i + 11), p11);
-                p12 = Math.fma(scale * values.getAtIndex(F, i + 12), scale * values.getAtIndex(F, i + 12), p12);
-                p13 = Math.fma(scale * values.getAtIndex(F, i + 13), scale * values.getAtIndex(F, i + 13), p13);
-                p14 = Math.fma(scale * values.getAtIndex(F, i + 14), scale * values.getAtIndex(F, i + 14), p14);
-                p15 = Math.fma(scale * values.getAtIndex(F, i + 15), scale * values.getAtIndex(F, i + 15), p15);
-            }
-            total += tree(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15);
+    /**
+     * The sum of squares of {@code [from, to)} of one operand, native ({@code segment}) or heap
+     * ({@code array} from index {@code base}), each value first multiplied by {@code scale}, at
+     * {@code bits} (0: scalar).
+     */
+    static double of(int bits, MemorySegment segment, float[] array, int base, long from, long to, float scale) {
+        if (array == null) {
+            return switch (bits) {
+                case 64 -> SquareSumsLanes.of64N(segment, from, to, scale);
+                case 128 -> SquareSumsLanes.of128N(segment, from, to, scale);
+                case 256 -> SquareSumsLanes.of256N(segment, from, to, scale);
+                case 512 -> SquareSumsLanes.of512N(segment, from, to, scale);
+                default -> SquareSumsLanes.scalarN(segment, from, to, scale);
+            };
         }
-        return total + tail(values, full, to, scale);
+        return switch (bits) {
+            case 64 -> SquareSumsLanes.of64A(array, base, from, to, scale);
+            case 128 -> SquareSumsLanes.of128A(array, base, from, to, scale);
+            case 256 -> SquareSumsLanes.of256A(array, base, from, to, scale);
+            case 512 -> SquareSumsLanes.of512A(array, base, from, to, scale);
+            default -> SquareSumsLanes.scalarA(array, base, from, to, scale);
+        };
     }
 
-    static double of64(MemorySegment values, long from, long to, float scale) {
-        long full = to - (to - from) % 16;
-        double total = 0;
-        for (long c = from; c < full; c += CHUNK) {
-            long end = Math.min(c + CHUNK, full);
-            FloatVector a0 = FloatVector.zero(S64);
-            FloatVector a1 = FloatVector.zero(S64);
-            FloatVector a2 = FloatVector.zero(S64);
-            FloatVector a3 = FloatVector.zero(S64);
-            FloatVector a4 = FloatVector.zero(S64);
-            FloatVector a5 = FloatVector.zero(S64);
-            FloatVector a6 = FloatVector.zero(S64);
-            FloatVector a7 = FloatVector.zero(S64);
-            for (long i = c; i < end; i += 16) {
-                long o = i * Float.BYTES;
-                FloatVector v0 = FloatVector.fromMemorySegment(S64, values, o, ORDER).mul(scale);
-                a0 = v0.fma(v0, a0);
-                FloatVector v1 = FloatVector.fromMemorySegment(S64, values, o + 8, ORDER).mul(scale);
-                a1 = v1.fma(v1, a1);
-                FloatVector v2 = FloatVector.fromMemorySegment(S64, values, o + 16, ORDER).mul(scale);
-                a2 = v2.fma(v2, a2);
-                FloatVector v3 = FloatVector.fromMemorySegment(S64, values, o + 24, ORDER).mul(scale);
-                a3 = v3.fma(v3, a3);
-                FloatVector v4 = FloatVector.fromMemorySegment(S64, values, o + 32, ORDER).mul(scale);
-                a4 = v4.fma(v4, a4);
-                FloatVector v5 = FloatVector.fromMemorySegment(S64, values, o + 40, ORDER).mul(scale);
-                a5 = v5.fma(v5, a5);
-                FloatVector v6 = FloatVector.fromMemorySegment(S64, values, o + 48, ORDER).mul(scale);
-                a6 = v6.fma(v6, a6);
-                FloatVector v7 = FloatVector.fromMemorySegment(S64, values, o + 56, ORDER).mul(scale);
-                a7 = v7.fma(v7, a7);
-            }
-            total += tree(a0.lane(0), a0.lane(1), a1.lane(0), a1.lane(1),
-                    a2.lane(0), a2.lane(1), a3.lane(0), a3.lane(1),
-                    a4.lane(0), a4.lane(1), a5.lane(0), a5.lane(1),
-                    a6.lane(0), a6.lane(1), a7.lane(0), a7.lane(1));
+    /** {@link #of} for a segment of any accepted kind ({@link Memory#problem} null). */
+    public static double of(int bits, MemorySegment values, float scale) {
+        long n = values.byteSize() / Float.BYTES;
+        if (values.isNative()) {
+            return of(bits, Memory.loopView(values), null, 0, 0, n, scale);
         }
-        return total + tail(values, full, to, scale);
+        return of(bits, null, (float[]) values.heapBase().orElseThrow(), (int) (values.address() / Float.BYTES),
+                0, n, scale);
     }
 
-    static double of128(MemorySegment values, long from, long to, float scale) {
-        long full = to - (to - from) % 16;
-        double total = 0;
-        for (long c = from; c < full; c += CHUNK) {
-            long end = Math.min(c + CHUNK, full);
-            FloatVector a0 = FloatVector.zero(S128);
-            FloatVector a1 = FloatVector.zero(S128);
-            FloatVector a2 = FloatVector.zero(S128);
-            FloatVector a3 = FloatVector.zero(S128);
-            for (long i = c; i < end; i += 16) {
-                long o = i * Float.BYTES;
-                FloatVector v0 = FloatVector.fromMemorySegment(S128, values, o, ORDER).mul(scale);
-                a0 = v0.fma(v0, a0);
-                FloatVector v1 = FloatVector.fromMemorySegment(S128, values, o + 16, ORDER).mul(scale);
-                a1 = v1.fma(v1, a1);
-                FloatVector v2 = FloatVector.fromMemorySegment(S128, values, o + 32, ORDER).mul(scale);
-                a2 = v2.fma(v2, a2);
-                FloatVector v3 = FloatVector.fromMemorySegment(S128, values, o + 48, ORDER).mul(scale);
-                a3 = v3.fma(v3, a3);
-            }
-            total += tree(a0.lane(0), a0.lane(1), a0.lane(2), a0.lane(3),
-                    a1.lane(0), a1.lane(1), a1.lane(2), a1.lane(3),
-                    a2.lane(0), a2.lane(1), a2.lane(2), a2.lane(3),
-                    a3.lane(0), a3.lane(1), a3.lane(2), a3.lane(3));
-        }
-        return total + tail(values, full, to, scale);
-    }
-
-    static double of256(MemorySegment values, long from, long to, float scale) {
-        long full = to - (to - from) % 16;
-        double total = 0;
-        for (long c = from; c < full; c += CHUNK) {
-            long end = Math.min(c + CHUNK, full);
-            FloatVector a0 = FloatVector.zero(S256);
-            FloatVector a1 = FloatVector.zero(S256);
-            for (long i = c; i < end; i += 16) {
-                long o = i * Float.BYTES;
-                FloatVector v0 = FloatVector.fromMemorySegment(S256, values, o, ORDER).mul(scale);
-                a0 = v0.fma(v0, a0);
-                FloatVector v1 = FloatVector.fromMemorySegment(S256, values, o + 32, ORDER).mul(scale);
-                a1 = v1.fma(v1, a1);
-            }
-            total += tree(a0.lane(0), a0.lane(1), a0.lane(2), a0.lane(3),
-                    a0.lane(4), a0.lane(5), a0.lane(6), a0.lane(7),
-                    a1.lane(0), a1.lane(1), a1.lane(2), a1.lane(3),
-                    a1.lane(4), a1.lane(5), a1.lane(6), a1.lane(7));
-        }
-        return total + tail(values, full, to, scale);
-    }
-
-    static double of512(MemorySegment values, long from, long to, float scale) {
-        long full = to - (to - from) % 16;
-        double total = 0;
-        for (long c = from; c < full; c += CHUNK) {
-            long end = Math.min(c + CHUNK, full);
-            FloatVector a0 = FloatVector.zero(S512);
-            for (long i = c; i < end; i += 16) {
-                long o = i * Float.BYTES;
-                FloatVector v0 = FloatVector.fromMemorySegment(S512, values, o, ORDER).mul(scale);
-                a0 = v0.fma(v0, a0);
-            }
-            total += tree(a0.lane(0), a0.lane(1), a0.lane(2), a0.lane(3),
-                    a0.lane(4), a0.lane(5), a0.lane(6), a0.lane(7),
-                    a0.lane(8), a0.lane(9), a0.lane(10), a0.lane(11),
-                    a0.lane(12), a0.lane(13), a0.lane(14), a0.lane(15));
-        }
-        return total + tail(values, full, to, scale);
-    }
-
-    private static double tail(MemorySegment values, long from, long to, float scale) {
-        double sum = 0;
-        for (long i = from; i < to; i++) {
-            double g = scale * values.getAtIndex(F, i);
-            sum += g * g;
-        }
-        return sum;
-    }
-
-    private static double tree(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
+    static double tree(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
                                float p8, float p9, float p10, float p11, float p12, float p13, float p14, float p15) {
         double a = ((double) p0 + p1) + ((double) p2 + p3);
         double b = ((double) p4 + p5) + ((double) p6 + p7);

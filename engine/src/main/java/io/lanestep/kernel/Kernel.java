@@ -1,0 +1,110 @@
+package io.lanestep.kernel;
+
+import io.lanestep.Optimizer;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One block's fused update: the operands of the step being taken and its per-step scalars, named
+ * fields computed once per step by {@link #prepare}, then read by every range of the block. Each
+ * optimizer's subclass holds its scalars, flags, passes, scratch and bookkeeping; its loops are
+ * generated from its template in {@code engine/src/kernels} at every lane width and storage kind.
+ *
+ * <p>One instance per optimizer state, made by {@link Kernels#create}; the engine holds the
+ * state's exclusive claim while it binds, prepares and runs it, so nothing here is shared
+ * between two steps. Nothing is allocated per step.
+ */
+public abstract class Kernel {
+    /** Native params (null when {@link #paramsArray} holds them). */
+    MemorySegment params;
+    /** Heap params and the index of element 0 in it (null when native). */
+    float[] paramsArray;
+    int paramsBase;
+    /** The gradients, in the same two forms. */
+    MemorySegment grads;
+    float[] gradsArray;
+    int gradsBase;
+    /** The lane width of this step in bits; 0 for the scalar kernels. */
+    int bits;
+    /** Every gradient is first multiplied by this, then clamped to {@code ±gradClip} under CLIP_VALUE. */
+    float gradScale;
+    float gradClip;
+
+    /** Floats in the block. */
+    final long length;
+    /** Native views of the state slots, in {@link Optimizer#stateKeys()} order. */
+    final MemorySegment[] slots;
+    /** The state's scalar entries ({@link Optimizer#scalarKeys()}), shared with the state. */
+    final float[] scalars;
+
+    private final Operand paramsSource = new Operand();
+    private final Operand gradsSource = new Operand();
+
+    Kernel(long length, MemorySegment[] slots, float[] scalars) {
+        this.length = length;
+        this.slots = slots;
+        this.scalars = scalars;
+    }
+
+    /**
+     * Binds the operands of the next step. The caller has validated them ({@link Memory#problem}
+     * is null for both) and holds the state's claim.
+     */
+    public final void bind(MemorySegment params, MemorySegment grads, int bits, float gradScale, float gradClip) {
+        paramsSource.bind(params);
+        this.params = paramsSource.segment;
+        this.paramsArray = paramsSource.array;
+        this.paramsBase = paramsSource.base;
+        gradsSource.bind(grads);
+        this.grads = gradsSource.segment;
+        this.gradsArray = gradsSource.array;
+        this.gradsBase = gradsSource.base;
+        this.bits = bits;
+        this.gradScale = gradScale;
+        this.gradClip = gradClip;
+    }
+
+    /** Whether every bound gradient is finite; reads only. */
+    public final boolean gradsFinite() {
+        return AllFiniteLanes.allFinite(this, 0, length);
+    }
+
+    /** How many passes over the block a step makes; pass {@code p + 1} starts when every range finished pass {@code p}. */
+    public int passes() {
+        return 1;
+    }
+
+    /**
+     * Computes the per-step scalars of the step that follows {@code steps} steps taken, for
+     * {@code optimizer} (a configuration this kernel's state accepts).
+     */
+    public abstract void prepare(Optimizer optimizer, long steps);
+
+    /**
+     * Runs on the calling thread before pass {@code pass}, after every range finished the one
+     * before: where a multi-pass kernel turns what pass 0 summed into the next pass's scalars.
+     */
+    public void beforePass(int pass) {
+    }
+
+    /** Runs pass {@code pass} over elements {@code [from, to)}; ranges of one pass are independent. */
+    public abstract void run(int pass, long from, long to);
+
+    /** The step's bookkeeping, once per block after every pass (for example NAdam's momentum product). */
+    public void finish(Optimizer optimizer, long steps) {
+    }
+
+    /** The clamp flag of this step's gradients. */
+    final int clipFlag() {
+        return gradClip < Float.POSITIVE_INFINITY ? Flags.CLIP_VALUE : 0;
+    }
+
+    /** Sum of squares of params over {@code [from, to)}, in {@link SquareSums}' order. */
+    final double paramsSquares(long from, long to) {
+        return SquareSums.of(bits, params, paramsArray, paramsBase, from, to, 1f);
+    }
+
+    /** Sum of squares of the scaled gradients over {@code [from, to)}. */
+    final double gradsSquares(long from, long to) {
+        return SquareSums.of(bits, grads, gradsArray, gradsBase, from, to, gradScale);
+    }
+}

@@ -1,0 +1,20 @@
+package io.lanestep.kernel;
+
+import static io.lanestep.kernel.Flags.CLIP_VALUE;
+
+import java.lang.foreign.ValueLayout;
+
+/** What the scalar tails of every template share. */
+final class Lanes {
+    /** The element layout of native operands: native order, any 4-byte-multiple offset. */
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private Lanes() {
+    }
+
+    /** The gradient an update uses: times {@code gradScale}, then clamped under {@link Flags#CLIP_VALUE}. */
+    static float clipped(float g, float gradScale, float gradClip, int flags) {
+        float scaled = g * gradScale;
+        return (flags & CLIP_VALUE) != 0 ? Math.min(Math.max(scaled, -gradClip), gradClip) : scaled;
+    }
+}
