@@ -25,10 +25,17 @@ import java.util.stream.Stream;
  * {@code # kernel} line, each method {@code name(K k, long from, long to)} also gets a dispatcher
  * of that name that picks the width ({@code k.bits}) and the storage of the operands.
  *
+ * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
+ * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
+ * vectors that C2 has compiled on its own is not inlined into a large loop, and every vector of
+ * that loop is then boxed (100x slower).
+ *
  * <p>Run: {@code java engine/src/generator/KernelGenerator.java TEMPLATES OUT}.
  */
 public final class KernelGenerator {
     private static final int[] WIDTHS = {64, 128, 256, 512};
+    private static final Pattern DIVIDE = Pattern.compile(
+            "(?m)^(\\s*)FloatVector (\\w+) = @divide\\((\\w+), (\\w+), (\\w+), (\\w+), (\\w+)\\);$");
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
 
     public static void main(String[] args) throws IOException {
@@ -75,7 +82,26 @@ public final class KernelGenerator {
             if (className == null || operands.isEmpty()) {
                 throw new IllegalArgumentException(file + " needs '# class NAME' and '# operands A B'");
             }
-            return new Template(file, className, kernel, operands, vector.toString(), tail.toString());
+            return new Template(file, className, kernel, operands, divide(vector.toString()), tail.toString());
+        }
+
+        /** Expands every {@code @divide}: see the class comment and Reciprocal. */
+        static String divide(String text) {
+            return DIVIDE.matcher(text).replaceAll(m -> {
+                String pad = m.group(1);
+                String q = m.group(2);
+                String x = m.group(3);
+                return (pad + "FloatVector " + q + ";\n"
+                        + pad + "FloatVector " + q + "Size = " + x + ".abs();\n"
+                        + pad + "if (" + m.group(7) + " && " + q + "Size.compare(VectorOperators.GE, Reciprocal.MIN_DIVIDEND)\n"
+                        + pad + "        .and(" + q + "Size.compare(VectorOperators.LT, Reciprocal.MAX_DIVIDEND)).allTrue()) {\n"
+                        + pad + "    FloatVector " + q + "Near = " + x + ".mul(" + m.group(6) + ");\n"
+                        + pad + "    " + q + " = " + q + "Near.fma(" + m.group(5) + ", " + x + ").fma(" + m.group(6) + ", "
+                        + q + "Near);\n"
+                        + pad + "} else {\n"
+                        + pad + "    " + q + " = " + x + ".div(" + m.group(4) + ");\n"
+                        + pad + "}").replace("$", "\\$");
+            });
         }
 
         String generate() {

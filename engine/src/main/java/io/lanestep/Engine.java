@@ -60,15 +60,36 @@ public final class Engine implements AutoCloseable {
      * caller's and {@code threads - 1} workers).
      *
      * @throws IllegalArgumentException if the CPU has no registers that wide, or threads is not in 1..1024
+     * @throws IllegalStateException    if the JVM was started without {@code --add-modules jdk.incubator.vector}
      */
     public static Engine create(LaneWidth width, int threads) {
         Objects.requireNonNull(width, "width");
+        VectorModule.require();
         if (threads < 1 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads
                     + "; pass 1 for single-threaded steps or Runtime.getRuntime().availableProcessors()");
         }
         width.requireSupported(LaneWidth.maxSupportedBits());
         return new Engine(width, threads == 1 ? null : new StepWorkers(threads));
+    }
+
+    /**
+     * Compiles the kernels of {@code optimizers} before the first real step: C2 needs about 0.8 s
+     * of stepping per kernel, and until then a step runs up to 100x slower. Steps small scratch
+     * blocks (native and heap, which have loops of their own) until C2 has compiled them; takes
+     * about a second per optimizer and leaves nothing behind. Optional: without it the first
+     * steps of a run are just slow.
+     *
+     * @param optimizers the configurations the run will step; other configurations of the same
+     *                   optimizer with other options may still compile their own branches later
+     */
+    public void warmUp(List<? extends Optimizer> optimizers) {
+        requireOpen();
+        Objects.requireNonNull(optimizers, "optimizers");
+        for (Optimizer o : optimizers) {
+            Objects.requireNonNull(o, "optimizers contains null");
+            Warmup.run(this, o);
+        }
     }
 
     /** The width this engine's kernels run at. */

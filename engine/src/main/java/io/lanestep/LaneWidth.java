@@ -40,11 +40,13 @@ public enum LaneWidth {
 
     /** The widest width this CPU runs natively, as the JIT reports it. */
     public static LaneWidth preferred() {
+        VectorModule.require();
         return ofBits(FloatVector.SPECIES_PREFERRED.vectorBitSize());
     }
 
     /** The widest width the hardware supports; wider species would run in slow Java fallback code. */
     public static int maxSupportedBits() {
+        VectorModule.require();
         return FloatVector.SPECIES_MAX.vectorBitSize();
     }
 
@@ -53,6 +55,7 @@ public enum LaneWidth {
      * unset.
      *
      * @throws IllegalArgumentException if the property holds something other than a width name
+     * @throws IllegalStateException    if the JVM was started without {@code --add-modules jdk.incubator.vector}
      */
     public static LaneWidth fromSystemProperty() {
         String value = System.getProperty(PROPERTY);

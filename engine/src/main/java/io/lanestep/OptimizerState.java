@@ -58,6 +58,7 @@ public final class OptimizerState {
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(arena, "arena");
+        VectorModule.require();
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }

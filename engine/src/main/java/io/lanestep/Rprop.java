@@ -9,7 +9,7 @@ import java.util.List;
  * <pre>
  * g = maximize ? -g : g
  * s = sign(g * prev)
- * factor = s > 0 ? f(etaPlus) : s < 0 ? f(etaMinus) : 1
+ * factor = s &gt; 0 ? f(etaPlus) : s &lt; 0 ? f(etaMinus) : 1
  * stepSize = min(max(stepSize * factor, f(stepMin)), f(stepMax))
  * if factor == f(etaMinus):  g = 0            after a sign change: no move, and prev resets
  * p = fma(-sign(g), stepSize, p)

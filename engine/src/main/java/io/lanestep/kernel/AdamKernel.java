@@ -14,14 +14,10 @@ import java.lang.foreign.MemorySegment;
  * Adam and AdamW (decoupled decay multiplies the parameter first): per-step scalars computed in
  * double and rounded once, as PyTorch does. The loop is {@code Adam.kernel}.
  */
-final class AdamKernel extends Kernel {
+final class AdamKernel extends MomentKernel {
     final MemorySegment expAvg;
     final MemorySegment expAvgSq;
     final MemorySegment maxSq;
-    float beta1;
-    float oneMinusBeta1;
-    float beta2;
-    float oneMinusBeta2;
     /** {@code f(sqrt(1 - beta2^t))}. */
     float bc2Sqrt;
     float eps;
@@ -55,10 +51,7 @@ final class AdamKernel extends Kernel {
         double t = steps + 1;
         double bc1 = 1 - Math.pow(b1, t);
         double bc2 = 1 - Math.pow(b2, t);
-        beta1 = (float) b1;
-        oneMinusBeta1 = (float) (1 - b1);
-        beta2 = (float) b2;
-        oneMinusBeta2 = (float) (1 - b2);
+        betas(b1, b2);
         bc2Sqrt = (float) Math.sqrt(bc2);
         eps = (float) epsilon;
         negStepSize = (float) (-(lr / bc1));

@@ -14,16 +14,12 @@ import java.lang.foreign.MemorySegment;
  * the norms of the parameters and of {@code u}, and pass 1 applies it. The loops are
  * {@code Lamb.kernel}.
  */
-final class LambKernel extends Kernel {
+final class LambKernel extends MomentKernel {
     final MemorySegment expAvg;
     final MemorySegment expAvgSq;
     final MemorySegment update;
     private final ChunkNorms norms;
     private Lamb lamb;
-    float beta1;
-    float oneMinusBeta1;
-    float beta2;
-    float oneMinusBeta2;
     /** {@code f(1 / (1 - beta1^t))}. */
     float invBc1;
     /** {@code f(1 / sqrt(1 - beta2^t))}. */
@@ -51,10 +47,7 @@ final class LambKernel extends Kernel {
     public void prepare(Optimizer optimizer, long steps) {
         lamb = (Lamb) optimizer;
         double t = steps + 1;
-        beta1 = (float) lamb.beta1();
-        oneMinusBeta1 = (float) (1 - lamb.beta1());
-        beta2 = (float) lamb.beta2();
-        oneMinusBeta2 = (float) (1 - lamb.beta2());
+        betas(lamb.beta1(), lamb.beta2());
         invBc1 = (float) (1 / (1 - Math.pow(lamb.beta1(), t)));
         invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(lamb.beta2(), t)));
         eps = (float) lamb.eps();

@@ -7,12 +7,8 @@ import io.lanestep.Optimizer;
 import java.lang.foreign.MemorySegment;
 
 /** Lion's per-step scalars; the loop is {@code Lion.kernel}. */
-final class LionKernel extends Kernel {
+final class LionKernel extends MomentKernel {
     final MemorySegment expAvg;
-    float beta1;
-    float oneMinusBeta1;
-    float beta2;
-    float oneMinusBeta2;
     float negLr;
     /** {@code f(1 - lr·weightDecay)}. */
     float decayFactor;
@@ -26,10 +22,7 @@ final class LionKernel extends Kernel {
     @Override
     public void prepare(Optimizer optimizer, long steps) {
         Lion l = (Lion) optimizer;
-        beta1 = (float) l.beta1();
-        oneMinusBeta1 = (float) (1 - l.beta1());
-        beta2 = (float) l.beta2();
-        oneMinusBeta2 = (float) (1 - l.beta2());
+        betas(l.beta1(), l.beta2());
         negLr = (float) -l.lr();
         decayFactor = (float) (1 - l.lr() * l.weightDecay());
         flags = clipFlag() | (l.maximize() ? MAXIMIZE : 0);

@@ -11,13 +11,9 @@ import java.lang.foreign.MemorySegment;
  * by {@link #prepare} for the step's two factors, advanced once per block by {@link #finish}. The
  * loop is {@code NAdam.kernel}.
  */
-final class NAdamKernel extends Kernel {
+final class NAdamKernel extends MomentKernel {
     final MemorySegment expAvg;
     final MemorySegment expAvgSq;
-    float beta1;
-    float oneMinusBeta1;
-    float beta2;
-    float oneMinusBeta2;
     /** {@code f(1 - beta2^t)}. */
     float bc2;
     float eps;
@@ -42,10 +38,7 @@ final class NAdamKernel extends Kernel {
         double muNext = a.mu(t + 1);
         float muProduct = scalars[0] * (float) mu;
         float muProductNext = muProduct * (float) muNext;
-        beta1 = (float) a.beta1();
-        oneMinusBeta1 = (float) (1 - a.beta1());
-        beta2 = (float) a.beta2();
-        oneMinusBeta2 = (float) (1 - a.beta2());
+        betas(a.beta1(), a.beta2());
         bc2 = (float) (1 - Math.pow(a.beta2(), t));
         eps = (float) a.eps();
         gradCoef = (float) (-a.lr() * (1 - mu) / (1 - (double) muProduct));

@@ -8,13 +8,9 @@ import io.lanestep.RAdam;
 import java.lang.foreign.MemorySegment;
 
 /** RAdam's per-step scalars; the loop is {@code RAdam.kernel}. */
-final class RAdamKernel extends Kernel {
+final class RAdamKernel extends MomentKernel {
     final MemorySegment expAvg;
     final MemorySegment expAvgSq;
-    float beta1;
-    float oneMinusBeta1;
-    float beta2;
-    float oneMinusBeta2;
     /** {@code f(1 - beta1^t)}. */
     float bc1;
     float lr;
@@ -38,10 +34,7 @@ final class RAdamKernel extends Kernel {
         double t = steps + 1;
         double rectification = a.rectification(t);
         boolean rectified = !Double.isNaN(rectification);
-        beta1 = (float) a.beta1();
-        oneMinusBeta1 = (float) (1 - a.beta1());
-        beta2 = (float) a.beta2();
-        oneMinusBeta2 = (float) (1 - a.beta2());
+        betas(a.beta1(), a.beta2());
         bc1 = (float) (1 - Math.pow(a.beta1(), t));
         lr = (float) a.lr();
         eps = (float) a.eps();

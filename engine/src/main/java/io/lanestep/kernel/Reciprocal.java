@@ -1,7 +1,5 @@
 package io.lanestep.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * When the vector kernels may divide by a per-step constant {@code b} without a division.
@@ -14,8 +12,10 @@ import jdk.incubator.vector.VectorOperators;
  * no step under- or overflows. A vector with a lane outside them (zero, tiny, huge, infinite, NaN)
  * divides, and so do the 64- and 128-bit kernels ({@link #ENABLED_FROM_BITS}).
  *
- * <p>A template asks {@code RECIPROCAL && Reciprocal.exact(b)} once per call and passes the answer
- * to {@link #divide} for every vector.
+ * <p>A template asks {@code RECIPROCAL && Reciprocal.exact(b)} once per call and divides with the
+ * macro {@code FloatVector q = @divide(x, b, -b, f(1/b), enabled);}, which KernelGenerator expands
+ * inline into: {@code |x|} in {@code [MIN_DIVIDEND, MAX_DIVIDEND)} in every lane and enabled? the
+ * FMA form : {@code x.div(b)}.
  */
 final class Reciprocal {
     /**
@@ -35,22 +35,5 @@ final class Reciprocal {
     /** Whether the proof covers dividing by {@code divisor}. */
     static boolean exact(float divisor) {
         return divisor >= 0x1p-30f && divisor <= 1f;
-    }
-
-    /**
-     * {@code x / b} lane by lane, with the division's bits: by the reciprocal {@code invB = f(1/b)}
-     * and two FMAs when {@code enabled} and every lane of {@code x} lies inside the proof's bounds,
-     * by the divider otherwise. C2 inlines it into the loop; the bounds broadcast once.
-     */
-    static FloatVector divide(FloatVector x, FloatVector b, FloatVector negB, FloatVector invB, boolean enabled) {
-        if (enabled) {
-            FloatVector size = x.abs();
-            if (size.compare(VectorOperators.GE, MIN_DIVIDEND).and(size.compare(VectorOperators.LT, MAX_DIVIDEND))
-                    .allTrue()) {
-                FloatVector q = x.mul(invB);
-                return q.fma(negB, x).fma(invB, q);
-            }
-        }
-        return x.div(b);
     }
 }

@@ -4,6 +4,8 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.AveragedMomentum;
+import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -13,6 +15,7 @@ import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,10 @@ import java.util.Set;
  * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
  * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, {@code Lars(lr, momentum=0,
  * weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3, betas=(0.9, 0.999),
- * eps=1e-6, weight_decay=0)}; their semantics are Lanestep's (see each class), not those of any
- * third-party PyTorch package of the same name.
+ * eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr, momentum=0.9)},
+ * {@code AveragedMomentum(lr, momentum=0.9)} and {@code SignalToNoiseSgd(batch_size, warmup_steps=10,
+ * lambda_b=16, lambda_eta=batch_size/32, eps=0.01)}; their semantics are Lanestep's (see each
+ * class), not those of any third-party PyTorch package of the same name.
  */
 public final class TorchOptimizers {
     /** Kwargs that change how PyTorch runs, not what it computes; accepted when false or null. */
@@ -92,6 +97,19 @@ public final class TorchOptimizers {
                 yield new Lamb(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-6),
                         k.number("weight_decay", 0));
             }
+            case "HeavyBallMomentum" -> new HeavyBallMomentum(k.number("lr", Double.NaN), k.number("momentum", 0.9));
+            case "AveragedMomentum" -> new AveragedMomentum(k.number("lr", Double.NaN), k.number("momentum", 0.9));
+            case "SignalToNoiseSgd" -> {
+                double batch = k.number("batch_size", Double.NaN);
+                double warmup = k.number("warmup_steps", SignalToNoiseSgd.DEFAULT_WARMUP);
+                if (warmup != Math.rint(warmup)) {
+                    throw new IllegalArgumentException("SignalToNoiseSgd kwarg 'warmup_steps' must be a whole number,"
+                            + " got " + warmup);
+                }
+                yield new SignalToNoiseSgd(batch, (long) warmup, k.number("lambda_b", SignalToNoiseSgd.DEFAULT_LAMBDA_B),
+                        k.number("lambda_eta", SignalToNoiseSgd.DEFAULT_LAMBDA_ETA_PER_EXAMPLE * batch),
+                        k.number("eps", SignalToNoiseSgd.DEFAULT_EPS));
+            }
             default -> throw new IllegalArgumentException("unknown optimizer class '" + className
                     + "'; supported: " + supported());
         };
@@ -102,7 +120,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Lion",
-                "Lars", "Lamb");
+                "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 
     /**

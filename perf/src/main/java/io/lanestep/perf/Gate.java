@@ -1,6 +1,6 @@
 package io.lanestep.perf;
 
-import io.lanestep.pytorch.Json;
+import io.lanestep.replay.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

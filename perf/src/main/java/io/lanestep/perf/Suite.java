@@ -69,6 +69,7 @@ final class Suite {
                 baselines(List.of("adam"), List.of("4096", "1048576", "16777216"), List.of("1"));
                 roofline(List.of("adam"), List.of("1048576", "16777216"), List.of("0"));
                 multiBlock();
+                memoryKinds(List.of(io.lanestep.LaneWidth.preferred().name()));
                 results.addAll(TorchPeer.adam(List.of(1_048_576L, 16_777_216L)));
             }
             case FULL -> {
@@ -77,6 +78,7 @@ final class Suite {
                 baselines(all, sizes, List.of("1"));
                 roofline(all, sizes, List.of("0"));
                 multiBlock();
+                memoryKinds(widths.subList(1, widths.size() - 1));
                 results.addAll(TorchPeer.adam(sizes.stream().map(Long::parseLong).toList()));
             }
         }
@@ -119,6 +121,20 @@ final class Suite {
     private void multiBlock() throws RunnerException {
         collect(new Runner(options(MultiBlockBench.class.getName() + ".*").build()).run(),
                 r -> method(r).equals("manyBlocks") ? "many_blocks" : "one_block");
+    }
+
+    /** Adam at 64K and 1M in every kind of memory, alone and after all the others, at {@code widths}. */
+    private void memoryKinds(List<String> widths) throws RunnerException {
+        ChainedOptionsBuilder b = options(MemoryKindsBench.class.getName() + ".step")
+                .param("width", widths.toArray(String[]::new))
+                .param("size", "65536", "1048576");
+        collect(new Runner(b.build()).run(), r -> memoryKind(r.getParams().getParam("width"),
+                r.getParams().getParam("kind"), Boolean.parseBoolean(r.getParams().getParam("polluted"))));
+    }
+
+    /** The measurement kind of a memory-kinds result, for example {@code BITS_512/HEAP/polluted}. */
+    static String memoryKind(String width, String kind, boolean polluted) {
+        return width + "/" + kind + "/" + (polluted ? "polluted" : "alone");
     }
 
     private static String method(RunResult r) {

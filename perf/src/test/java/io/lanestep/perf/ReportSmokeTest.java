@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lanestep.pytorch.Json;
+import io.lanestep.replay.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -26,7 +26,7 @@ class CheckpointCrashTest {
 
     @Example
     void killsDuringSavesNeverLeaveAMixedCheckpoint() throws Exception {
-        Path dir = Files.createTempDirectory("crash");
+        Path dir = TempDirs.create("crash");
         Path file = dir.resolve("model.ckpt");
         String java = ProcessHandle.current().info().command().orElse("java");
         SplittableRandom random = new SplittableRandom(11);

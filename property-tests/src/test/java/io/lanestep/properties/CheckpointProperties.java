@@ -41,7 +41,7 @@ class CheckpointProperties implements OptimizerDomain {
                                                      @ForAll @IntRange(min = 1, max = 4) int stepsBefore,
                                                      @ForAll @IntRange(min = 1, max = 4) int stepsAfter,
                                                      @ForAll long seed) throws IOException {
-        Path file = Files.createTempDirectory("ckpt").resolve("optimizer.ckpt");
+        Path file = TempDirs.create("ckpt").resolve("optimizer.ckpt");
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(seed);
             List<float[]> params0 = new ArrayList<>();
@@ -120,7 +120,7 @@ class CheckpointProperties implements OptimizerDomain {
 
     @Example
     void everySingleByteCorruptionAndEveryTruncationIsRefusedWithNothingChanged() throws IOException {
-        Path dir = Files.createTempDirectory("ckpt");
+        Path dir = TempDirs.create("ckpt");
         Path file = dir.resolve("small.ckpt");
         try (Arena arena = Arena.ofConfined()) {
             List<OptimizerState> saved = new ArrayList<>();
@@ -157,7 +157,7 @@ class CheckpointProperties implements OptimizerDomain {
 
     @Example
     void mismatchedOrOtherVersionCheckpointsAreRefusedSayingWhich() throws IOException {
-        Path file = Files.createTempDirectory("ckpt").resolve("small.ckpt");
+        Path file = TempDirs.create("ckpt").resolve("small.ckpt");
         try (Arena arena = Arena.ofConfined()) {
             byte[] good = smallCheckpoint(file, arena, new ArrayList<>());
             List<OptimizerState> target = List.of(NAdam.defaults().newState(3, arena), NAdam.defaults().newState(4, arena));

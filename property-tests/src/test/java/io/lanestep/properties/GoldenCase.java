@@ -1,6 +1,6 @@
 package io.lanestep.properties;
 
-import io.lanestep.pytorch.Json;
+import io.lanestep.replay.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

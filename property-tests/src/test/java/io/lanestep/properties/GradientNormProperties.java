@@ -35,7 +35,7 @@ class GradientNormProperties {
                     values[i] *= (float) Math.pow(10, random.nextInt(-3, 4));
                     exact = exact.add(new BigDecimal(values[i]).pow(2));
                 }
-                grads.add(Harness.place(arena, values, Harness.Placement.OFFSET_SLICE, offset));
+                grads.add(Harness.place(arena, arena, values, Harness.Placement.OFFSET_SLICE, offset));
             }
             double expected = Math.sqrt(exact.doubleValue());
             Double first = null;

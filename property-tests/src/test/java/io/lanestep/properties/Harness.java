@@ -9,6 +9,8 @@ import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,14 +20,24 @@ final class Harness {
     private Harness() {
     }
 
-    /** Where the engine's blocks live. */
+    /** Where the engine's blocks live: every kind of memory a JVM stack holds. */
     enum Placement {
-        /** 64-byte-aligned off-heap blocks of exactly n floats. */
+        /** 64-byte-aligned blocks of exactly n floats in a confined arena. */
         ALIGNED,
-        /** Slices at an element offset inside larger off-heap segments, so loads are not aligned. */
+        /** Slices at an element offset inside larger confined segments, so loads are not aligned. */
         OFFSET_SLICE,
         /** Heap segments over float[]. */
-        HEAP
+        HEAP,
+        /** Heap segments over a slice of a larger float[], starting {@code offset} floats in. */
+        HEAP_SLICE,
+        /** A shared arena. */
+        SHARED,
+        /** An automatic arena. */
+        AUTO,
+        /** {@code MemorySegment.ofAddress(...).reinterpret(...)} views, as native stacks hand them over. */
+        GLOBAL,
+        /** Direct {@code ByteBuffer}s through {@code MemorySegment.ofBuffer}. */
+        DIRECT
     }
 
     /**
@@ -45,8 +57,8 @@ final class Harness {
         float[] params0 = params.clone();
         ReferenceState reference = new ReferenceState(optimizer, n);
         Engine engine = Engine.create(width);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = place(arena, params, placement, offset);
+        try (Arena arena = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
+            MemorySegment p = place(arena, shared, params, placement, offset);
             OptimizerState state = optimizer.newState(n, arena);
             for (String key : initialState == null ? List.<String>of() : optimizer.stateKeys()) {
                 float[] values = initialState.fill(n, random);
@@ -58,7 +70,7 @@ final class Harness {
             }
             for (int t = 0; t < steps; t++) {
                 float[] grads = data.fill(n, random);
-                MemorySegment g = place(arena, grads, placement, offset + 3);
+                MemorySegment g = place(arena, shared, grads, placement, offset + 3);
                 engine.step(optimizer, state, p, g);
                 Reference.step(optimizer, params, grads, reference);
                 String where = optimizer + " at " + width + ", n=" + n + ", " + data + " data, " + placement
@@ -78,17 +90,70 @@ final class Harness {
         }
     }
 
-    static MemorySegment place(Arena arena, float[] values, Placement placement, int offset) {
+    /**
+     * A copy of {@code values} in {@code placement}; {@code confined} and {@code shared} are arenas
+     * of those kinds that outlive the segment ({@code shared} also backs the global views).
+     */
+    static MemorySegment place(Arena confined, Arena shared, float[] values, Placement placement, int offset) {
+        long bytes = (long) values.length * Float.BYTES;
         return switch (placement) {
-            case ALIGNED -> Floats.copyOf(arena, values);
+            case ALIGNED -> Floats.copyOf(confined, values);
             case HEAP -> MemorySegment.ofArray(values.clone());
+            case HEAP_SLICE -> {
+                float[] big = new float[values.length + offset + 5];
+                System.arraycopy(values, 0, big, offset, values.length);
+                yield MemorySegment.ofArray(big).asSlice((long) offset * Float.BYTES, bytes);
+            }
             case OFFSET_SLICE -> {
-                MemorySegment big = Floats.allocate(arena, values.length + offset + 5L);
-                MemorySegment slice = big.asSlice((long) offset * Float.BYTES, (long) values.length * Float.BYTES);
+                MemorySegment big = Floats.allocate(confined, values.length + offset + 5L);
+                MemorySegment slice = big.asSlice((long) offset * Float.BYTES, bytes);
                 MemorySegment.copy(values, 0, slice, Floats.LAYOUT, 0, values.length);
                 yield slice;
             }
+            case SHARED -> Floats.copyOf(shared, values);
+            case AUTO -> Floats.copyOf(Arena.ofAuto(), values);
+            case GLOBAL -> {
+                MemorySegment s = Floats.copyOf(shared, values);
+                yield MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize());
+            }
+            case DIRECT -> {
+                MemorySegment s = MemorySegment.ofBuffer(ByteBuffer.allocateDirect((int) bytes)
+                        .order(ByteOrder.nativeOrder()));
+                MemorySegment.copy(values, 0, s, Floats.LAYOUT, 0, values.length);
+                yield s;
+            }
         };
+    }
+
+    /**
+     * Steps one state {@code steps} times, each step with params and grads in the kinds the step's
+     * entries of {@code paramKinds} and {@code gradKinds} name (params carried over from kind to
+     * kind), and fails unless every step leaves params and state equal to the reference bit for bit.
+     */
+    static void assertSameAcrossKinds(Optimizer optimizer, LaneWidth width, int threads, int n, Data data, long seed,
+                                      List<Placement> paramKinds, List<Placement> gradKinds) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] params = data.fill(n, random);
+        float[] params0 = params.clone();
+        ReferenceState reference = new ReferenceState(optimizer, n);
+        try (Engine engine = Engine.create(width, threads); Arena arena = Arena.ofConfined();
+             Arena shared = Arena.ofShared()) {
+            OptimizerState state = optimizer.newState(n, arena);
+            for (int t = 0; t < paramKinds.size(); t++) {
+                float[] grads = data.fill(n, random);
+                MemorySegment p = place(arena, shared, params, paramKinds.get(t), t + 1);
+                MemorySegment g = place(arena, shared, grads, gradKinds.get(t), t + 2);
+                engine.step(optimizer, state, p, g);
+                float[] before = params.clone();
+                Reference.step(optimizer, params, grads, reference);
+                String where = optimizer + " at " + width + " on " + threads + " thread(s), n=" + n + ", step "
+                        + (t + 1) + " with params " + paramKinds.get(t) + ", grads " + gradKinds.get(t);
+                compare(where, "params", Floats.toArray(p), params, before);
+                for (String key : optimizer.stateKeys()) {
+                    compare(where, key, Floats.toArray(state.slot(key)), reference.slot(key), params0);
+                }
+            }
+        }
     }
 
     static void compare(String where, String what, float[] engine, float[] reference, float[] params0) {

@@ -30,8 +30,13 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> all() {
-        return Arbitraries.oneOf(List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(),
-                adagrad(), adamax(), nadam(), radam(), rprop(), lion(), lars(), lamb()));
+        return Arbitraries.oneOf(each());
+    }
+
+    /** One arbitrary per optimizer; {@code CatalogueTest} checks that every optimizer has one. */
+    static List<Arbitrary<Optimizer>> each() {
+        return List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(), adagrad(), adamax(),
+                nadam(), radam(), rprop(), lion(), lars(), lamb());
     }
 
     static Arbitrary<LaneWidth> widths() {

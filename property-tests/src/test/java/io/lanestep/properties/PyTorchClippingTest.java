@@ -7,7 +7,7 @@ import io.lanestep.Group;
 import io.lanestep.LaneWidth;
 import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
-import io.lanestep.pytorch.Json;
+import io.lanestep.replay.Json;
 import io.lanestep.pytorch.TorchOptimizers;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -8,8 +8,8 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Optimizer;
-import io.lanestep.pytorch.Json;
-import io.lanestep.pytorch.Replay;
+import io.lanestep.replay.Json;
+import io.lanestep.replay.Replay;
 import io.lanestep.pytorch.TorchOptimizers;
 import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
@@ -45,7 +45,7 @@ class ReplayTest {
     @Example
     void replaysTheSampleToTheGoldenFilesAtEveryWidth() throws IOException {
         for (String lanes : List.of("scalar", "64", "128", "256", "preferred")) {
-            Path out = Files.createTempDirectory("replay");
+            Path out = TempDirs.create("replay");
             Run run = replay("--cases", GoldenCase.root().toString(), "--out", out.toString(), "--lanes", lanes);
             List<GoldenCase> all = GoldenCase.all(List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
                     "NAdam", "RAdam", "Rprop"));
@@ -100,7 +100,7 @@ class ReplayTest {
 
     @Example
     void brokenCasesGetOneLineEachAndTheOthersStillRun() throws IOException {
-        Path root = Files.createTempDirectory("cases");
+        Path root = TempDirs.create("cases");
         Path good = GoldenCase.root().resolve("sgd_mom0.9_n65_T2_normal_pnormal");
         copy(good, root.resolve("a_good"));
         copy(good, root.resolve("b_truncated"));
@@ -115,7 +115,7 @@ class ReplayTest {
         Files.writeString(root.resolve("e_unsupported_option/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
                 + "{\"lr\": 0.1, \"foreach\": true}, \"n\": 65, \"T\": 2}");
         copy(good, root.resolve("f_good_again"));
-        Path out = Files.createTempDirectory("out");
+        Path out = TempDirs.create("out");
 
         Run run = replay("--cases", root.toString(), "--out", out.toString());
 
@@ -155,7 +155,7 @@ class ReplayTest {
         SplittableRandom random = new SplittableRandom(7);
         float[] params0 = Data.NORMAL.fill(n, random);
         float[] grads = Data.NORMAL.fill(n * steps, random);
-        Path root = Files.createTempDirectory("cases");
+        Path root = TempDirs.create("cases");
         for (Map.Entry<String, String> e : kwargs.entrySet()) {
             Path dir = Files.createDirectories(root.resolve(e.getKey()));
             Files.writeString(dir.resolve("case.json"), "{\"optimizer\": \"" + e.getKey() + "\", \"kwargs\": "
@@ -163,7 +163,7 @@ class ReplayTest {
             writeFloats(dir.resolve("params0.f32"), params0);
             writeFloats(dir.resolve("grads.f32"), grads);
         }
-        Path out = Files.createTempDirectory("out");
+        Path out = TempDirs.create("out");
         Run run = replay("--cases", root.toString(), "--out", out.toString());
         assertEquals(0, run.status(), run.err());
         for (Map.Entry<String, String> e : kwargs.entrySet()) {

@@ -7,7 +7,7 @@ import io.lanestep.Rprop;
  * PyTorch's vectorized sign). Per element:
  * <pre>
  * g = maximize ? -g : g
- * factor = sign(g * prev) > 0 ? f(etaPlus) : sign(g * prev) < 0 ? f(etaMinus) : 1
+ * factor = sign(g * prev) &gt; 0 ? f(etaPlus) : sign(g * prev) &lt; 0 ? f(etaMinus) : 1
  * stepSize = min(max(stepSize * factor, f(stepMin)), f(stepMax))
  * if factor == f(etaMinus):  g = 0
  * p = fma(-sign(g), stepSize, p)

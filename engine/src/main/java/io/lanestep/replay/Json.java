@@ -1,4 +1,4 @@
-package io.lanestep.pytorch;
+package io.lanestep.replay;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

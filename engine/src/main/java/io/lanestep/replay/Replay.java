@@ -1,10 +1,11 @@
-package io.lanestep.pytorch;
+package io.lanestep.replay;
 
 import io.lanestep.Engine;
 import io.lanestep.Floats;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
+import io.lanestep.pytorch.TorchOptimizers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

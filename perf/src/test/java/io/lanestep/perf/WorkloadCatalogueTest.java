@@ -1,0 +1,22 @@
+package io.lanestep.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lanestep.Optimizer;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The benchmarks and the report measure every optimizer the engine permits. */
+class WorkloadCatalogueTest {
+    @Test
+    void theBenchmarksMeasureEveryOptimizer() {
+        Set<String> permitted = Arrays.stream(Optimizer.class.getPermittedSubclasses()).map(Class::getSimpleName)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> measured = Workloads.NAMES.stream().map(n -> Workloads.optimizer(n).getClass().getSimpleName())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(permitted, measured, "Workloads.NAMES must have a workload of every permitted optimizer");
+    }
+}
