@@ -27,6 +27,18 @@ public interface Schedule {
         return t -> factor(t) * other.factor(t);
     }
 
+    /**
+     * This schedule started {@code steps} steps late: its first factor for steps 1 ... {@code steps},
+     * then its own sequence from its step 1. Fronted by a warm-up of the same length, a decay then
+     * starts where the warm-up ends: {@code linearWarmup(500).times(cosine.delayed(500))}.
+     */
+    default Schedule delayed(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps + "; pass the warm-up's length");
+        }
+        return t -> factor(Math.max(1, t - steps));
+    }
+
     /** Factor 1 at every step. */
     static Schedule constant() {
         return t -> 1;

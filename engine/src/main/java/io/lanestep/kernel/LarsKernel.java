@@ -50,7 +50,7 @@ final class LarsKernel extends SgdKernel {
                 norms.set(c, paramsSquares(c, end), gradsSquares(c, end));
             }
         } else {
-            SgdLanes.run(this, from, to);
+            super.run(pass, from, to);
         }
     }
 }

@@ -65,6 +65,10 @@ class SgdKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        SgdLanes.run(this, from, to);
+        if ((flags & FIRST_STEP) != 0) {
+            SgdLanes.runFirstStep(this, from, to);
+        } else {
+            SgdLanes.run(this, from, to);
+        }
     }
 }

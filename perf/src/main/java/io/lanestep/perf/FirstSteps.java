@@ -36,10 +36,15 @@ public final class FirstSteps {
             MemorySegment grads = Blocks.grads(arena, SIZE);
             OptimizerState state = adam.newState(SIZE, arena);
             StringBuilder blocks = new StringBuilder();
+            StringBuilder first = new StringBuilder();
             long start = System.nanoTime();
             long blockStart = start;
             for (int t = 1; t <= STEPS; t++) {
+                long stepStart = System.nanoTime();
                 engine.step(adam, state, params, grads);
+                if (t <= 5) {
+                    first.append(String.format(Locale.ROOT, " %.0f", (System.nanoTime() - stepStart) / 1e3));
+                }
                 if (t % BLOCK == 0) {
                     long now = System.nanoTime();
                     blocks.append(String.format(Locale.ROOT, " %.2f", (now - blockStart) / (double) BLOCK / SIZE));
@@ -48,8 +53,8 @@ public final class FirstSteps {
             }
             long total = System.nanoTime() - start;
             System.out.printf(Locale.ROOT, "%s: warm-up %.0f ms, first %d steps %.1f ms (%.2f ns/element);"
-                            + " ns/element per %d steps:%s%n", warm ? "warm" : "cold", warmNanos / 1e6, STEPS,
-                    total / 1e6, total / (double) STEPS / SIZE, BLOCK, blocks);
+                            + " ns/element per %d steps:%s; the first 5 steps, µs:%s%n", warm ? "warm" : "cold",
+                    warmNanos / 1e6, STEPS, total / 1e6, total / (double) STEPS / SIZE, BLOCK, blocks, first);
         }
     }
 }
