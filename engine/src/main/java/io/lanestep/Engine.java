@@ -107,7 +107,8 @@ public final class Engine implements AutoCloseable {
      * {@code grads}.
      *
      * @throws IllegalArgumentException on a length mismatch, a state made for another optimizer,
-     *                                  read-only params or state, or overlapping segments
+     *                                  read-only params or state, overlapping segments, or heap
+     *                                  memory the engine cannot step (see the class comment)
      * @throws IllegalStateException    if a segment's arena is closed or confined to another thread
      */
     public void step(Optimizer optimizer, OptimizerState state, MemorySegment params, MemorySegment grads) {
@@ -237,8 +238,8 @@ public final class Engine implements AutoCloseable {
         int groupCount = groups == null ? 1 : groups.size();
         long call = CALLS.incrementAndGet();
         for (int g = 0, first = 0; g < groupCount; g++) {
-            List<Block> group = groups == null ? blocks : groups.get(g).blocks();
-            Optimizer o = groups == null ? optimizer : groups.get(g).optimizer();
+            List<Block> group = blocks(groups, blocks, g);
+            Optimizer o = optimizer(groups, optimizer, g);
             for (int i = 0; i < group.size(); i++) {
                 Block b = group.get(i);
                 Checks.block(o, b.state(), b.params(), b.grads(), first + i);
@@ -252,10 +253,10 @@ public final class Engine implements AutoCloseable {
         int held = 0;
         try {
             for (; held < groupCount; held++) {
-                acquire(groups == null ? blocks : groups.get(held).blocks());
+                acquire(blocks(groups, blocks, held));
             }
             for (int g = 0, first = 0; g < groupCount; g++) {
-                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+                List<Block> group = blocks(groups, blocks, g);
                 for (int i = 0; i < group.size(); i++) {
                     Block b = group.get(i);
                     bind(b.state(), b.params(), b.grads(), gradScale, gradClip);
@@ -266,15 +267,14 @@ public final class Engine implements AutoCloseable {
                 first += group.size();
             }
             for (int g = 0; g < groupCount; g++) {
-                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
-                Optimizer o = groups == null ? optimizer : groups.get(g).optimizer();
+                List<Block> group = blocks(groups, blocks, g);
                 for (int i = 0; i < group.size(); i++) {
-                    apply(o, group.get(i).state());
+                    apply(optimizer(groups, optimizer, g), group.get(i).state());
                 }
             }
         } finally {
             for (int g = 0; g < held; g++) {
-                List<Block> group = groups == null ? blocks : groups.get(g).blocks();
+                List<Block> group = blocks(groups, blocks, g);
                 release(group, group.size());
             }
         }
@@ -312,6 +312,15 @@ public final class Engine implements AutoCloseable {
     public static double clipCoefficient(double maxNorm, double norm) {
         Hyper.positive("maxNorm", maxNorm);
         return Math.min(1, maxNorm / (norm + 1e-6));
+    }
+
+    /** Group {@code g}'s blocks in {@link #run}'s two shapes of call. */
+    private static List<Block> blocks(List<Group> groups, List<Block> blocks, int g) {
+        return groups == null ? blocks : groups.get(g).blocks();
+    }
+
+    private static Optimizer optimizer(List<Group> groups, Optimizer optimizer, int g) {
+        return groups == null ? optimizer : groups.get(g).optimizer();
     }
 
     /** Claims every block's state, or none: on a refusal it releases those it claimed. */
