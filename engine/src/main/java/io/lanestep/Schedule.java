@@ -79,11 +79,26 @@ public interface Schedule {
                     + "; pass 1 for equal periods");
         }
         return t -> {
-            double length = period;
             double into = t - 1;
-            while (into >= length) {
-                into -= length;
-                length *= growth;
+            double length = period;
+            if (growth == 1) {
+                // Exact for every t: a loop subtracting the period once per restart took O(t/period)
+                // and never ended once t - 1 was past 2^53, where subtracting 1 changes nothing.
+                into = into % length;
+            } else {
+                // The restart index in closed form, as PyTorch's CosineAnnealingWarmRestarts finds it,
+                // then corrected by one period where rounding put it on the wrong side of a boundary.
+                double n = Math.floor(Math.log(into / period * (growth - 1) + 1) / Math.log(growth));
+                double start = period * (Math.pow(growth, n) - 1) / (growth - 1);
+                length = period * Math.pow(growth, n);
+                if (into < start) {
+                    length /= growth;
+                    start -= length;
+                } else if (into - start >= length) {
+                    start += length;
+                    length *= growth;
+                }
+                into -= start;
             }
             return floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * into / length));
         };

@@ -9,10 +9,21 @@ import java.util.Map;
  * A small strict JSON reader for {@code case.json} files: objects become {@code Map<String, Object>}
  * in file order, arrays {@code List<Object>}, numbers {@code Double}, and {@code true}, {@code false},
  * {@code null} themselves. The engine has no dependencies, so it carries this instead of a library.
+ *
+ * <p>Strict, as RFC 8259 says and no further: numbers as the grammar writes them ({@code +4},
+ * {@code .1}, {@code 01}, {@code 1.} refused), no control characters inside strings, whitespace
+ * only space, tab, CR and LF, no duplicate keys, and nesting at most {@value #MAX_DEPTH} deep, so
+ * a hostile file fails with a message instead of a {@code StackOverflowError}.
  */
 public final class Json {
+    /** Deepest nesting of arrays and objects accepted; case files use 3. */
+    public static final int MAX_DEPTH = 64;
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -40,14 +51,23 @@ public final class Json {
         }
         char c = text.charAt(pos);
         return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
+            case '{' -> nested(true);
+            case '[' -> nested(false);
             case '"' -> string();
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
             default -> number();
         };
+    }
+
+    private Object nested(boolean object) {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        Object value = object ? object() : array();
+        depth--;
+        return value;
     }
 
     private Map<String, Object> object() {
@@ -62,9 +82,14 @@ public final class Json {
             if (pos >= text.length() || text.charAt(pos) != '"') {
                 throw error("expected a string key");
             }
+            int at = pos;
             String key = string();
             skipSpace();
             expect(':');
+            if (map.containsKey(key)) {
+                pos = at;
+                throw error("duplicate key \"" + key + "\"");
+            }
             map.put(key, value());
             skipSpace();
         } while (peek(','));
@@ -95,6 +120,10 @@ public final class Json {
             if (c == '"') {
                 return sb.toString();
             }
+            if (c < 0x20) {
+                pos--;
+                throw error("control character U+" + String.format("%04X", (int) c) + " inside a string; escape it");
+            }
             if (c != '\\') {
                 sb.append(c);
                 continue;
@@ -111,8 +140,8 @@ public final class Json {
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
                 case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw error("truncated \\u escape");
+                    if (pos + 4 > text.length() || !text.substring(pos, pos + 4).matches("[0-9a-fA-F]{4}")) {
+                        throw error("a \\u escape needs four hex digits");
                     }
                     sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
                     pos += 4;
@@ -140,11 +169,12 @@ public final class Json {
         if (s.isEmpty()) {
             throw error("unexpected character '" + text.charAt(start) + "'");
         }
-        try {
-            return Double.valueOf(s);
-        } catch (NumberFormatException e) {
-            throw error("bad number '" + s + "'");
+        if (!NUMBER.matcher(s).matches()) {
+            pos = start;
+            throw error("bad number '" + s + "' (JSON numbers have no '+' sign, no leading zeros, and digits"
+                    + " on both sides of a '.')");
         }
+        return Double.valueOf(s);
     }
 
     private boolean peek(char c) {
@@ -163,7 +193,7 @@ public final class Json {
     }
 
     private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+        while (pos < text.length() && " \t\r\n".indexOf(text.charAt(pos)) >= 0) {
             pos++;
         }
     }

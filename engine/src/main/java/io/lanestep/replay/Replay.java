@@ -13,11 +13,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Replays recorded gradients through an optimizer configured the PyTorch way, case by case, in
@@ -30,6 +36,10 @@ import java.util.stream.Stream;
  * 1 when some did not, 2 on a usage error.
  */
 public final class Replay {
+    /** Floats one case may hold per file: what one byte[] can read. */
+    private static final int MAX_FLOATS = (Integer.MAX_VALUE - 8) / Float.BYTES;
+    /** Bytes a case.json may have. */
+    private static final long MAX_CASE_JSON = 1 << 20;
     private static final String USAGE = "usage: replay --cases ROOT --out DIR [--lanes scalar|64|128|256|512|preferred]";
 
     private Replay() {
@@ -69,18 +79,26 @@ public final class Replay {
             err.println(USAGE);
             return 2;
         }
-        List<Path> dirs = caseDirectories(cases);
+        List<String> unreadable = new ArrayList<>();
+        List<Path> dirs = caseDirectories(cases, unreadable);
+        for (String problem : unreadable) {
+            err.println(problem);
+        }
         int failed = 0;
         for (Path dir : dirs) {
             Path relative = dir.equals(cases) ? dir.toAbsolutePath().getFileName() : cases.relativize(dir);
             try {
                 replay(engine, dir, outDir.resolve(relative.toString()));
-            } catch (RuntimeException | IOException e) {
+            } catch (Throwable e) {
+                // One case's failure of any kind, a StackOverflowError or OutOfMemoryError included,
+                // is that case's line; the others still run and the summary is always printed.
                 failed++;
                 err.println("case " + relative + ": " + describe(e));
             }
         }
-        out.println("replayed " + (dirs.size() - failed) + " of " + dirs.size() + " cases at " + width
+        int total = dirs.size() + unreadable.size();
+        failed += unreadable.size();
+        out.println("replayed " + (total - failed) + " of " + total + " cases at " + width
                 + (failed == 0 ? "" : "; " + failed + " could not run"));
         return failed == 0 ? 0 : 1;
     }
@@ -92,39 +110,72 @@ public final class Replay {
         return value;
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         return switch (e) {
             case ClassCastException c -> "malformed case.json: a field has the wrong type";
-            case UncheckedIOException u -> u.getCause().toString();
+            case UncheckedIOException u -> describe(u.getCause());
+            case MalformedInputException m -> "case.json is not valid UTF-8; save it as UTF-8";
+            case AccessDeniedException a -> "cannot read " + a.getFile() + ": permission denied; make it readable";
+            case NoSuchFileException f -> f.getFile() + " does not exist";
+            case StackOverflowError s -> "too deeply nested to replay (stack overflow)";
+            case OutOfMemoryError o -> "needs more memory than this JVM has (" + o.getMessage() + ")";
             default -> e.getMessage() == null ? e.toString() : e.getMessage();
         };
     }
 
-    private static List<Path> caseDirectories(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(p -> Files.isRegularFile(p.resolve("case.json"))).sorted().toList();
+    /**
+     * The directories under {@code root} holding a regular {@code case.json}; a directory that
+     * cannot be read is one line in {@code unreadable} and the walk goes on.
+     */
+    private static List<Path> caseDirectories(Path root, List<String> unreadable) {
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (Files.isRegularFile(dir.resolve("case.json"))) {
+                        found.add(dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    unreadable.add("case " + root.relativize(file) + ": cannot be read (" + describe(e) + ")");
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            unreadable.add("case " + root + ": cannot be read (" + describe(e) + ")");
         }
+        found.sort(null);
+        return found;
     }
 
     @SuppressWarnings("unchecked")
     private static void replay(Engine engine, Path dir, Path out) throws IOException {
-        Object parsed = Json.parse(Files.readString(dir.resolve("case.json")));
+        Path caseFile = dir.resolve("case.json");
+        if (Files.size(caseFile) > MAX_CASE_JSON) {
+            throw new IllegalArgumentException("case.json holds " + Files.size(caseFile) + " bytes, more than the "
+                    + MAX_CASE_JSON + " a case description can need");
+        }
+        Object parsed = Json.parse(Files.readString(caseFile));
         if (!(parsed instanceof Map<?, ?> json)) {
             throw new IllegalArgumentException("malformed case.json: not a JSON object");
         }
         String className = field(json, "optimizer", String.class);
         Map<String, Object> kwargs = json.get("kwargs") == null ? Map.of() : field(json, "kwargs", Map.class);
-        int n = field(json, "n", Number.class).intValue();
-        int steps = field(json, "T", Number.class).intValue();
-        if (n < 0 || steps < 0) {
-            throw new IllegalArgumentException("malformed case.json: n = " + n + " and T = " + steps
-                    + " must not be negative");
+        int n = size(json, "n");
+        int steps = size(json, "T");
+        if ((long) steps * n > MAX_FLOATS) {
+            throw new IllegalArgumentException("n = " + n + " and T = " + steps + " make " + (long) steps * n
+                    + " floats per trajectory, more than one case can hold (" + MAX_FLOATS + "); split the case");
         }
         Optimizer optimizer = TorchOptimizers.create(className, kwargs);
-        float[] params0 = read(dir.resolve("params0.f32"), n);
-        float[] grads = read(dir.resolve("grads.f32"), (long) steps * n);
+        Path params0File = checkedFile(dir.resolve("params0.f32"), n);
+        Path gradsFile = checkedFile(dir.resolve("grads.f32"), (long) steps * n);
+        float[] params0 = read(params0File, n);
+        float[] grads = read(gradsFile, (long) steps * n);
         float[] trajectory = new float[steps * n];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = Floats.copyOf(arena, params0);
@@ -159,15 +210,38 @@ public final class Replay {
         return type.cast(value);
     }
 
-    private static float[] read(Path file, long floats) throws IOException {
+    /** A whole number in [0, MAX_FLOATS]: {@code 2.9}, {@code -1} and {@code 1e12} are refused by name. */
+    private static int size(Map<?, ?> json, String key) {
+        double v = field(json, key, Number.class).doubleValue();
+        if (!(v >= 0 && v <= MAX_FLOATS && v == Math.rint(v))) {
+            throw new IllegalArgumentException("malformed case.json: '" + key + "' = " + v + " must be a whole number"
+                    + " from 0 to " + MAX_FLOATS);
+        }
+        return (int) v;
+    }
+
+    /**
+     * {@code file} if it is a regular file of exactly {@code floats} floats; checked before anything
+     * is allocated or read, so a FIFO or device (which would block or never end) and a claimed size
+     * that the file does not have are refused by name.
+     */
+    private static Path checkedFile(Path file, long floats) throws IOException {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException(file.getFileName() + " is missing");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file.getFileName() + " is not a regular file (a directory, FIFO or"
+                    + " device); replace it with the recorded floats");
         }
         long size = Files.size(file);
         if (size != floats * Float.BYTES) {
             throw new IllegalArgumentException(file.getFileName() + " holds " + size + " bytes, expected " + floats
                     + " floats (" + floats * Float.BYTES + " bytes): truncated or from another case");
         }
+        return file;
+    }
+
+    private static float[] read(Path file, long floats) throws IOException {
         float[] values = new float[(int) floats];
         ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         return values;

@@ -98,6 +98,70 @@ class ReplayTest {
         return file.startsWith("params_") || (decayed && file.startsWith("exp_avg"));
     }
 
+    /**
+     * Issue 16's hostile cases: each ended the JVM, hung or was accepted before. Now each is one
+     * line naming the case and the reason, the good cases still run, and the summary is printed.
+     */
+    @Example
+    void hostileCasesAreOneLineEachAndNeverEndTheRun() throws Exception {
+        Path root = TempDirs.create("cases");
+        Path good = GoldenCase.root().resolve("sgd_mom0.9_n65_T2_normal_pnormal");
+        copy(good, root.resolve("a_deep"));
+        Files.writeString(root.resolve("a_deep/case.json"), "[".repeat(100_000));
+        copy(good, root.resolve("b_huge_n"));
+        Files.writeString(root.resolve("b_huge_n/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": {\"lr\": 0.1},"
+                + " \"n\": 1e12, \"T\": 1}");
+        copy(good, root.resolve("c_fractional_n"));
+        Files.writeString(root.resolve("c_fractional_n/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+                + "{\"lr\": 0.1}, \"n\": 2.9, \"T\": 2}");
+        copy(good, root.resolve("d_plus_sign"));
+        Files.writeString(root.resolve("d_plus_sign/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+                + "{\"lr\": +4}, \"n\": 65, \"T\": 2}");
+        copy(good, root.resolve("e_bare_fraction"));
+        Files.writeString(root.resolve("e_bare_fraction/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+                + "{\"lr\": .1}, \"n\": 65, \"T\": 2}");
+        copy(good, root.resolve("f_bad_utf8"));
+        Files.write(root.resolve("f_bad_utf8/case.json"), new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'});
+        copy(good, root.resolve("g_fifo"));
+        Files.delete(root.resolve("g_fifo/grads.f32"));
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("g_fifo/grads.f32").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        copy(good, root.resolve("h_good"));
+        Path out = TempDirs.create("out");
+
+        Run run = replay("--cases", root.toString(), "--out", out.toString());
+
+        assertEquals(1, run.status(), run.err());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(7, lines.size(), run.err());
+        assertTrue(lines.get(0).startsWith("case a_deep: malformed JSON at character 64: nested deeper than 64"),
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith("case b_huge_n: malformed case.json: 'n' = 1.0E12 must be a whole number"),
+                lines.get(1));
+        assertTrue(lines.get(2).startsWith("case c_fractional_n: malformed case.json: 'n' = 2.9"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("case d_plus_sign: malformed JSON") && lines.get(3).contains("'+4'"),
+                lines.get(3));
+        assertTrue(lines.get(4).startsWith("case e_bare_fraction: malformed JSON"), lines.get(4));
+        assertEquals("case f_bad_utf8: case.json is not valid UTF-8; save it as UTF-8", lines.get(4 + 1));
+        assertTrue(lines.get(6).startsWith("case g_fifo: grads.f32 is not a regular file"), lines.get(6));
+        assertTrue(run.out().contains("replayed 1 of 8 cases"), run.out());
+    }
+
+    @Example
+    void theJsonReaderIsStrict() {
+        for (String bad : List.of("+4", ".1", "01", "1.", "1e", "-", "[1,]", "{\"a\":1,\"a\":2}", "\"tab\there\"",
+                "\"\\u12G4\"", "\u00a01")) {
+            try {
+                Json.parse(bad);
+                throw new AssertionError("accepted " + bad);
+            } catch (IllegalArgumentException expected) {
+                assertTrue(expected.getMessage().startsWith("malformed JSON"), expected.getMessage());
+            }
+        }
+        assertEquals(List.of(-0.5, 1e-3, 0.0, 12.0), Json.parse("[-0.5, 1E-3, 0, 12]"));
+        assertEquals(Map.of("a", List.of(true, "x\u00e9")), Json.parse(" {\"a\" :\t[true,\r\n\"x\\u00e9\"]}\n"));
+    }
+
     @Example
     void brokenCasesGetOneLineEachAndTheOthersStillRun() throws IOException {
         Path root = TempDirs.create("cases");
