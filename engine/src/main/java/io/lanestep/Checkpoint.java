@@ -30,7 +30,13 @@ import java.util.zip.CRC32C;
  * <p>A save writes a temporary file next to the target, forces it to disk, renames it over the
  * target atomically and forces the directory: a crash at any point leaves the old checkpoint or
  * the new one, never a mix. A restore reads and checks the whole file (length, magic, version,
- * checksum, optimizer, block count and lengths) before it writes anything into the states.
+ * checksum, optimizer, block count, lengths, and that the blocks end where the checksum starts)
+ * and every target state (its optimizer, and that its memory is open, accessible by this thread
+ * and writable) before it writes anything into any of them.
+ *
+ * <p>Save and restore hold every state they touch as a step does: while one runs, a step of
+ * those states on another thread is refused, and they are refused while a step runs
+ * ({@link java.util.ConcurrentModificationException}), so a save is never a torn mid-step state.
  * Checkpoints are read whole, so one is limited to 2 GiB.
  */
 public final class Checkpoint {
@@ -45,15 +51,54 @@ public final class Checkpoint {
      * Writes {@code states}, all made by {@code optimizer}'s algorithm, to {@code file} atomically.
      *
      * @throws IllegalArgumentException if a state belongs to another optimizer
+     * @throws IllegalStateException    if a state's memory is closed or confined to another thread
+     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
+     *                                  restoring one of the states
      * @throws IOException              if the file cannot be written; the old checkpoint is then intact
      */
     public static void save(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
         for (int i = 0; i < states.size(); i++) {
-            if (!optimizer.accepts(states.get(i))) {
-                throw new IllegalArgumentException("states[" + i + "] was made for " + states.get(i).optimizer()
+            OptimizerState s = states.get(i);
+            if (!optimizer.accepts(s)) {
+                throw new IllegalArgumentException("states[" + i + "] was made for " + s.optimizer()
                         + ", not " + optimizer + "; save each optimizer's states in their own checkpoint");
             }
+            for (int k = 0; k < s.slotCount(); k++) {
+                Checks.usable("states[" + i + "] slot " + s.keys().get(k), s.slot(k), false);
+            }
         }
+        claim(states);
+        try {
+            write(file, optimizer, states);
+        } finally {
+            release(states, states.size());
+        }
+    }
+
+    /** Claims every state as a step would, or none. */
+    private static void claim(List<OptimizerState> states) {
+        for (int i = 0; i < states.size(); i++) {
+            if (!states.get(i).tryAcquire()) {
+                release(states, i);
+                for (int j = 0; j < i; j++) {
+                    if (states.get(j) == states.get(i)) {
+                        throw new IllegalArgumentException("states[" + i + "] is states[" + j + "] again; list each"
+                                + " state once");
+                    }
+                }
+                throw new java.util.ConcurrentModificationException("states[" + i + "] is being stepped, saved or"
+                        + " restored by another thread; save or restore when its steps are done");
+            }
+        }
+    }
+
+    private static void release(List<OptimizerState> states, int count) {
+        for (int i = 0; i < count; i++) {
+            states.get(i).release();
+        }
+    }
+
+    private static void write(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
         byte[] descriptor = descriptor(optimizer).getBytes(StandardCharsets.UTF_8);
         long size = MAGIC.length + 4 + 4 + descriptor.length + 4L;
         for (OptimizerState s : states) {
@@ -104,8 +149,12 @@ public final class Checkpoint {
      * Restores {@code file} into {@code states}, which must have been made by {@code optimizer}'s
      * algorithm with the saved lengths. Nothing is written unless the whole file checks out.
      *
-     * @throws CheckpointException naming what is wrong: truncated, corrupted, wrong version, or
-     *                             mismatched (another optimizer, another number or length of blocks)
+     * @throws CheckpointException naming what is wrong: truncated, corrupted, wrong version,
+     *                             mismatched (another optimizer, another number or length of blocks), or
+     *                             a target state whose memory is closed, confined to another thread or
+     *                             read-only; no state is written then
+     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
+     *                             restoring one of the states
      */
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
@@ -126,11 +175,14 @@ public final class Checkpoint {
         if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
             throw new CheckpointException(file + " is corrupted or truncated: its checksum does not match");
         }
+        claim(states);
         try {
             check(file, in, bytes, optimizer, states);
         } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
                  | ArithmeticException e) {
             throw new CheckpointException(file + " is malformed although its checksum matches: " + e);
+        } finally {
+            release(states, states.size());
         }
     }
 
@@ -156,6 +208,13 @@ public final class Checkpoint {
             if (!optimizer.accepts(s)) {
                 throw new CheckpointException("states[" + i + "] was made for " + s.optimizer() + ", not " + optimizer);
             }
+            for (int k = 0; k < s.slotCount(); k++) {
+                try {
+                    Checks.usable("states[" + i + "] slot " + s.keys().get(k), s.slot(k), true);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    throw new CheckpointException("cannot restore " + file + ": " + e.getMessage());
+                }
+            }
             long length = in.getLong();
             if (length != s.length()) {
                 throw new CheckpointException(file + " block " + i + " has " + length + " floats, but states[" + i
@@ -172,6 +231,10 @@ public final class Checkpoint {
                         + s.optimizer().scalarKeys().size());
             }
             in.position(Math.toIntExact(in.position() + 4L * slots * length));
+        }
+        if (in.position() != bytes.length - 4) {
+            throw new CheckpointException(file + " is malformed although its checksum matches: its blocks end at byte "
+                    + in.position() + " but the checksum starts at " + (bytes.length - 4));
         }
         for (int i = 0; i < blocks; i++) {
             OptimizerState s = states.get(i);

@@ -82,7 +82,7 @@ final class Checks {
         }
     }
 
-    private static void usable(String name, MemorySegment segment, boolean written) {
+    static void usable(String name, MemorySegment segment, boolean written) {
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException(name + " belongs to an arena that is already closed; keep the arena"
                     + " open for as long as the block is trained");
