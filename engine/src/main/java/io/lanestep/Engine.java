@@ -7,6 +7,7 @@ import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * Applies optimizer steps at one lane width, on one thread or several. Thread-safe; the states it
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A step validates every argument first, then makes one fused pass over the block: a refused
  * step leaves parameters and state as they were. With more than one thread, blocks of at least
  * 131 072 floats are split by element range across persistent worker threads; the result does not
- * depend on the thread count. Close a multi-threaded engine to stop its threads.
+ * depend on the thread count. Close a multi-threaded engine to stop its threads; a close waits
+ * for the steps in progress.
  *
  * <p>Memory: parameters and gradients may be heap segments over a {@code float[]} or native
  * segments of any kind (confined, shared, automatic or global arenas, {@code ofAddress} views,
@@ -34,6 +36,8 @@ public final class Engine implements AutoCloseable {
 
     private final LaneWidth width;
     private final StepWorkers workers;
+    /** Read-held by every step, write-held by {@link #close}. */
+    private final StampedLock gate = new StampedLock();
     private volatile boolean closed;
 
     private Engine(LaneWidth width, StepWorkers workers) {
@@ -129,15 +133,20 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
-        acquire(state);
+        long stamp = enter();
         try {
-            bind(state, params, grads, 1f, NO_CLIP);
-            if (!finite(state, grads, -1, policy)) {
-                return false;
+            acquire(state);
+            try {
+                bind(state, params, grads, 1f, NO_CLIP);
+                if (!finite(state, grads, -1, policy)) {
+                    return false;
+                }
+                apply(optimizer, state);
+            } finally {
+                state.release();
             }
-            apply(optimizer, state);
         } finally {
-            state.release();
+            gate.unlockRead(stamp);
         }
         return true;
     }
@@ -235,6 +244,16 @@ public final class Engine implements AutoCloseable {
      */
     private boolean run(List<Group> groups, Optimizer optimizer, List<Block> blocks, NonFinite policy,
                         float gradScale, float gradClip) {
+        long stamp = enter();
+        try {
+            return runOpen(groups, optimizer, blocks, policy, gradScale, gradClip);
+        } finally {
+            gate.unlockRead(stamp);
+        }
+    }
+
+    private boolean runOpen(List<Group> groups, Optimizer optimizer, List<Block> blocks, NonFinite policy,
+                            float gradScale, float gradClip) {
         int groupCount = groups == null ? 1 : groups.size();
         long call = CALLS.incrementAndGet();
         for (int g = 0, first = 0; g < groupCount; g++) {
@@ -389,18 +408,40 @@ public final class Engine implements AutoCloseable {
         state.advance();
     }
 
+    /**
+     * Enters a step: a read hold on the gate that {@link #close} takes for writing, so a close
+     * waits for every step in progress and no step starts after it.
+     */
+    private long enter() {
+        long stamp = gate.readLock();
+        if (closed) {
+            gate.unlockRead(stamp);
+            requireOpen();
+        }
+        return stamp;
+    }
+
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("this engine was closed; create a new Engine to keep stepping");
         }
     }
 
-    /** Stops the worker threads of a multi-threaded engine; steps after this are refused. */
+    /**
+     * Stops the worker threads of a multi-threaded engine; steps after this are refused. Waits for
+     * the steps in progress on other threads to finish first, so every step is whole: all its
+     * blocks and passes, or (when it started after the close) none.
+     */
     @Override
     public void close() {
-        closed = true;
-        if (workers != null) {
-            workers.close();
+        long stamp = gate.writeLock();
+        try {
+            closed = true;
+            if (workers != null) {
+                workers.close();
+            }
+        } finally {
+            gate.unlockWrite(stamp);
         }
     }
 
