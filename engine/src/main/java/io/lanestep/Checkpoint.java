@@ -2,6 +2,7 @@ package io.lanestep;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -37,12 +38,17 @@ import java.util.zip.CRC32C;
  * <p>Save and restore hold every state they touch as a step does: while one runs, a step of
  * those states on another thread is refused, and they are refused while a step runs
  * ({@link java.util.ConcurrentModificationException}), so a save is never a torn mid-step state.
- * Checkpoints are read whole, so one is limited to 2 GiB.
+ * Save and restore stream the file in chunks of 1 MiB, whatever its size: a restore reads it
+ * twice on one open channel, first through the checksum and the layout checks, then into the
+ * states, so a flipped byte anywhere is refused before any state is written.
  */
 public final class Checkpoint {
     /** The format version this class writes and reads. */
     public static final int VERSION = 1;
     private static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes read or written at a time: what a save or restore holds beyond the states. */
+    private static final int CHUNK = 1 << 20;
+    private static final ValueLayout.OfFloat LITTLE = Floats.LAYOUT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Checkpoint() {
     }
@@ -110,6 +116,7 @@ public final class Checkpoint {
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 CRC32C crc = new CRC32C();
+                ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 ByteBuffer head = little(MAGIC.length + 12 + descriptor.length);
                 head.put(MAGIC).putInt(VERSION).putInt(descriptor.length).put(descriptor).putInt(states.size());
                 write(out, head.flip(), crc);
@@ -123,7 +130,7 @@ public final class Checkpoint {
                     blockHead.putInt(s.slotCount());
                     write(out, blockHead.flip(), crc);
                     for (int k = 0; k < s.slotCount(); k++) {
-                        writeSegment(out, s.slot(k), crc);
+                        writeSegment(out, s.slot(k), crc, chunk);
                     }
                 }
                 write(out, little(4).putInt((int) crc.getValue()).flip(), null);
@@ -157,52 +164,85 @@ public final class Checkpoint {
      *                             restoring one of the states
      */
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < MAGIC.length + 4 || !ByteBuffer.wrap(bytes, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
-            throw new CheckpointException(file + " is not a Lanestep checkpoint (no LANESTEP header)");
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + " is not a regular file; pass the checkpoint's path");
         }
-        int version = in.getInt(MAGIC.length);
-        if (version != VERSION) {
-            throw new CheckpointException(file + " has format version " + version + "; this Lanestep reads version "
-                    + VERSION);
-        }
-        if (bytes.length < MAGIC.length + 16) {
-            throw new CheckpointException(file + " is truncated: " + bytes.length + " bytes");
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
-            throw new CheckpointException(file + " is corrupted or truncated: its checksum does not match");
-        }
-        claim(states);
-        try {
-            check(file, in, bytes, optimizer, states);
-        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
-                 | ArithmeticException e) {
-            throw new CheckpointException(file + " is malformed although its checksum matches: " + e);
-        } finally {
-            release(states, states.size());
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
+            readFully(in, ByteBuffer.wrap(head), 0);
+            if (head.length < MAGIC.length + 4
+                    || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
+                throw new CheckpointException(file + " is not a Lanestep checkpoint (no LANESTEP header)");
+            }
+            int version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
+            if (version != VERSION) {
+                throw new CheckpointException(file + " has format version " + version + "; this Lanestep reads"
+                        + " version " + VERSION);
+            }
+            if (size < MAGIC.length + 16) {
+                throw new CheckpointException(file + " is truncated: " + size + " bytes");
+            }
+            // Pass 1 reads every byte through the checksum and checks the layout and every target;
+            // pass 2 copies the slots. Both use this one open channel, so an atomic save that
+            // replaces the file meanwhile cannot mix two checkpoints.
+            checksum(file, in, size);
+            Layout layout;
+            try {
+                layout = layout(file, in, size, optimizer, states);
+            } catch (java.nio.BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
+                throw new CheckpointException(file + " is malformed although its checksum matches: " + e);
+            }
+            claim(states);
+            try {
+                copySlots(in, size, layout, states);
+            } finally {
+                release(states, states.size());
+            }
         }
     }
 
-    private static void check(Path file, ByteBuffer in, byte[] bytes, Optimizer optimizer,
-                              List<OptimizerState> states) throws CheckpointException {
-        in.position(MAGIC.length + 4);
-        int descriptorLength = in.getInt();
-        String descriptor = new String(bytes, in.position(), descriptorLength, StandardCharsets.UTF_8);
-        in.position(in.position() + descriptorLength);
+    /** Where pass 2 finds each block's slots, and the block's step and scalars, read in pass 1. */
+    private record Layout(long[] slotOffsets, long[] steps, float[][] scalars) {
+    }
+
+    private static void checksum(Path file, FileChannel in, long size) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
+        for (long at = 0; at < size - 4; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), size - 4 - at));
+            readFully(in, chunk, at);
+            at += chunk.flip().remaining();
+            crc.update(chunk);
+        }
+        ByteBuffer stored = readAt(in, size - 4, 4);
+        if ((int) crc.getValue() != stored.getInt()) {
+            throw new CheckpointException(file + " is corrupted or truncated: its checksum does not match");
+        }
+    }
+
+    private static Layout layout(Path file, FileChannel in, long size, Optimizer optimizer,
+                                 List<OptimizerState> states) throws IOException {
+        long at = MAGIC.length + 4;
+        int descriptorLength = readAt(in, at, 4).getInt();
+        if (descriptorLength < 0 || descriptorLength > size) {
+            throw new IllegalArgumentException("descriptor length " + descriptorLength);
+        }
+        at += 4;
+        String descriptor = StandardCharsets.UTF_8.decode(readAt(in, at, descriptorLength)).toString();
+        at += descriptorLength;
         String expected = descriptor(optimizer);
         if (!kind(descriptor).equals(kind(expected))) {
             throw new CheckpointException(file + " holds the state of " + kind(descriptor) + ", not of "
                     + kind(expected));
         }
-        int blocks = in.getInt();
+        int blocks = readAt(in, at, 4).getInt();
+        at += 4;
         if (blocks != states.size()) {
             throw new CheckpointException(file + " holds " + blocks + " blocks, but " + states.size()
                     + " states were given");
         }
-        int[] offsets = new int[blocks];
+        Layout layout = new Layout(new long[blocks], new long[blocks], new float[blocks][]);
         for (int i = 0; i < blocks; i++) {
             OptimizerState s = states.get(i);
             if (!optimizer.accepts(s)) {
@@ -215,41 +255,78 @@ public final class Checkpoint {
                     throw new CheckpointException("cannot restore " + file + ": " + e.getMessage());
                 }
             }
-            long length = in.getLong();
+            ByteBuffer blockHead = readAt(in, at, 8 + 8 + 4);
+            long length = blockHead.getLong();
             if (length != s.length()) {
                 throw new CheckpointException(file + " block " + i + " has " + length + " floats, but states[" + i
                         + "] has " + s.length());
             }
-            offsets[i] = in.position();
-            in.position(in.position() + 8);
-            int scalars = in.getInt();
-            in.position(in.position() + 4 * scalars);
-            int slots = in.getInt();
-            if (scalars != s.optimizer().scalarKeys().size() || slots != s.slotCount()) {
-                throw new CheckpointException(file + " block " + i + " has " + slots + " slots and " + scalars
-                        + " scalars, but the optimizer has " + s.slotCount() + " and "
-                        + s.optimizer().scalarKeys().size());
+            layout.steps[i] = blockHead.getLong();
+            int scalars = blockHead.getInt();
+            int expectedScalars = s.optimizer().scalarKeys().size();
+            if (scalars != expectedScalars) {
+                throw new CheckpointException(file + " block " + i + " has " + scalars + " scalars, but the optimizer"
+                        + " has " + expectedScalars);
             }
-            in.position(Math.toIntExact(in.position() + 4L * slots * length));
-        }
-        if (in.position() != bytes.length - 4) {
-            throw new CheckpointException(file + " is malformed although its checksum matches: its blocks end at byte "
-                    + in.position() + " but the checksum starts at " + (bytes.length - 4));
-        }
-        for (int i = 0; i < blocks; i++) {
-            OptimizerState s = states.get(i);
-            in.position(offsets[i]);
-            s.setStep(in.getLong());
-            int scalars = in.getInt();
+            at += 20;
+            ByteBuffer values = readAt(in, at, 4 * scalars + 4);
+            layout.scalars[i] = new float[scalars];
             for (int k = 0; k < scalars; k++) {
-                s.setScalar(k, in.getFloat());
+                layout.scalars[i][k] = values.getFloat();
             }
-            in.getInt();
+            int slots = values.getInt();
+            if (slots != s.slotCount()) {
+                throw new CheckpointException(file + " block " + i + " has " + slots + " slots, but the optimizer"
+                        + " has " + s.slotCount());
+            }
+            at += 4L * scalars + 4;
+            layout.slotOffsets[i] = at;
+            at = Math.addExact(at, Math.multiplyExact(4L * slots, length));
+        }
+        if (at != size - 4) {
+            throw new CheckpointException(file + " is malformed although its checksum matches: its blocks end at byte "
+                    + at + " but the checksum starts at " + (size - 4));
+        }
+        return layout;
+    }
+
+    private static void copySlots(FileChannel in, long size, Layout layout, List<OptimizerState> states)
+            throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size)).order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+        for (int i = 0; i < states.size(); i++) {
+            OptimizerState s = states.get(i);
+            s.setStep(layout.steps[i]);
+            for (int k = 0; k < layout.scalars[i].length; k++) {
+                s.setScalar(k, layout.scalars[i][k]);
+            }
+            long at = layout.slotOffsets[i];
             for (int k = 0; k < s.slotCount(); k++) {
-                long floats = s.length();
-                MemorySegment.copy(MemorySegment.ofArray(bytes), Floats.LAYOUT.withOrder(ByteOrder.LITTLE_ENDIAN),
-                        in.position(), s.slot(k), Floats.LAYOUT, 0, floats);
-                in.position(Math.toIntExact(in.position() + 4 * floats));
+                MemorySegment slot = s.slot(k);
+                for (long done = 0; done < s.length(); ) {
+                    int n = (int) Math.min(s.length() - done, chunk.capacity() / Float.BYTES);
+                    chunk.clear().limit(n * Float.BYTES);
+                    readFully(in, chunk, at);
+                    MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, done * Float.BYTES, n);
+                    at += (long) n * Float.BYTES;
+                    done += n;
+                }
+            }
+        }
+    }
+
+    /** {@code n} bytes at {@code position}, little-endian; a file that ends first is malformed. */
+    private static ByteBuffer readAt(FileChannel in, long position, int n) throws IOException {
+        ByteBuffer b = little(n);
+        readFully(in, b, position);
+        return b.flip();
+    }
+
+    private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
+        long start = position - into.position();
+        while (into.hasRemaining()) {
+            if (in.read(into, start + into.position()) < 0) {
+                throw new java.nio.BufferUnderflowException();
             }
         }
     }
@@ -278,16 +355,15 @@ public final class Checkpoint {
         }
     }
 
-    private static void writeSegment(FileChannel out, MemorySegment slot, CRC32C crc) throws IOException {
-        ByteBuffer chunk = little(1 << 16);
+    private static void writeSegment(FileChannel out, MemorySegment slot, CRC32C crc, ByteBuffer chunk)
+            throws IOException {
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
         long floats = Floats.length(slot);
         for (long done = 0; done < floats; ) {
-            int n = (int) Math.min(floats - done, chunk.capacity() / Float.BYTES);
-            chunk.clear();
-            for (int k = 0; k < n; k++) {
-                chunk.putFloat(slot.getAtIndex(Floats.LAYOUT, done + k));
-            }
-            write(out, chunk.flip(), crc);
+            int n = (int) Math.min(floats - done, CHUNK / Float.BYTES);
+            MemorySegment.copy(slot, Floats.LAYOUT, done * Float.BYTES, chunkSegment, LITTLE, 0, n);
+            chunk.clear().limit(n * Float.BYTES);
+            write(out, chunk, crc);
             done += n;
         }
     }
