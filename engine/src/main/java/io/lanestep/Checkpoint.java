@@ -35,8 +35,8 @@ import java.util.zip.CRC32C;
  * and every target state (its optimizer, and that its memory is open, accessible by this thread
  * and writable) before it writes anything into any of them.
  *
- * <p>Save and restore hold every state they touch as a step does: while one runs, a step of
- * those states on another thread is refused, and they are refused while a step runs
+ * <p>Save and restore hold every state they touch as a step does: they wait for a step in
+ * progress on another thread to end, and while they run, steps of those states are refused
  * ({@link java.util.ConcurrentModificationException}), so a save is never a torn mid-step state.
  * Save and restore stream the file in chunks of 1 MiB, whatever its size: a restore reads it
  * twice on one open channel, first through the checksum and the layout checks, then into the
@@ -58,8 +58,6 @@ public final class Checkpoint {
      *
      * @throws IllegalArgumentException if a state belongs to another optimizer
      * @throws IllegalStateException    if a state's memory is closed or confined to another thread
-     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
-     *                                  restoring one of the states
      * @throws IOException              if the file cannot be written; the old checkpoint is then intact
      */
     public static void save(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
@@ -81,19 +79,21 @@ public final class Checkpoint {
         }
     }
 
-    /** Claims every state as a step would, or none. */
+    /**
+     * Claims every state as a step would, waiting for steps in progress on other threads to end
+     * (a step never waits, so this cannot deadlock); steps tried meanwhile are refused.
+     */
     private static void claim(List<OptimizerState> states) {
+        java.util.Set<OptimizerState> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int i = 0; i < states.size(); i++) {
-            if (!states.get(i).tryAcquire()) {
-                release(states, i);
-                for (int j = 0; j < i; j++) {
-                    if (states.get(j) == states.get(i)) {
-                        throw new IllegalArgumentException("states[" + i + "] is states[" + j + "] again; list each"
-                                + " state once");
-                    }
-                }
-                throw new java.util.ConcurrentModificationException("states[" + i + "] is being stepped, saved or"
-                        + " restored by another thread; save or restore when its steps are done");
+            if (!seen.add(states.get(i))) {
+                throw new IllegalArgumentException("states[" + i + "] is states[" + states.indexOf(states.get(i))
+                        + "] again; list each state once");
+            }
+        }
+        for (OptimizerState s : states) {
+            while (!s.tryAcquire()) {
+                Thread.yield();
             }
         }
     }
@@ -160,8 +160,6 @@ public final class Checkpoint {
      *                             mismatched (another optimizer, another number or length of blocks), or
      *                             a target state whose memory is closed, confined to another thread or
      *                             read-only; no state is written then
-     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
-     *                             restoring one of the states
      */
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
         if (!Files.isRegularFile(file)) {

@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class CheckpointWriter {
     static final Sgd SGD = new Sgd(0.001, 1, 0, 0, false, false);
-    static final int LENGTH = 300_000;
+    static final int LENGTH = 4_000_000;
 
     private CheckpointWriter() {
     }
@@ -39,6 +39,8 @@ public final class CheckpointWriter {
                 engine.step(SGD, a, params, grads);
                 engine.step(SGD, b, params.asSlice(0, LENGTH / 3 * 4L), grads.asSlice(0, LENGTH / 3 * 4L));
                 Checkpoint.save(file, SGD, List.of(a, b));
+                System.out.println("saved");
+                System.out.flush();
             }
         }
     }
