@@ -123,6 +123,59 @@ public final class OptimizerState {
         return scalars[i];
     }
 
+    /**
+     * Imports state made elsewhere (another framework's optimizer, a converted checkpoint): sets
+     * the steps taken so far, which the bias corrections and schedules count from. Write the
+     * slots through {@link #slot(String)}.
+     *
+     * @throws IllegalArgumentException if {@code steps} is negative
+     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
+     *                                  restoring this state
+     */
+    public void importStep(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps + "; pass the number of steps the"
+                    + " state has taken");
+        }
+        hold();
+        try {
+            step = steps;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Imports scalar state {@code key} (for example NAdam's {@code mu_product}) made elsewhere.
+     *
+     * @throws IllegalArgumentException if this optimizer has no such scalar, or {@code value} is not finite
+     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
+     *                                  restoring this state
+     */
+    public void importScalar(String key, float value) {
+        int i = optimizer.scalarKeys().indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("no scalar state '" + key + "'; this state has "
+                    + optimizer.scalarKeys());
+        }
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException(key + " must be finite, got " + value);
+        }
+        hold();
+        try {
+            scalars[i] = value;
+        } finally {
+            release();
+        }
+    }
+
+    private void hold() {
+        if (!tryAcquire()) {
+            throw new java.util.ConcurrentModificationException("another thread is stepping, saving or restoring"
+                    + " this state; import its values before training or between steps");
+        }
+    }
+
     float scalar(int index) {
         return scalars[index];
     }
