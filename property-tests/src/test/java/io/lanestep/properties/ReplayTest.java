@@ -106,19 +106,14 @@ class ReplayTest {
     void hostileCasesAreOneLineEachAndNeverEndTheRun() throws Exception {
         Path root = TempDirs.create("cases");
         Path good = GoldenCase.root().resolve("sgd_mom0.9_n65_T2_normal_pnormal");
-        copy(good, root.resolve("a_deep"));
-        Files.writeString(root.resolve("a_deep/case.json"), "[".repeat(100_000));
-        copy(good, root.resolve("b_huge_n"));
-        Files.writeString(root.resolve("b_huge_n/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": {\"lr\": 0.1},"
+        caseWith(root, good, "a_deep", "[".repeat(100_000));
+        caseWith(root, good, "b_huge_n", "{\"optimizer\": \"SGD\", \"kwargs\": {\"lr\": 0.1},"
                 + " \"n\": 1e12, \"T\": 1}");
-        copy(good, root.resolve("c_fractional_n"));
-        Files.writeString(root.resolve("c_fractional_n/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+        caseWith(root, good, "c_fractional_n", "{\"optimizer\": \"SGD\", \"kwargs\": "
                 + "{\"lr\": 0.1}, \"n\": 2.9, \"T\": 2}");
-        copy(good, root.resolve("d_plus_sign"));
-        Files.writeString(root.resolve("d_plus_sign/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+        caseWith(root, good, "d_plus_sign", "{\"optimizer\": \"SGD\", \"kwargs\": "
                 + "{\"lr\": +4}, \"n\": 65, \"T\": 2}");
-        copy(good, root.resolve("e_bare_fraction"));
-        Files.writeString(root.resolve("e_bare_fraction/case.json"), "{\"optimizer\": \"SGD\", \"kwargs\": "
+        caseWith(root, good, "e_bare_fraction", "{\"optimizer\": \"SGD\", \"kwargs\": "
                 + "{\"lr\": .1}, \"n\": 65, \"T\": 2}");
         copy(good, root.resolve("f_bad_utf8"));
         Files.write(root.resolve("f_bad_utf8/case.json"), new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'});
@@ -145,6 +140,12 @@ class ReplayTest {
         assertEquals("case f_bad_utf8: case.json is not valid UTF-8; save it as UTF-8", lines.get(4 + 1));
         assertTrue(lines.get(6).startsWith("case g_fifo: grads.f32 is not a regular file"), lines.get(6));
         assertTrue(run.out().contains("replayed 1 of 8 cases"), run.out());
+    }
+
+    /** A copy of {@code good} named {@code name} under {@code root}, with {@code json} as its case.json. */
+    private static void caseWith(Path root, Path good, String name, String json) throws IOException {
+        copy(good, root.resolve(name));
+        Files.writeString(root.resolve(name).resolve("case.json"), json);
     }
 
     @Example
