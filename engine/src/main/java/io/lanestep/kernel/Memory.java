@@ -19,7 +19,8 @@ import java.lang.foreign.MemorySegment;
  *     of touching freed memory. A <b>confined</b> segment is re-derived as a global view of the
  *     same bytes, once per segment object: only its owner thread can close it, and that thread is
  *     inside the step (waiting for the workers, if any) until the step is over, so the memory
- *     outlives every access. The view is never handed out.
+ *     outlives every access. The view is never handed out. Making it calls the restricted
+ *     {@code reinterpret}: grant the engine native access ({@code --enable-native-access}).
  * </ul>
  * Read-only heap segments hide their array ({@code heapBase()} is empty) and heap segments over
  * other arrays have no {@code float[]}: both are refused, with the fix.
