@@ -75,7 +75,7 @@ public final class Checkpoint {
         try {
             write(file, optimizer, states);
         } finally {
-            release(states, states.size());
+            release(states);
         }
     }
 
@@ -98,9 +98,9 @@ public final class Checkpoint {
         }
     }
 
-    private static void release(List<OptimizerState> states, int count) {
-        for (int i = 0; i < count; i++) {
-            states.get(i).release();
+    private static void release(List<OptimizerState> states) {
+        for (OptimizerState s : states) {
+            s.release();
         }
     }
 
@@ -195,7 +195,7 @@ public final class Checkpoint {
             try {
                 copySlots(in, size, layout, states);
             } finally {
-                release(states, states.size());
+                release(states);
             }
         }
     }
