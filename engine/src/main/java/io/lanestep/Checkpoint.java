@@ -1,160 +1,149 @@
 package io.lanestep;
 
+import io.lanestep.CheckpointReader.Entry;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.zip.CRC32C;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Saves and restores everything needed to resume training: the optimizer's configuration, and per
- * block the step counter, the scalar state and every state slot. Independent of the lane width.
+ * Saves and restores everything needed to resume training: per block the step counter, the scalar
+ * state and every state slot, with each group's optimizer configuration. Independent of the lane
+ * width. Three shapes, as a training program holds its state:
+ * <ul>
+ *   <li>one optimizer's states: {@link #save(Path, Optimizer, List)};
+ *   <li>a whole model, every group with its own configuration and algorithm in one file, as
+ *       PyTorch's optimizer {@code state_dict} holds every parameter group: {@link #save(Path, List)};
+ *   <li>a shard of a model (the ZeRO-1 pattern: each data-parallel rank steps a slice of the
+ *       model's flat parameter vector): {@link #saveParts(Path, List)} records each state's global
+ *       offset, and {@link #restoreParts(List, List)} restores N shard files into M shards of
+ *       any split.
+ * </ul>
+ * The first two restore block by block in order; only {@code restoreParts} matches by offset.
  *
- * <p>Format, version 1, little-endian:
+ * <p>Format, version 2, little-endian:
  * <pre>
- * "LANESTEP" (8 bytes) | version u32 = 1 | descriptor length u32 | descriptor, UTF-8:
- *     the optimizer class name, its state keys and its configuration
- * block count u32 | per block: length u64, step u64, scalar count u32, scalars f32...,
- *     slot count u32, then each slot's length floats
+ * "LANESTEP" (8 bytes) | version u32 = 2 | group count u32 | per group: descriptor length u32,
+ *     descriptor, UTF-8: the optimizer class name, its state and scalar keys, its configuration
+ * block count u32 | per block: group u32, offset u64, length u64, step u64, scalar count u32,
+ *     scalars f32..., slot count u32, then each slot's length floats
  * CRC-32C u32 of every byte before it
  * </pre>
+ * Version 1 (one descriptor, blocks without group and offset, end to end from offset 0) is still
+ * read. The class name and keys decide whether a state can take a block; the configuration is
+ * recorded for people, and a restored state keeps its own (a resumed run may change its rate).
  *
  * <p>A save writes a temporary file next to the target, forces it to disk, renames it over the
  * target atomically and forces the directory: a crash at any point leaves the old checkpoint or
- * the new one, never a mix. A restore reads and checks the whole file (length, magic, version,
- * checksum, optimizer, block count, lengths, and that the blocks end where the checksum starts)
- * and every target state (its optimizer, and that its memory is open, accessible by this thread
- * and writable) before it writes anything into any of them.
+ * the new one, never a mix. A restore reads every file twice on one open channel per file: first
+ * all of it through the checksum, the layout checks and the checks of every target state (its
+ * optimizer, length, and that its memory is open, accessible by this thread and writable), then
+ * into the states; so a flipped byte anywhere, in any file, is refused before any state is
+ * written. Files are streamed in chunks of 1 MiB, whatever their size.
  *
  * <p>Save and restore hold every state they touch as a step does: they wait for a step in
  * progress on another thread to end, and while they run, steps of those states are refused
  * ({@link java.util.ConcurrentModificationException}), so a save is never a torn mid-step state.
- * Save and restore stream the file in chunks of 1 MiB, whatever its size: a restore reads it
- * twice on one open channel, first through the checksum and the layout checks, then into the
- * states, so a flipped byte anywhere is refused before any state is written.
  */
 public final class Checkpoint {
-    /** The format version this class writes and reads. */
-    public static final int VERSION = 1;
-    private static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
-    /** Bytes read or written at a time: what a save or restore holds beyond the states. */
-    private static final int CHUNK = 1 << 20;
-    private static final ValueLayout.OfFloat LITTLE = Floats.LAYOUT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The format version this class writes; it also reads version 1. */
+    public static final int VERSION = 2;
 
     private Checkpoint() {
     }
 
     /**
+     * A state's place in a model: its block starts at element {@code offset} of the model's flat
+     * parameter vector (for a shard, the rank's first element).
+     *
+     * @param offset where the state's block starts, at least 0
+     * @param state  the block's optimizer state, not empty
+     */
+    public record Part(long offset, OptimizerState state) {
+        /** Rejects a null state, a negative offset, an empty state and an end past {@code Long.MAX_VALUE}. */
+        public Part {
+            Objects.requireNonNull(state, "state");
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset must be >= 0, got " + offset + "; pass the block's first"
+                        + " element in the model's flat parameter vector");
+            }
+            if (state.length() == 0) {
+                throw new IllegalArgumentException("the state is empty; leave empty shards out");
+            }
+            Math.addExact(offset, state.length());
+        }
+    }
+
+    /** A state to save or restore, with its name in messages and its place. */
+    record Target(String name, OptimizerState state, Optimizer optimizer, int group, long offset) {
+    }
+
+    /**
      * Writes {@code states}, all made by {@code optimizer}'s algorithm, to {@code file} atomically.
      *
-     * @throws IllegalArgumentException if a state belongs to another optimizer
+     * @throws IllegalArgumentException if a state belongs to another optimizer or is listed twice
      * @throws IllegalStateException    if a state's memory is closed or confined to another thread
      * @throws IOException              if the file cannot be written; the old checkpoint is then intact
      */
     public static void save(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
-        for (int i = 0; i < states.size(); i++) {
-            OptimizerState s = states.get(i);
-            if (!optimizer.accepts(s)) {
-                throw new IllegalArgumentException("states[" + i + "] was made for " + s.optimizer()
-                        + ", not " + optimizer + "; save each optimizer's states in their own checkpoint");
-            }
-            for (int k = 0; k < s.slotCount(); k++) {
-                Checks.usable("states[" + i + "] slot " + s.keys().get(k), s.slot(k), false);
-            }
-        }
-        claim(states);
-        try {
-            write(file, optimizer, states);
-        } finally {
-            release(states);
-        }
+        CheckpointSaver.save(file, List.of(optimizer), inOrder(optimizer, states));
     }
 
     /**
-     * Claims every state as a step would, waiting for steps in progress on other threads to end
-     * (a step never waits, so this cannot deadlock); steps tried meanwhile are refused.
+     * Writes every group of a model to {@code file} atomically, each with its configuration.
+     *
+     * @throws IllegalArgumentException if a block's state belongs to another optimizer than its group's,
+     *                                  or a state is listed twice
+     * @throws IllegalStateException    if a state's memory is closed or confined to another thread
+     * @throws IOException              if the file cannot be written; the old checkpoint is then intact
      */
-    private static void claim(List<OptimizerState> states) {
-        java.util.Set<OptimizerState> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (int i = 0; i < states.size(); i++) {
-            if (!seen.add(states.get(i))) {
-                throw new IllegalArgumentException("states[" + i + "] is states[" + states.indexOf(states.get(i))
-                        + "] again; list each state once");
-            }
-        }
-        for (OptimizerState s : states) {
-            while (!s.tryAcquire()) {
-                Thread.yield();
-            }
-        }
-    }
-
-    private static void release(List<OptimizerState> states) {
-        for (OptimizerState s : states) {
-            s.release();
-        }
-    }
-
-    private static void write(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
-        byte[] descriptor = descriptor(optimizer).getBytes(StandardCharsets.UTF_8);
-        long size = MAGIC.length + 4 + 4 + descriptor.length + 4L;
-        for (OptimizerState s : states) {
-            size += 8 + 8 + 4 + 4L * s.optimizer().scalarKeys().size() + 4 + 4L * s.slotCount() * s.length();
-        }
-        size += 4;
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                CRC32C crc = new CRC32C();
-                ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                ByteBuffer head = little(MAGIC.length + 12 + descriptor.length);
-                head.put(MAGIC).putInt(VERSION).putInt(descriptor.length).put(descriptor).putInt(states.size());
-                write(out, head.flip(), crc);
-                for (OptimizerState s : states) {
-                    List<String> scalars = s.optimizer().scalarKeys();
-                    ByteBuffer blockHead = little(8 + 8 + 4 + 4 * scalars.size() + 4);
-                    blockHead.putLong(s.length()).putLong(s.step()).putInt(scalars.size());
-                    for (int k = 0; k < scalars.size(); k++) {
-                        blockHead.putFloat(s.scalar(k));
-                    }
-                    blockHead.putInt(s.slotCount());
-                    write(out, blockHead.flip(), crc);
-                    for (int k = 0; k < s.slotCount(); k++) {
-                        writeSegment(out, s.slot(k), crc, chunk);
-                    }
-                }
-                write(out, little(4).putInt((int) crc.getValue()).flip(), null);
-                if (out.size() != size) {
-                    throw new IOException("wrote " + out.size() + " bytes, expected " + size);
-                }
-                out.force(true);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically; save elsewhere", e);
-            }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+    public static void save(Path file, List<Group> groups) throws IOException {
+        CheckpointSaver.save(file, optimizers(groups), inOrder(groups));
     }
 
     /**
-     * Restores {@code file} into {@code states}, which must have been made by {@code optimizer}'s
-     * algorithm with the saved lengths. Nothing is written unless the whole file checks out.
+     * Writes the states of one shard with their offsets to {@code file} atomically; the parts may
+     * come from different optimizers, but must not overlap.
+     *
+     * @throws IllegalArgumentException if two parts overlap or a state is listed twice
+     * @throws IllegalStateException    if a state's memory is closed or confined to another thread
+     * @throws IOException              if the file cannot be written; the old checkpoint is then intact
+     */
+    public static void saveParts(Path file, List<Part> parts) throws IOException {
+        List<Optimizer> optimizers = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            int g = optimizers.indexOf(p.state().optimizer());
+            if (g < 0) {
+                g = optimizers.size();
+                optimizers.add(p.state().optimizer());
+            }
+            targets.add(new Target("parts[" + i + "]", p.state(), p.state().optimizer(), g, p.offset()));
+        }
+        List<Target> sorted = new ArrayList<>(targets);
+        sorted.sort(Comparator.comparingLong(Target::offset));
+        for (int i = 1; i < sorted.size(); i++) {
+            Target a = sorted.get(i - 1);
+            Target b = sorted.get(i);
+            if (a.offset() + a.state().length() > b.offset()) {
+                throw new IllegalArgumentException(a.name() + " " + range(a) + " and " + b.name() + " " + range(b)
+                        + " overlap; give each element of the model to one part");
+            }
+        }
+        CheckpointSaver.save(file, optimizers, targets);
+    }
+
+    /**
+     * Restores {@code file} into {@code states}, block by block in order; they must have been made
+     * by {@code optimizer}'s algorithm with the saved lengths. Nothing is written unless the whole
+     * file and every state check out.
      *
      * @throws CheckpointException naming what is wrong: truncated, corrupted, wrong version,
      *                             mismatched (another optimizer, another number or length of blocks), or
@@ -162,207 +151,281 @@ public final class Checkpoint {
      *                             read-only; no state is written then
      */
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + " is not a regular file; pass the checkpoint's path");
+        try (CheckpointReader reader = CheckpointReader.open(file)) {
+            List<Target> targets = inOrder(optimizer, states);
+            restoreInOrder(reader, targets, "states", false);
         }
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = in.size();
-            byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
-            readFully(in, ByteBuffer.wrap(head), 0);
-            if (head.length < MAGIC.length + 4
-                    || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
-                throw new CheckpointException(file + " is not a Lanestep checkpoint (no LANESTEP header)");
+    }
+
+    /**
+     * Restores a model saved by {@link #save(Path, List)} into {@code groups}: the same number of
+     * groups and blocks, each of the saved algorithm and length. Nothing is written unless the
+     * whole file and every state check out.
+     *
+     * @throws CheckpointException as {@link #restore(Path, Optimizer, List)}, and if a block was saved in
+     *                             another group
+     */
+    public static void restore(Path file, List<Group> groups) throws IOException {
+        try (CheckpointReader reader = CheckpointReader.open(file)) {
+            List<Target> targets = inOrder(groups);
+            if (reader.groups != groups.size()) {
+                throw new CheckpointException(file + " holds " + reader.groups + " groups, but " + groups.size()
+                        + " groups were given");
             }
-            int version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
-            if (version != VERSION) {
-                throw new CheckpointException(file + " has format version " + version + "; this Lanestep reads"
-                        + " version " + VERSION);
+            restoreInOrder(reader, targets, "blocks", true);
+        }
+    }
+
+    /**
+     * Restores the elements of {@code parts} from shard files saved by {@link #saveParts}, whatever
+     * the old and the new split: each part takes the saved elements of its range, which the files
+     * together must cover once, from states of its algorithm that agree on the step and the scalar
+     * state. Nothing is written unless every file and every part check out.
+     *
+     * @throws CheckpointException naming the file and block, or the part, and what is wrong: any
+     *                             failure of {@link #restore(Path, Optimizer, List)}, saved blocks that
+     *                             overlap, a range not covered, or blocks of one part that disagree
+     */
+    public static void restoreParts(List<Path> files, List<Part> parts) throws IOException {
+        List<CheckpointReader> readers = new ArrayList<>();
+        try {
+            List<Entry> entries = new ArrayList<>();
+            for (Path f : files) {
+                CheckpointReader r = CheckpointReader.open(f);
+                readers.add(r);
+                for (Entry e : r.entries) {
+                    if (e.length() > 0) {
+                        entries.add(e);
+                    }
+                }
             }
-            if (size < MAGIC.length + 16) {
-                throw new CheckpointException(file + " is truncated: " + size + " bytes");
+            entries.sort(Comparator.comparingLong(Entry::offset));
+            for (int i = 1; i < entries.size(); i++) {
+                Entry a = entries.get(i - 1);
+                Entry b = entries.get(i);
+                if (a.end() > b.offset()) {
+                    throw new CheckpointException(a.name() + " [" + a.offset() + ", " + a.end() + ") and " + b.name()
+                            + " [" + b.offset() + ", " + b.end() + ") overlap; restore from the shards of one save");
+                }
             }
-            // Pass 1 reads every byte through the checksum and checks the layout and every target;
-            // pass 2 copies the slots. Both use this one open channel, so an atomic save that
-            // replaces the file meanwhile cannot mix two checkpoints.
-            checksum(file, in, size);
-            Layout layout;
-            try {
-                layout = layout(file, in, size, optimizer, states);
-            } catch (java.nio.BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
-                throw new CheckpointException(file + " is malformed although its checksum matches: " + e);
+            List<Target> targets = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i++) {
+                Part p = parts.get(i);
+                targets.add(new Target("parts[" + i + "]", p.state(), p.state().optimizer(), 0, p.offset()));
             }
-            claim(states);
-            try {
-                copySlots(in, size, layout, states);
-            } finally {
-                release(states);
+            List<Copy> plan = new ArrayList<>();
+            for (Target t : targets) {
+                plan.addAll(cover(t, entries));
+            }
+            checkTargets(targets);
+            write(plan, targets);
+        } finally {
+            for (CheckpointReader r : readers) {
+                r.close();
             }
         }
     }
 
-    /** Where pass 2 finds each block's slots, and the block's step and scalars, read in pass 1. */
-    private record Layout(long[] slotOffsets, long[] steps, float[][] scalars) {
+    /** Saved elements {@code [from, from + n)} of an entry that go to a target's element {@code into}. */
+    private record Copy(Entry entry, long from, long n, Target target, long into) {
     }
 
-    private static void checksum(Path file, FileChannel in, long size) throws IOException {
-        CRC32C crc = new CRC32C();
-        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
-        for (long at = 0; at < size - 4; ) {
-            chunk.clear().limit((int) Math.min(chunk.capacity(), size - 4 - at));
-            readFully(in, chunk, at);
-            at += chunk.flip().remaining();
-            crc.update(chunk);
+    private static void restoreInOrder(CheckpointReader reader, List<Target> targets, String what, boolean groups)
+            throws IOException {
+        if (reader.entries.size() != targets.size()) {
+            throw new CheckpointException(reader.path + " holds " + reader.entries.size() + " blocks, but "
+                    + targets.size() + " " + (groups ? "blocks" : "states") + " were given");
         }
-        ByteBuffer stored = readAt(in, size - 4, 4);
-        if ((int) crc.getValue() != stored.getInt()) {
-            throw new CheckpointException(file + " is corrupted or truncated: its checksum does not match");
-        }
-    }
-
-    private static Layout layout(Path file, FileChannel in, long size, Optimizer optimizer,
-                                 List<OptimizerState> states) throws IOException {
-        long at = MAGIC.length + 4;
-        int descriptorLength = readAt(in, at, 4).getInt();
-        if (descriptorLength < 0 || descriptorLength > size) {
-            throw new IllegalArgumentException("descriptor length " + descriptorLength);
-        }
-        at += 4;
-        String descriptor = StandardCharsets.UTF_8.decode(readAt(in, at, descriptorLength)).toString();
-        at += descriptorLength;
-        String expected = descriptor(optimizer);
-        if (!kind(descriptor).equals(kind(expected))) {
-            throw new CheckpointException(file + " holds the state of " + kind(descriptor) + ", not of "
-                    + kind(expected));
-        }
-        int blocks = readAt(in, at, 4).getInt();
-        at += 4;
-        if (blocks != states.size()) {
-            throw new CheckpointException(file + " holds " + blocks + " blocks, but " + states.size()
-                    + " states were given");
-        }
-        Layout layout = new Layout(new long[blocks], new long[blocks], new float[blocks][]);
-        for (int i = 0; i < blocks; i++) {
-            OptimizerState s = states.get(i);
-            if (!optimizer.accepts(s)) {
-                throw new CheckpointException("states[" + i + "] was made for " + s.optimizer() + ", not " + optimizer);
+        List<Copy> plan = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            Entry e = reader.entries.get(i);
+            Target t = targets.get(i);
+            if (groups && e.group() != t.group()) {
+                throw new CheckpointException(e.name() + " was saved in group " + e.group() + ", but " + t.name()
+                        + " is in group " + t.group() + "; list the groups and blocks as they were saved");
             }
+            matches(e, t);
+            if (e.length() != t.state().length()) {
+                throw new CheckpointException(e.name() + " has " + e.length() + " floats, but " + t.name() + " has "
+                        + t.state().length());
+            }
+            plan.add(new Copy(e, 0, e.length(), t, 0));
+        }
+        checkTargets(targets);
+        write(plan, targets);
+    }
+
+    /** The saved pieces that make up target {@code t}, in order; they must cover it and agree. */
+    private static List<Copy> cover(Target t, List<Entry> sorted) throws CheckpointException {
+        long start = t.offset();
+        long end = start + t.state().length();
+        int lo = 0;
+        int hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted.get(mid).end() <= start) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<Copy> pieces = new ArrayList<>();
+        long at = start;
+        for (int i = lo; at < end; i++) {
+            Entry e = i < sorted.size() ? sorted.get(i) : null;
+            if (e == null || e.offset() > at) {
+                throw new CheckpointException("no saved block holds elements [" + at + ", "
+                        + (e == null ? end : Math.min(end, e.offset())) + ") of " + t.name() + " " + range(t)
+                        + "; pass the shard files that cover it");
+            }
+            matches(e, t);
+            Entry first = pieces.isEmpty() ? e : pieces.getFirst().entry();
+            if (e.step() != first.step() || !java.util.Arrays.equals(e.scalars(), first.scalars())) {
+                throw new CheckpointException(first.name() + " and " + e.name() + ", which make up " + t.name()
+                        + ", disagree on the step (" + first.step() + ", " + e.step() + ") or the scalar state;"
+                        + " restore from the shards of one save");
+            }
+            long n = Math.min(end, e.end()) - at;
+            pieces.add(new Copy(e, at - e.offset(), n, t, at - start));
+            at += n;
+        }
+        return pieces;
+    }
+
+    private static void matches(Entry e, Target t) throws CheckpointException {
+        String expected = kind(descriptor(t.optimizer()));
+        if (!e.kind().equals(expected)) {
+            throw new CheckpointException(e.name() + " holds the state of " + e.kind() + ", not of " + expected
+                    + " (" + t.name() + ")");
+        }
+        int scalars = t.state().optimizer().scalarKeys().size();
+        if (e.scalars().length != scalars) {
+            throw new CheckpointException(e.name() + " has " + e.scalars().length + " scalars, but the optimizer"
+                    + " has " + scalars);
+        }
+        if (e.slots() != t.state().slotCount()) {
+            throw new CheckpointException(e.name() + " has " + e.slots() + " slots, but the optimizer has "
+                    + t.state().slotCount());
+        }
+    }
+
+    private static void checkTargets(List<Target> targets) throws CheckpointException {
+        for (Target t : targets) {
+            OptimizerState s = t.state();
             for (int k = 0; k < s.slotCount(); k++) {
                 try {
-                    Checks.usable("states[" + i + "] slot " + s.keys().get(k), s.slot(k), true);
+                    Checks.usable(t.name() + " slot " + s.keys().get(k), s.slot(k), true);
                 } catch (IllegalStateException | IllegalArgumentException e) {
-                    throw new CheckpointException("cannot restore " + file + ": " + e.getMessage());
+                    throw new CheckpointException("cannot restore: " + e.getMessage());
                 }
             }
-            ByteBuffer blockHead = readAt(in, at, 8 + 8 + 4);
-            long length = blockHead.getLong();
-            if (length != s.length()) {
-                throw new CheckpointException(file + " block " + i + " has " + length + " floats, but states[" + i
-                        + "] has " + s.length());
-            }
-            layout.steps[i] = blockHead.getLong();
-            int scalars = blockHead.getInt();
-            int expectedScalars = s.optimizer().scalarKeys().size();
-            if (scalars != expectedScalars) {
-                throw new CheckpointException(file + " block " + i + " has " + scalars + " scalars, but the optimizer"
-                        + " has " + expectedScalars);
-            }
-            at += 20;
-            ByteBuffer values = readAt(in, at, 4 * scalars + 4);
-            layout.scalars[i] = new float[scalars];
-            for (int k = 0; k < scalars; k++) {
-                layout.scalars[i][k] = values.getFloat();
-            }
-            int slots = values.getInt();
-            if (slots != s.slotCount()) {
-                throw new CheckpointException(file + " block " + i + " has " + slots + " slots, but the optimizer"
-                        + " has " + s.slotCount());
-            }
-            at += 4L * scalars + 4;
-            layout.slotOffsets[i] = at;
-            at = Math.addExact(at, Math.multiplyExact(4L * slots, length));
         }
-        if (at != size - 4) {
-            throw new CheckpointException(file + " is malformed although its checksum matches: its blocks end at byte "
-                    + at + " but the checksum starts at " + (size - 4));
+        try {
+            distinct(targets);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("cannot restore: " + e.getMessage());
         }
-        return layout;
     }
 
-    private static void copySlots(FileChannel in, long size, Layout layout, List<OptimizerState> states)
-            throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size)).order(ByteOrder.LITTLE_ENDIAN);
-        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+    private static void write(List<Copy> plan, List<Target> targets) throws IOException {
+        claim(targets);
+        try {
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CheckpointReader.CHUNK);
+            for (Copy c : plan) {
+                OptimizerState s = c.target().state();
+                s.setStep(c.entry().step());
+                for (int k = 0; k < c.entry().scalars().length; k++) {
+                    s.setScalar(k, c.entry().scalars()[k]);
+                }
+                CheckpointReader.copy(c.entry(), c.from(), c.n(), s, c.into(), chunk);
+            }
+        } finally {
+            release(targets);
+        }
+    }
+
+    private static List<Target> inOrder(Optimizer optimizer, List<OptimizerState> states) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        List<Target> targets = new ArrayList<>();
+        long offset = 0;
         for (int i = 0; i < states.size(); i++) {
             OptimizerState s = states.get(i);
-            s.setStep(layout.steps[i]);
-            for (int k = 0; k < layout.scalars[i].length; k++) {
-                s.setScalar(k, layout.scalars[i][k]);
+            if (!optimizer.accepts(s)) {
+                throw new IllegalArgumentException("states[" + i + "] was made for " + s.optimizer() + ", not "
+                        + optimizer + "; save each optimizer's states in their own checkpoint, or the model's"
+                        + " groups with save(file, groups)");
             }
-            long at = layout.slotOffsets[i];
-            for (int k = 0; k < s.slotCount(); k++) {
-                MemorySegment slot = s.slot(k);
-                for (long done = 0; done < s.length(); ) {
-                    int n = (int) Math.min(s.length() - done, chunk.capacity() / Float.BYTES);
-                    chunk.clear().limit(n * Float.BYTES);
-                    readFully(in, chunk, at);
-                    MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, done * Float.BYTES, n);
-                    at += (long) n * Float.BYTES;
-                    done += n;
+            targets.add(new Target("states[" + i + "]", s, optimizer, 0, offset));
+            offset += s.length();
+        }
+        return targets;
+    }
+
+    private static List<Target> inOrder(List<Group> groups) {
+        List<Target> targets = new ArrayList<>();
+        long offset = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            Group group = groups.get(g);
+            for (int b = 0; b < group.blocks().size(); b++) {
+                OptimizerState s = group.blocks().get(b).state();
+                String name = "groups[" + g + "].blocks[" + b + "]";
+                if (!group.optimizer().accepts(s)) {
+                    throw new IllegalArgumentException(name + " holds a state made for " + s.optimizer() + ", not its"
+                            + " group's " + group.optimizer() + "; put the block in a group of its algorithm");
                 }
+                targets.add(new Target(name, s, group.optimizer(), g, offset));
+                offset += s.length();
+            }
+        }
+        return targets;
+    }
+
+    private static List<Optimizer> optimizers(List<Group> groups) {
+        return groups.stream().map(Group::optimizer).toList();
+    }
+
+    private static String range(Target t) {
+        return "[" + t.offset() + ", " + (t.offset() + t.state().length()) + ")";
+    }
+
+    /** Checks every state is listed once; a step holds one state once, and so must a checkpoint. */
+    private static void distinct(List<Target> targets) {
+        Set<OptimizerState> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Target t : targets) {
+            if (!seen.add(t.state())) {
+                String first = targets.stream().filter(o -> o.state() == t.state()).findFirst().orElseThrow().name();
+                throw new IllegalArgumentException(t.name() + " is " + first + " again; list each state once");
             }
         }
     }
 
-    /** {@code n} bytes at {@code position}, little-endian; a file that ends first is malformed. */
-    private static ByteBuffer readAt(FileChannel in, long position, int n) throws IOException {
-        ByteBuffer b = little(n);
-        readFully(in, b, position);
-        return b.flip();
+    /**
+     * Claims every state as a step would, waiting for steps in progress on other threads to end
+     * (a step never waits, so this cannot deadlock); steps tried meanwhile are refused.
+     */
+    static void claim(List<Target> targets) {
+        distinct(targets);
+        for (Target t : targets) {
+            while (!t.state().tryAcquire()) {
+                Thread.yield();
+            }
+        }
     }
 
-    private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
-        long start = position - into.position();
-        while (into.hasRemaining()) {
-            if (in.read(into, start + into.position()) < 0) {
-                throw new java.nio.BufferUnderflowException();
-            }
+    static void release(List<Target> targets) {
+        for (Target t : targets) {
+            t.state().release();
         }
     }
 
     /** Class name and state keys decide compatibility; the configuration is recorded for people. */
-    private static String descriptor(Optimizer optimizer) {
+    static String descriptor(Optimizer optimizer) {
         return optimizer.getClass().getName() + " " + optimizer.stateKeys() + " " + optimizer.scalarKeys() + "\n"
                 + optimizer;
     }
 
-    private static String kind(String descriptor) {
+    static String kind(String descriptor) {
         int end = descriptor.indexOf('\n');
         return end < 0 ? descriptor : descriptor.substring(0, end);
-    }
-
-    private static ByteBuffer little(int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static void write(FileChannel out, ByteBuffer buffer, CRC32C crc) throws IOException {
-        if (crc != null) {
-            crc.update(buffer.duplicate());
-        }
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
-    }
-
-    private static void writeSegment(FileChannel out, MemorySegment slot, CRC32C crc, ByteBuffer chunk)
-            throws IOException {
-        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
-        long floats = Floats.length(slot);
-        for (long done = 0; done < floats; ) {
-            int n = (int) Math.min(floats - done, CHUNK / Float.BYTES);
-            MemorySegment.copy(slot, Floats.LAYOUT, done * Float.BYTES, chunkSegment, LITTLE, 0, n);
-            chunk.clear().limit(n * Float.BYTES);
-            write(out, chunk, crc);
-            done += n;
-        }
     }
 }

@@ -49,7 +49,8 @@ public final class BigCheckpoint {
             double save = seconds(t0);
             long size = Files.size(file);
             double ddWrite = dd("if=/dev/zero", "of=" + dir.resolve("dd.bin"), size, "conv=fdatasync");
-            OptimizerState target = ADAMW.newState(floats, arena);
+            Arena targetArena = Arena.ofShared();
+            OptimizerState target = ADAMW.newState(floats, targetArena);
             t0 = System.nanoTime();
             Checkpoint.restore(file, ADAMW, List.of(target));
             double restore = seconds(t0);
@@ -70,6 +71,8 @@ public final class BigCheckpoint {
             row(table, "peak memory beyond the states", String.format(Locale.ROOT, "%.0f MiB (RSS high-water minus"
                     + " the states and the JVM before them)", beyond / 1048576.0));
             row(table, "flipped byte", corrupt(file, size, target));
+            targetArena.close();
+            row(table, "restored as 3 shards", shards(file, floats, source, 3));
         }
         row(table, "SIGKILL during a save", kills(file, floats, 2));
         Files.deleteIfExists(file);
@@ -102,6 +105,30 @@ public final class BigCheckpoint {
             f.seek(at);
             f.write(b);
             return result;
+        }
+    }
+
+    /** Restores the one-block file into {@code n} parts (a ZeRO-1 resume on n ranks) and compares. */
+    private static String shards(Path file, long floats, OptimizerState source, int n) throws IOException {
+        try (Arena arena = Arena.ofShared()) {
+            List<Checkpoint.Part> parts = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long from = floats * i / n;
+                parts.add(new Checkpoint.Part(from, ADAMW.newState(floats * (i + 1) / n - from, arena)));
+            }
+            long t0 = System.nanoTime();
+            Checkpoint.restoreParts(List.of(file), parts);
+            double took = seconds(t0);
+            boolean equal = true;
+            for (Checkpoint.Part p : parts) {
+                for (String key : source.keys()) {
+                    long bytes = p.state().length() * Float.BYTES;
+                    equal &= source.slot(key).asSlice(p.offset() * Float.BYTES, bytes).mismatch(p.state().slot(key)) == -1;
+                }
+                equal &= p.state().step() == source.step();
+            }
+            return String.format(Locale.ROOT, "%.1f s (`restoreParts`, %d parts of about %d floats); each equal to"
+                    + " its slice of the saved state: %s", took, n, floats / n, equal);
         }
     }
 

@@ -167,9 +167,9 @@ class CheckpointProperties implements OptimizerDomain {
             refused(file, NAdam.defaults(), List.of(target.get(0), NAdam.defaults().newState(5, arena)),
                     "block 1 has 4 floats, but states[1] has 5");
             byte[] otherVersion = good.clone();
-            otherVersion[8] = 2;
+            otherVersion[8] = 3;
             Files.write(file, otherVersion);
-            refused(file, NAdam.defaults(), target, "has format version 2; this Lanestep reads version 1");
+            refused(file, NAdam.defaults(), target, "has format version 3; this Lanestep reads versions 1 and 2");
             Files.write(file, "not a checkpoint".getBytes());
             refused(file, NAdam.defaults(), target, "is not a Lanestep checkpoint");
             assertUntouched(target);

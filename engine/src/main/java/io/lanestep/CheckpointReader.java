@@ -1,0 +1,245 @@
+package io.lanestep;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One open checkpoint file being restored: pass 1 ({@link #open}) reads every byte through the
+ * checksum and parses the layout into {@link Entry entries}; pass 2 ({@link #copy}) reads slot
+ * ranges into states. Both use one open channel, so an atomic save replacing the file meanwhile
+ * cannot mix two checkpoints. Reads versions 1 and 2 (see {@link Checkpoint}).
+ */
+final class CheckpointReader implements AutoCloseable {
+    static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
+    static final int CHUNK = 1 << 20;
+    /** Most groups, blocks or scalars one file may hold: far beyond any model's tensor count. */
+    static final int MAX_COUNT = 1 << 20;
+    static final ValueLayout.OfFloat LITTLE = Floats.LAYOUT.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * One saved block: its group's kind (class and state keys) and where its slots are.
+     *
+     * @param offset  the block's first element in the model's flat parameter vector
+     * @param slotsAt the file position of its first slot; slot k starts {@code 4 * k * length} later
+     */
+    record Entry(CheckpointReader file, int index, int group, String kind, long offset, long length, long step,
+                 float[] scalars, int slots, long slotsAt) {
+        long end() {
+            return offset + length;
+        }
+
+        String name() {
+            return file.path + " block " + index;
+        }
+    }
+
+    final Path path;
+    private final FileChannel in;
+    private final long size;
+    final List<Entry> entries = new ArrayList<>();
+    int groups;
+
+    private CheckpointReader(Path path, FileChannel in) throws IOException {
+        this.path = path;
+        this.in = in;
+        this.size = in.size();
+    }
+
+    static CheckpointReader open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + " is not a regular file; pass the checkpoint's path");
+        }
+        CheckpointReader reader = new CheckpointReader(file, FileChannel.open(file, StandardOpenOption.READ));
+        try {
+            reader.check();
+            return reader;
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+    }
+
+    private void check() throws IOException {
+        byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
+        readFully(ByteBuffer.wrap(head), 0);
+        if (head.length < MAGIC.length + 4 || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
+            throw new CheckpointException(path + " is not a Lanestep checkpoint (no LANESTEP header)");
+        }
+        int version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
+        if (version != 1 && version != Checkpoint.VERSION) {
+            throw new CheckpointException(path + " has format version " + version + "; this Lanestep reads versions 1"
+                    + " and " + Checkpoint.VERSION);
+        }
+        if (size < MAGIC.length + 16) {
+            throw new CheckpointException(path + " is truncated: " + size + " bytes");
+        }
+        checksum();
+        try {
+            long end = version == 1 ? layoutV1() : layoutV2();
+            if (end != size - 4) {
+                throw new CheckpointException(path + " is malformed although its checksum matches: its blocks end at"
+                        + " byte " + end + " but the checksum starts at " + (size - 4));
+            }
+        } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
+            throw new CheckpointException(path + " is malformed although its checksum matches: " + e);
+        }
+    }
+
+    private void checksum() throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
+        for (long at = 0; at < size - 4; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), size - 4 - at));
+            readFully(chunk, at);
+            at += chunk.flip().remaining();
+            crc.update(chunk);
+        }
+        if ((int) crc.getValue() != readAt(size - 4, 4).getInt()) {
+            throw new CheckpointException(path + " is corrupted or truncated: its checksum does not match");
+        }
+    }
+
+    /** Version 1: one descriptor, then the blocks, which lie end to end from offset 0. */
+    private long layoutV1() throws IOException {
+        long at = MAGIC.length + 4;
+        String descriptor = descriptorAt(at);
+        at += 4 + descriptorBytes(at);
+        groups = 1;
+        int blocks = count(at, "block");
+        at += 4;
+        long offset = 0;
+        for (int i = 0; i < blocks; i++) {
+            ByteBuffer head = readAt(at, 8 + 8);
+            long length = nonNegative(head.getLong(), "length");
+            at = block(at + 16, i, 0, Checkpoint.kind(descriptor), offset, length, head.getLong());
+            offset = Math.addExact(offset, length);
+        }
+        return at;
+    }
+
+    /** Version 2: a descriptor per group, then per block its group, offset, length and step. */
+    private long layoutV2() throws IOException {
+        long at = MAGIC.length + 4;
+        groups = count(at, "group");
+        at += 4;
+        List<String> kinds = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            kinds.add(Checkpoint.kind(descriptorAt(at)));
+            at += 4 + descriptorBytes(at);
+        }
+        int blocks = count(at, "block");
+        at += 4;
+        for (int i = 0; i < blocks; i++) {
+            ByteBuffer head = readAt(at, 4 + 8 + 8 + 8);
+            int group = head.getInt();
+            if (group < 0 || group >= groups) {
+                throw new IllegalArgumentException("block " + i + " names group " + group + " of " + groups);
+            }
+            long offset = nonNegative(head.getLong(), "offset");
+            long length = nonNegative(head.getLong(), "length");
+            Math.addExact(offset, length);
+            at = block(at + 28, i, group, kinds.get(group), offset, length, head.getLong());
+        }
+        return at;
+    }
+
+    /** Reads a block's scalars and slot count at {@code at}; returns where the next block starts. */
+    private long block(long at, int index, int group, String kind, long offset, long length, long step)
+            throws IOException {
+        int scalars = count(at, "scalar");
+        ByteBuffer values = readAt(at + 4, 4 * scalars + 4);
+        float[] s = new float[scalars];
+        for (int k = 0; k < scalars; k++) {
+            s[k] = values.getFloat();
+        }
+        int slots = values.getInt();
+        if (slots < 0) {
+            throw new IllegalArgumentException("slot count " + slots);
+        }
+        long slotsAt = at + 4 + 4L * scalars + 4;
+        entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), s, slots, slotsAt));
+        return Math.addExact(slotsAt, Math.multiplyExact(4L * slots, length));
+    }
+
+    /** Counts are bounded so that a crafted file cannot make the parse allocate more than a few MiB per count. */
+    private int count(long at, String what) throws IOException {
+        int n = readAt(at, 4).getInt();
+        if (n < 0 || n > MAX_COUNT || n > size / 4) {
+            throw new IllegalArgumentException(what + " count " + n);
+        }
+        return n;
+    }
+
+    private int descriptorBytes(long at) throws IOException {
+        int n = readAt(at, 4).getInt();
+        if (n < 0 || n > CHUNK || n > size) {
+            throw new IllegalArgumentException("descriptor length " + n);
+        }
+        return n;
+    }
+
+    private String descriptorAt(long at) throws IOException {
+        return StandardCharsets.UTF_8.decode(readAt(at + 4, descriptorBytes(at))).toString();
+    }
+
+    private static long nonNegative(long value, String what) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Copies elements {@code [from, from + n)} of every slot of {@code entry} into {@code state}'s
+     * slots at element {@code into}.
+     */
+    static void copy(Entry entry, long from, long n, OptimizerState state, long into, ByteBuffer chunk)
+            throws IOException {
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
+        for (int k = 0; k < entry.slots(); k++) {
+            long at = entry.slotsAt() + 4L * (k * entry.length() + from);
+            MemorySegment slot = state.slot(k);
+            for (long done = 0; done < n; ) {
+                int m = (int) Math.min(n - done, chunk.capacity() / Float.BYTES);
+                chunk.clear().limit(m * Float.BYTES);
+                entry.file().readFully(chunk, at);
+                MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, (into + done) * Float.BYTES, m);
+                at += (long) m * Float.BYTES;
+                done += m;
+            }
+        }
+    }
+
+    /** {@code n} bytes at {@code position}, little-endian; a file that ends first is malformed. */
+    private ByteBuffer readAt(long position, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(b, position);
+        return b.flip();
+    }
+
+    private void readFully(ByteBuffer into, long position) throws IOException {
+        long start = position - into.position();
+        while (into.hasRemaining()) {
+            if (in.read(into, start + into.position()) < 0) {
+                throw new BufferUnderflowException();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

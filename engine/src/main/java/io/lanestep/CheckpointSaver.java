@@ -1,0 +1,124 @@
+package io.lanestep;
+
+import io.lanestep.Checkpoint.Target;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/** Writes a version 2 checkpoint (see {@link Checkpoint}) atomically, streaming the slots. */
+final class CheckpointSaver {
+    private CheckpointSaver() {
+    }
+
+    /** Saves {@code targets}; target group {@code g} is described by {@code optimizers.get(g)}. */
+    static void save(Path file, List<Optimizer> optimizers, List<Target> targets)
+            throws IOException {
+        for (Target t : targets) {
+            OptimizerState s = t.state();
+            for (int k = 0; k < s.slotCount(); k++) {
+                Checks.usable(t.name() + " slot " + s.keys().get(k), s.slot(k), false);
+            }
+        }
+        Checkpoint.claim(targets);
+        try {
+            write(file, optimizers, targets);
+        } finally {
+            Checkpoint.release(targets);
+        }
+    }
+
+    private static void write(Path file, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+        List<byte[]> descriptors = new ArrayList<>();
+        long size = CheckpointReader.MAGIC.length + 4 + 4 + 4 + 4;
+        for (Optimizer o : optimizers) {
+            byte[] d = Checkpoint.descriptor(o).getBytes(StandardCharsets.UTF_8);
+            descriptors.add(d);
+            size += 4 + d.length;
+        }
+        for (Target t : targets) {
+            OptimizerState s = t.state();
+            size += 4 + 8 + 8 + 8 + 4 + 4L * s.optimizer().scalarKeys().size() + 4 + 4L * s.slotCount() * s.length();
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                CRC32C crc = new CRC32C();
+                ByteBuffer head = little(CheckpointReader.MAGIC.length + 8);
+                write(out, head.put(CheckpointReader.MAGIC).putInt(Checkpoint.VERSION).putInt(optimizers.size()).flip(),
+                        crc);
+                for (byte[] d : descriptors) {
+                    write(out, little(4 + d.length).putInt(d.length).put(d).flip(), crc);
+                }
+                write(out, little(4).putInt(targets.size()).flip(), crc);
+                ByteBuffer chunk = ByteBuffer.allocateDirect(CheckpointReader.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                for (Target t : targets) {
+                    OptimizerState s = t.state();
+                    int scalars = s.optimizer().scalarKeys().size();
+                    ByteBuffer blockHead = little(4 + 8 + 8 + 8 + 4 + 4 * scalars + 4);
+                    blockHead.putInt(t.group()).putLong(t.offset()).putLong(s.length()).putLong(s.step())
+                            .putInt(scalars);
+                    for (int k = 0; k < scalars; k++) {
+                        blockHead.putFloat(s.scalar(k));
+                    }
+                    write(out, blockHead.putInt(s.slotCount()).flip(), crc);
+                    for (int k = 0; k < s.slotCount(); k++) {
+                        writeSegment(out, s.slot(k), crc, chunk);
+                    }
+                }
+                write(out, little(4).putInt((int) crc.getValue()).flip(), null);
+                if (out.size() != size) {
+                    throw new IOException("wrote " + out.size() + " bytes, expected " + size);
+                }
+                out.force(true);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + dir + " cannot rename atomically; save elsewhere", e);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static ByteBuffer little(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void write(FileChannel out, ByteBuffer buffer, CRC32C crc) throws IOException {
+        if (crc != null) {
+            crc.update(buffer.duplicate());
+        }
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    private static void writeSegment(FileChannel out, MemorySegment slot, CRC32C crc, ByteBuffer chunk)
+            throws IOException {
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
+        long floats = Floats.length(slot);
+        for (long done = 0; done < floats; ) {
+            int n = (int) Math.min(floats - done, CheckpointReader.CHUNK / Float.BYTES);
+            MemorySegment.copy(slot, Floats.LAYOUT, done * Float.BYTES, chunkSegment, CheckpointReader.LITTLE, 0, n);
+            chunk.clear().limit(n * Float.BYTES);
+            write(out, chunk, crc);
+            done += n;
+        }
+    }
+}
