@@ -18,20 +18,29 @@ import java.util.List;
  * @param initialAccumulatorValue starting value of {@code sum}, finite and &ge; 0 (0)
  * @param eps                     added to the root, finite and &ge; 0 (1e-10)
  * @param maximize                ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
 public record Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
-                      boolean maximize) implements Optimizer {
+                      boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** State key of the sum of squared gradients. */
     public static final String SUM = "sum";
 
     /** Validates every hyperparameter. */
     public Adagrad {
+        Numerics.check(numerics, "Adagrad");
         Hyper.nonNegative("lr", lr);
         Hyper.nonNegative("lrDecay", lrDecay);
         Hyper.nonNegative("weightDecay", weightDecay);
         Hyper.nonNegative("initialAccumulatorValue", initialAccumulatorValue);
         Hyper.nonNegative("eps", eps);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps, boolean maximize) {
+        this(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 1e-2, no decay, accumulator 0, eps 1e-10. */
@@ -46,7 +55,7 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
 
     @Override
     public Adagrad withLearningRate(double learningRate) {
-        return new Adagrad(learningRate, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
+        return new Adagrad(learningRate, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
     }
 
     @Override
@@ -57,5 +66,10 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
     @Override
     public float initialStateValue(String key) {
         return (float) initialAccumulatorValue;
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Adagrad withNumerics(Numerics profile) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, profile);
     }
 }

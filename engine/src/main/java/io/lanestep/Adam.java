@@ -24,9 +24,12 @@ import java.util.List;
  * @param weightDecay L2 penalty, finite and &ge; 0 (0)
  * @param amsgrad     divide by the running maximum of the raw second moment
  * @param maximize    ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
 public record Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-                   boolean maximize) implements Optimizer {
+                   boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** State key of the first moment. */
     public static final String EXP_AVG = "exp_avg";
@@ -37,7 +40,13 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
 
     /** Validates every hyperparameter. */
     public Adam {
+        Numerics.check(numerics, "Adam");
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean maximize) {
+        this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay. */
@@ -53,11 +62,16 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
 
     @Override
     public Adam withLearningRate(double learningRate) {
-        return new Adam(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+        return new Adam(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
     }
 
     @Override
     public List<String> stateKeys() {
         return amsgrad ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : List.of(EXP_AVG, EXP_AVG_SQ);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Adam withNumerics(Numerics profile) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile);
     }
 }

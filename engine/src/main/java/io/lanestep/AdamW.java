@@ -14,13 +14,22 @@ import java.util.List;
  * @param weightDecay decoupled decay rate, finite and &ge; 0 (1e-2)
  * @param amsgrad     divide by the running maximum of the raw second moment
  * @param maximize    ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
 public record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-                    boolean maximize) implements Optimizer {
+                    boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** Validates every hyperparameter. */
     public AdamW {
+        Numerics.check(numerics, "AdamW");
         validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean maximize) {
+        this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13);
     }
 
     static void validate(double lr, double beta1, double beta2, double eps, double weightDecay) {
@@ -44,12 +53,17 @@ public record AdamW(double lr, double beta1, double beta2, double eps, double we
 
     @Override
     public AdamW withLearningRate(double learningRate) {
-        return new AdamW(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+        return new AdamW(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
     }
 
     @Override
     public List<String> stateKeys() {
         return amsgrad ? List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ, Adam.MAX_EXP_AVG_SQ)
                 : List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public AdamW withNumerics(Numerics profile) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile);
     }
 }

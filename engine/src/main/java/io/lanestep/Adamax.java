@@ -19,8 +19,11 @@ import java.util.List;
  * @param eps         added to |g|, finite and &ge; 0 (1e-8)
  * @param weightDecay L2 penalty, finite and &ge; 0 (0)
  * @param maximize    ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
-public record Adamax(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
+public record Adamax(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
+                     Numerics numerics)
         implements Optimizer {
 
     /** State key of the exponentially weighted infinity norm. */
@@ -28,7 +31,13 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
 
     /** Validates every hyperparameter. */
     public Adamax {
+        Numerics.check(numerics, "Adamax");
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Adamax(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize) {
+        this(lr, beta1, beta2, eps, weightDecay, maximize, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8. */
@@ -43,11 +52,16 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
 
     @Override
     public Adamax withLearningRate(double learningRate) {
-        return new Adamax(learningRate, beta1, beta2, eps, weightDecay, maximize);
+        return new Adamax(learningRate, beta1, beta2, eps, weightDecay, maximize, numerics);
     }
 
     @Override
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, EXP_INF);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Adamax withNumerics(Numerics profile) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, profile);
     }
 }

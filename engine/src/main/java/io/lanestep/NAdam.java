@@ -25,8 +25,14 @@ import java.util.List;
  * @param eps           added after the root, finite and &ge; 0 (1e-8)
  * @param weightDecay   L2 penalty, finite and &ge; 0 (0)
  * @param momentumDecay ψ, finite and &ge; 0 (4e-3)
+ * @param decoupledWeightDecay multiply the parameter by {@code 1 - lr·weightDecay} instead of adding L2 decay
+ *     to the gradient (torch 2.x)
+ * @param maximize ascend instead of descend (torch 2.x)
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
-public record NAdam(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
+public record NAdam(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay,
+                    boolean decoupledWeightDecay, boolean maximize, Numerics numerics)
         implements Optimizer {
 
     /** Scalar state key of the running product of the momentum coefficients. */
@@ -34,8 +40,14 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
 
     /** Validates every hyperparameter. */
     public NAdam {
+        Numerics.check(numerics, "NAdam");
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentumDecay", momentumDecay);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic and the torch 2.x options off. */
+    public NAdam(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, momentumDecay, false, false, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum decay 4e-3. */
@@ -55,7 +67,8 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
 
     @Override
     public NAdam withLearningRate(double learningRate) {
-        return new NAdam(learningRate, beta1, beta2, eps, weightDecay, momentumDecay);
+        return new NAdam(learningRate, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay,
+                maximize, numerics);
     }
 
     @Override
@@ -71,5 +84,11 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
     @Override
     public float initialScalarValue(String key) {
         return 1f;
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public NAdam withNumerics(Numerics profile) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay,
+                maximize, profile);
     }
 }

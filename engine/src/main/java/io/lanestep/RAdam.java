@@ -20,12 +20,25 @@ import java.util.List;
  * @param beta2       second-moment decay in [0, 1) (0.999)
  * @param eps         added after the root, finite and &ge; 0 (1e-8)
  * @param weightDecay L2 penalty, finite and &ge; 0 (0)
+ * @param decoupledWeightDecay multiply the parameter by {@code 1 - lr·weightDecay} instead of adding L2 decay
+ *     to the gradient (torch 2.x)
+ * @param maximize ascend instead of descend (torch 2.x)
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
-public record RAdam(double lr, double beta1, double beta2, double eps, double weightDecay) implements Optimizer {
+public record RAdam(double lr, double beta1, double beta2, double eps, double weightDecay,
+                    boolean decoupledWeightDecay, boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** Validates every hyperparameter. */
     public RAdam {
+        Numerics.check(numerics, "RAdam");
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic and the torch 2.x options off. */
+    public RAdam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, false, false, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
@@ -56,11 +69,16 @@ public record RAdam(double lr, double beta1, double beta2, double eps, double we
 
     @Override
     public RAdam withLearningRate(double learningRate) {
-        return new RAdam(learningRate, beta1, beta2, eps, weightDecay);
+        return new RAdam(learningRate, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
     }
 
     @Override
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public RAdam withNumerics(Numerics profile) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, profile);
     }
 }

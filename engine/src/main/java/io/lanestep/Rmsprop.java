@@ -26,9 +26,12 @@ import java.util.List;
  * @param momentum    momentum factor in [0, 1] (0)
  * @param centered    divide by the gradient's estimated standard deviation instead of its RMS
  * @param maximize    ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
 public record Rmsprop(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered,
-                      boolean maximize) implements Optimizer {
+                      boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** State key of the running average of squared gradients. */
     public static final String SQUARE_AVG = "square_avg";
@@ -39,11 +42,17 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
 
     /** Validates every hyperparameter. */
     public Rmsprop {
+        Numerics.check(numerics, "Rmsprop");
         Hyper.nonNegative("lr", lr);
         Hyper.unitInterval("alpha", alpha);
         Hyper.nonNegative("eps", eps);
         Hyper.nonNegative("weightDecay", weightDecay);
         Hyper.unitInterval("momentum", momentum);
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Rmsprop(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered, boolean maximize) {
+        this(lr, alpha, eps, weightDecay, momentum, centered, maximize, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no decay, momentum or centering. */
@@ -59,7 +68,7 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
 
     @Override
     public Rmsprop withLearningRate(double learningRate) {
-        return new Rmsprop(learningRate, alpha, eps, weightDecay, momentum, centered, maximize);
+        return new Rmsprop(learningRate, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
     }
 
     @Override
@@ -72,5 +81,10 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
             keys.add(GRAD_AVG);
         }
         return List.copyOf(keys);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Rmsprop withNumerics(Numerics profile) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, profile);
     }
 }

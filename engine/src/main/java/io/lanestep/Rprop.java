@@ -23,8 +23,11 @@ import java.util.List;
  * @param stepMin  smallest step size, finite and &ge; 0 (1e-6)
  * @param stepMax  largest step size, finite and &ge; stepMin (50)
  * @param maximize ascend instead of descend
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
-public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, double stepMax, boolean maximize)
+public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, double stepMax, boolean maximize,
+                    Numerics numerics)
         implements Optimizer {
 
     /** State key of the previous (possibly zeroed) gradient. */
@@ -34,6 +37,7 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
 
     /** Validates every hyperparameter. */
     public Rprop {
+        Numerics.check(numerics, "Rprop");
         Hyper.nonNegative("lr", lr);
         if (!(etaMinus > 0 && etaMinus < 1 && etaPlus > 1 && Double.isFinite(etaPlus))) {
             throw new IllegalArgumentException("etas must satisfy 0 < etaMinus < 1 < etaPlus, got (" + etaMinus
@@ -45,6 +49,11 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
             throw new IllegalArgumentException("stepMax " + stepMax + " is below stepMin " + stepMin
                     + "; pass step sizes with stepMin <= stepMax");
         }
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Rprop(double lr, double etaMinus, double etaPlus, double stepMin, double stepMax, boolean maximize) {
+        this(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, Numerics.TORCH_1_13);
     }
 
     /** PyTorch's defaults: lr 1e-2, etas (0.5, 1.2), step sizes (1e-6, 50). */
@@ -59,7 +68,7 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
 
     @Override
     public Rprop withLearningRate(double learningRate) {
-        return new Rprop(learningRate, etaMinus, etaPlus, stepMin, stepMax, maximize);
+        return new Rprop(learningRate, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
     }
 
     @Override
@@ -70,5 +79,10 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
     @Override
     public float initialStateValue(String key) {
         return key.equals(STEP_SIZE) ? (float) lr : 0f;
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Rprop withNumerics(Numerics profile) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, profile);
     }
 }

@@ -25,15 +25,19 @@ import java.util.List;
  * @param weightDecay L2 penalty, finite and &ge; 0
  * @param nesterov    Nesterov momentum; needs momentum &gt; 0 and dampening 0
  * @param maximize    ascend the objective instead of descending it
+ * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
+ *     TORCH_1_13})
  */
 public record Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
-                  boolean maximize) implements Optimizer {
+                  boolean maximize, Numerics numerics)
+        implements Optimizer {
 
     /** State key of the momentum buffer, as in PyTorch. */
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
 
     /** Validates every hyperparameter. */
     public Sgd {
+        Numerics.check(numerics, "Sgd");
         Hyper.nonNegative("lr", lr);
         Hyper.unitInterval("momentum", momentum);
         Hyper.unitInterval("dampening", dampening);
@@ -43,6 +47,11 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
                     + momentum + " and dampening " + dampening + "; set dampening to 0 and a positive momentum,"
                     + " or turn nesterov off");
         }
+    }
+
+    /** The configuration with torch 1.13.1's arithmetic. */
+    public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov, boolean maximize) {
+        this(lr, momentum, dampening, weightDecay, nesterov, maximize, Numerics.TORCH_1_13);
     }
 
     /** Vanilla SGD, {@code Φ -= lr·ĝ}. */
@@ -59,11 +68,16 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
 
     @Override
     public Sgd withLearningRate(double learningRate) {
-        return new Sgd(learningRate, momentum, dampening, weightDecay, nesterov, maximize);
+        return new Sgd(learningRate, momentum, dampening, weightDecay, nesterov, maximize, numerics);
     }
 
     @Override
     public List<String> stateKeys() {
         return momentum == 0 ? List.of() : List.of(MOMENTUM_BUFFER);
+    }
+
+    /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
+    public Sgd withNumerics(Numerics profile) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, profile);
     }
 }

@@ -7,6 +7,7 @@ import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import java.lang.foreign.MemorySegment;
 
@@ -26,6 +27,10 @@ final class AdamKernel extends MomentKernel {
     float weightDecay;
     /** {@code f(1 - lr·weightDecay)}, AdamW's. */
     float decayFactor;
+    /** {@code f(1 - beta1)}, the weight of torch 2.x's lerp. */
+    float lerpWeight;
+    /** Where torch's fused kernel's tail starts: {@code length - length mod 8}. */
+    final long fusedFrom;
     int flags;
 
     AdamKernel(long length, MemorySegment[] slots, float[] scalars) {
@@ -33,21 +38,23 @@ final class AdamKernel extends MomentKernel {
         expAvg = slots[0];
         expAvgSq = slots[1];
         maxSq = slots.length > 2 ? slots[2] : MemorySegment.NULL;
+        fusedFrom = length - length % 8;
     }
 
     @Override
     public void prepare(Optimizer optimizer, long steps) {
         switch (optimizer) {
             case Adam a -> set(a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(), steps, (float) a.weightDecay(), 1f,
-                    (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0));
+                    (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0), a.numerics());
             case AdamW a -> set(a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(), steps, 0f,
-                    (float) (1 - a.lr() * a.weightDecay()), (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY);
+                    (float) (1 - a.lr() * a.weightDecay()), (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY,
+                    a.numerics());
             default -> throw new IllegalArgumentException(optimizer + " is not Adam or AdamW");
         }
     }
 
     private void set(double lr, double b1, double b2, double epsilon, boolean amsgrad, long steps, float decay,
-                     float factor, int optionFlags) {
+                     float factor, int optionFlags, Numerics numerics) {
         double t = steps + 1;
         double bc1 = 1 - Math.pow(b1, t);
         double bc2 = 1 - Math.pow(b2, t);
@@ -57,7 +64,10 @@ final class AdamKernel extends MomentKernel {
         negStepSize = (float) (-(lr / bc1));
         weightDecay = decay;
         decayFactor = factor;
-        flags = optionFlags | clipFlag() | (amsgrad ? AMSGRAD : 0);
+        lerpWeight = (float) (1 - b1);
+        flags = optionFlags | clipFlag() | (amsgrad ? AMSGRAD : 0)
+                | (numerics.torch2() ? Flags.lerp(lerpWeight) : 0)
+                | (numerics == Numerics.TORCH_2_FUSED ? Flags.FUSED_TAIL : 0);
     }
 
     @Override

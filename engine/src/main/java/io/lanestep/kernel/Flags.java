@@ -32,6 +32,20 @@ final class Flags {
      */
     static final int CLIP_VALUE = 1 << 10;
 
+    /** torch 2.x: the first moment (or centered average) moves with {@code lerp}, see {@link Lanes#lerp}. */
+    static final int LERP = 1 << 11;
+    /** With {@link #LERP}: the weight is below 0.5 in magnitude, so lerp starts from the old value. */
+    static final int LERP_LOW_WEIGHT = 1 << 12;
+    /** torch 2.x fused CPU kernels: their last {@code n mod 8} elements group some sums the other way. */
+    static final int FUSED_TAIL = 1 << 13;
+    /** torch 2.x foreach: NAdam, RAdam and ASGD compute the foreach path's formula. */
+    static final int FOREACH = 1 << 14;
+
+    /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
+    static int lerp(float w) {
+        return LERP | (Math.abs(w) < 0.5f ? LERP_LOW_WEIGHT : 0);
+    }
+
     private Flags() {
     }
 }

@@ -17,4 +17,12 @@ final class Lanes {
         float scaled = g * gradScale;
         return (flags & CLIP_VALUE) != 0 ? Math.min(Math.max(scaled, -gradClip), gradClip) : scaled;
     }
+
+    /**
+     * torch's {@code a.lerp(b, w)} on float32 for a scalar weight: {@code fma(w, b - a, a)} when
+     * {@code |w| < 0.5}, else {@code fma(w - 1, b - a, b)} ({@code w - 1} is exact then).
+     */
+    static float lerp(float a, float b, float w, int flags) {
+        return (flags & Flags.LERP_LOW_WEIGHT) != 0 ? Math.fma(w, b - a, a) : Math.fma(w - 1f, b - a, b);
+    }
 }

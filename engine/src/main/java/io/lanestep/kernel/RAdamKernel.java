@@ -1,8 +1,12 @@
 package io.lanestep.kernel;
 
+import static io.lanestep.kernel.Flags.DECOUPLED_DECAY;
+import static io.lanestep.kernel.Flags.FOREACH;
+import static io.lanestep.kernel.Flags.MAXIMIZE;
 import static io.lanestep.kernel.Flags.RECTIFIED;
 import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +24,12 @@ final class RAdamKernel extends MomentKernel {
     /** The rectification term, used under RECTIFIED (while the variance is tractable). */
     float rect;
     float weightDecay;
+    /** {@code f(1 - lr·weightDecay)}, for decoupled decay. */
+    float decayFactor;
+    /** torch 2.x foreach: {@code f(-(sqrt(bc2)·(lr·R/bc1)))}, -0 when the step is not rectified. */
+    float foreachScale;
+    /** torch 2.x foreach: {@code f(-(lr·U/bc1))}, the unrectified step's factor (0 when rectified). */
+    float foreachUnrect;
     int flags;
 
     RAdamKernel(long length, MemorySegment[] slots, float[] scalars) {
@@ -41,7 +51,16 @@ final class RAdamKernel extends MomentKernel {
         bc2Sqrt = (float) Math.sqrt(1 - Math.pow(a.beta2(), t));
         rect = rectified ? (float) rectification : 0f;
         weightDecay = (float) a.weightDecay();
-        flags = clipFlag() | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0);
+        decayFactor = (float) (1 - a.lr() * a.weightDecay());
+        double bias1 = 1 - Math.pow(a.beta1(), t);
+        double r = rectified ? rectification : 0;
+        double u = r > 0 ? 0 : 1.0;
+        foreachUnrect = (float) ((a.lr() * u / bias1) * -1);
+        foreachScale = (float) (Math.sqrt(1 - Math.pow(a.beta2(), t)) * (a.lr() * r / bias1) * -1);
+        boolean decoupled = a.decoupledWeightDecay() && a.weightDecay() != 0;
+        flags = clipFlag() | (a.weightDecay() != 0 && !decoupled ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0)
+                | (decoupled ? DECOUPLED_DECAY : 0) | (a.maximize() ? MAXIMIZE : 0)
+                | (a.numerics() == Numerics.TORCH_2_FOREACH ? FOREACH : 0) | lerpFlags(a.numerics());
     }
 
     @Override

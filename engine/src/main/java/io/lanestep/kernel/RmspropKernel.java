@@ -43,7 +43,8 @@ final class RmspropKernel extends Kernel {
         flags = clipFlag() | (r.maximize() ? MAXIMIZE : 0)
                 | (r.weightDecay() != 0 ? WEIGHT_DECAY : 0)
                 | (hasMomentum ? MOMENTUM : 0)
-                | (r.centered() ? CENTERED : 0);
+                | (r.centered() ? CENTERED : 0)
+                | (r.numerics().torch2() ? Flags.lerp(oneMinusAlpha) : 0);
     }
 
     @Override

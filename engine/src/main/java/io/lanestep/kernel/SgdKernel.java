@@ -1,6 +1,7 @@
 package io.lanestep.kernel;
 
 import static io.lanestep.kernel.Flags.FIRST_STEP;
+import static io.lanestep.kernel.Flags.FUSED_TAIL;
 import static io.lanestep.kernel.Flags.MAXIMIZE;
 import static io.lanestep.kernel.Flags.MOMENTUM;
 import static io.lanestep.kernel.Flags.NESTEROV;
@@ -8,6 +9,7 @@ import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.Sgd;
 import java.lang.foreign.MemorySegment;
@@ -27,9 +29,12 @@ class SgdKernel extends Kernel {
     /** The gradient's factor in the buffer: {@code f(1 - dampening)}, or η, or {@code 1 - μ}. */
     float keep;
     int flags;
+    /** Where torch's fused kernel's tail starts: {@code length - length mod 8}. */
+    final long fusedFrom;
 
     SgdKernel(long length, MemorySegment[] slots, float[] scalars) {
         super(length, slots, scalars);
+        fusedFrom = length - length % 8;
     }
 
     MemorySegment buffer() {
@@ -46,7 +51,8 @@ class SgdKernel extends Kernel {
                                 | (s.weightDecay() != 0 ? WEIGHT_DECAY : 0)
                                 | (hasMomentum ? MOMENTUM : 0)
                                 | (hasMomentum && steps == 0 ? FIRST_STEP : 0)
-                                | (s.nesterov() ? NESTEROV : 0));
+                                | (s.nesterov() ? NESTEROV : 0)
+                                | (s.numerics() == Numerics.TORCH_2_FUSED ? FUSED_TAIL : 0));
             }
             case HeavyBallMomentum h -> set(-1f, 0f, (float) h.momentum(), (float) h.lr(), MOMENTUM);
             case AveragedMomentum a -> set((float) -a.lr(), 0f, (float) a.momentum(), (float) (1 - a.momentum()),

@@ -10,13 +10,13 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,50 +40,79 @@ public final class TorchOptimizers {
     }
 
     /**
-     * The engine optimizer equivalent to {@code torch.optim.<className>(**kwargs)}.
+     * The engine optimizer equivalent to {@code torch.optim.<className>(**kwargs)} in torch 1.13.1,
+     * whose arithmetic ({@link Numerics#TORCH_1_13}) Lanestep's records default to.
      *
      * @throws IllegalArgumentException naming an unknown class, an unsupported or mistyped kwarg, or
      *                                  a hyperparameter out of range
      */
     public static Optimizer create(String className, Map<String, ?> kwargs) {
+        return create(className, kwargs, "1.13.1");
+    }
+
+    /**
+     * The engine optimizer equivalent to {@code torch.optim.<className>(**kwargs)} in torch
+     * {@code torchVersion} ("1.13.1", "2.13.0", ...): from 2.0 on, with the arithmetic of the path
+     * the kwargs pick ({@code foreach=True}: {@link Numerics#TORCH_2_FOREACH}, {@code fused=True}:
+     * {@link Numerics#TORCH_2_FUSED}, otherwise {@link Numerics#TORCH_2_SINGLE}) and torch 2's
+     * options and defaults ({@code decoupled_weight_decay}, NAdam's and RAdam's {@code maximize},
+     * SGD's default lr 1e-3).
+     *
+     * @throws IllegalArgumentException as {@link #create(String, Map)}, and for what torch refuses:
+     *                                  {@code fused} with {@code foreach}, or {@code fused} for an
+     *                                  optimizer torch has no fused kernel for
+     */
+    public static Optimizer create(String className, Map<String, ?> kwargs, String torchVersion) {
+        boolean torch2 = torch2(torchVersion);
         Kwargs k = new Kwargs(className, kwargs);
+        Numerics n = torch2 && TORCH_CLASSES.contains(className) ? profile(className, k) : Numerics.TORCH_1_13;
         Optimizer optimizer = switch (className) {
-            case "SGD" -> new Sgd(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("dampening", 0),
-                    k.number("weight_decay", 0), k.flag("nesterov", false), k.flag("maximize", false));
+            case "SGD" -> new Sgd(k.number("lr", torch2 ? 1e-3 : Double.NaN), k.number("momentum", 0),
+                    k.number("dampening", 0), k.number("weight_decay", 0), k.flag("nesterov", false),
+                    k.flag("maximize", false), n);
             case "Adam" -> {
                 double[] betas = k.pair("betas", 0.9, 0.999);
-                yield new Adam(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
-                        k.number("weight_decay", 0), k.flag("amsgrad", false), k.flag("maximize", false));
+                boolean decoupled = torch2 && k.flag("decoupled_weight_decay", false);
+                double lr = k.number("lr", 1e-3);
+                double eps = k.number("eps", 1e-8);
+                double wd = k.number("weight_decay", 0);
+                boolean amsgrad = k.flag("amsgrad", false);
+                boolean maximize = k.flag("maximize", false);
+                yield decoupled ? new AdamW(lr, betas[0], betas[1], eps, wd, amsgrad, maximize, n)
+                        : new Adam(lr, betas[0], betas[1], eps, wd, amsgrad, maximize, n);
             }
             case "AdamW" -> {
                 double[] betas = k.pair("betas", 0.9, 0.999);
                 yield new AdamW(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
-                        k.number("weight_decay", 1e-2), k.flag("amsgrad", false), k.flag("maximize", false));
+                        k.number("weight_decay", 1e-2), k.flag("amsgrad", false), k.flag("maximize", false), n);
             }
             case "RMSprop" -> new Rmsprop(k.number("lr", 1e-2), k.number("alpha", 0.99), k.number("eps", 1e-8),
                     k.number("weight_decay", 0), k.number("momentum", 0), k.flag("centered", false),
-                    k.flag("maximize", false));
+                    k.flag("maximize", false), n);
             case "Adagrad" -> new Adagrad(k.number("lr", 1e-2), k.number("lr_decay", 0), k.number("weight_decay", 0),
-                    k.number("initial_accumulator_value", 0), k.number("eps", 1e-10), k.flag("maximize", false));
+                    k.number("initial_accumulator_value", 0), k.number("eps", 1e-10), k.flag("maximize", false), n);
             case "Adamax" -> {
                 double[] betas = k.pair("betas", 0.9, 0.999);
                 yield new Adamax(k.number("lr", 2e-3), betas[0], betas[1], k.number("eps", 1e-8),
-                        k.number("weight_decay", 0), k.flag("maximize", false));
+                        k.number("weight_decay", 0), k.flag("maximize", false), n);
             }
             case "NAdam" -> {
                 double[] betas = k.pair("betas", 0.9, 0.999);
                 yield new NAdam(k.number("lr", 2e-3), betas[0], betas[1], k.number("eps", 1e-8),
-                        k.number("weight_decay", 0), k.number("momentum_decay", 4e-3));
+                        k.number("weight_decay", 0), k.number("momentum_decay", 4e-3),
+                        torch2 && k.flag("decoupled_weight_decay", false), torch2 && k.flag("maximize", false), n);
             }
             case "RAdam" -> {
                 double[] betas = k.pair("betas", 0.9, 0.999);
                 yield new RAdam(k.number("lr", 1e-3), betas[0], betas[1], k.number("eps", 1e-8),
-                        k.number("weight_decay", 0));
+                        k.number("weight_decay", 0), torch2 && k.flag("decoupled_weight_decay", false),
+                        torch2 && k.flag("maximize", false), n);
             }
             case "Rprop" -> {
                 double[] etas = k.pair("etas", 0.5, 1.2);
                 double[] sizes = k.pair("step_sizes", 1e-6, 50);
-                yield new Rprop(k.number("lr", 1e-2), etas[0], etas[1], sizes[0], sizes[1], k.flag("maximize", false));
+                yield new Rprop(k.number("lr", 1e-2), etas[0], etas[1], sizes[0], sizes[1], k.flag("maximize", false),
+                        n);
             }
             case "Lion" -> {
                 double[] betas = k.pair("betas", 0.9, 0.99);
@@ -113,8 +142,34 @@ public final class TorchOptimizers {
             default -> throw new IllegalArgumentException("unknown optimizer class '" + className
                     + "'; supported: " + supported());
         };
-        k.rejectUnused();
+        k.rejectUnused(EXECUTION_OPTIONS);
         return optimizer;
+    }
+
+    /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */
+    private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
+            "NAdam", "RAdam", "Rprop");
+    private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
+
+    private static boolean torch2(String version) {
+        if (version == null || !version.matches("\\d+\\.\\d+.*")) {
+            throw new IllegalArgumentException("torch version must look like 1.13.1 or 2.13.0, got " + version);
+        }
+        return Integer.parseInt(version.substring(0, version.indexOf('.'))) >= 2;
+    }
+
+    /** The torch 2.x path {@code foreach} and {@code fused} pick, refused where torch refuses it. */
+    private static Numerics profile(String className, Kwargs k) {
+        boolean foreach = k.flag("foreach", false);
+        boolean fused = k.flag("fused", false);
+        if (fused && foreach) {
+            throw new IllegalArgumentException("`fused` and `foreach` cannot be `True` together.");
+        }
+        if (fused && !FUSED_CLASSES.contains(className)) {
+            throw new IllegalArgumentException(className + ".__init__() got an unexpected keyword argument 'fused':"
+                    + " torch has fused CPU kernels for SGD, Adam, AdamW and Adagrad only");
+        }
+        return fused ? Numerics.TORCH_2_FUSED : foreach ? Numerics.TORCH_2_FOREACH : Numerics.TORCH_2_SINGLE;
     }
 
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
@@ -135,73 +190,10 @@ public final class TorchOptimizers {
             case Adamax a -> true;
             case NAdam a -> true;
             case RAdam a -> true;
+            // torch 2.x keeps every step as a float32 tensor; SGD still keeps none.
+            case Rmsprop r -> r.numerics().torch2();
+            case Rprop r -> r.numerics().torch2();
             default -> false;
         };
-    }
-
-    private static final class Kwargs {
-        private final String className;
-        private final Map<String, ?> values;
-        private final Set<String> used = new HashSet<>();
-
-        Kwargs(String className, Map<String, ?> values) {
-            this.className = className;
-            this.values = values;
-        }
-
-        double number(String key, double defaultValue) {
-            used.add(key);
-            Object v = values.get(key);
-            if (v == null) {
-                if (Double.isNaN(defaultValue)) {
-                    throw new IllegalArgumentException(className + " needs the kwarg '" + key + "'");
-                }
-                return defaultValue;
-            }
-            if (!(v instanceof Number n)) {
-                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a number, got " + v);
-            }
-            return n.doubleValue();
-        }
-
-        double[] pair(String key, double first, double second) {
-            used.add(key);
-            Object v = values.get(key);
-            if (v == null) {
-                return new double[] {first, second};
-            }
-            if (!(v instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number a)
-                    || !(list.get(1) instanceof Number b)) {
-                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a pair of numbers, got " + v);
-            }
-            return new double[] {a.doubleValue(), b.doubleValue()};
-        }
-
-        boolean flag(String key, boolean defaultValue) {
-            used.add(key);
-            Object v = values.get(key);
-            if (v == null) {
-                return defaultValue;
-            }
-            if (!(v instanceof Boolean b)) {
-                throw new IllegalArgumentException(className + " kwarg '" + key + "' must be true or false, got " + v);
-            }
-            return b;
-        }
-
-        void rejectUnused() {
-            for (Map.Entry<String, ?> e : values.entrySet()) {
-                String key = e.getKey();
-                if (used.contains(key)) {
-                    continue;
-                }
-                boolean harmless = EXECUTION_OPTIONS.contains(key)
-                        && (e.getValue() == null || Boolean.FALSE.equals(e.getValue()));
-                if (!harmless) {
-                    throw new IllegalArgumentException(className + " option '" + key + "' = " + e.getValue()
-                            + " is not supported by Lanestep; remove it");
-                }
-            }
-        }
     }
 }

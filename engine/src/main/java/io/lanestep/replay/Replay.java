@@ -32,15 +32,20 @@ import java.util.Map;
  * {@code params_final.f32} and one {@code <key>.f32} per PyTorch state tensor, little-endian
  * float32. A case that cannot run gets one line on the error stream and the others still run.
  *
- * <p>Usage: {@code replay --cases ROOT --out DIR [--lanes W]}; exit status 0 when every case ran,
- * 1 when some did not, 2 on a usage error.
+ * <p>The torch version whose arithmetic a case is replayed with is {@code --torch}, else the
+ * {@code torch_version} of the nearest {@code index.json} from the case's directory up to ROOT,
+ * else 1.13.1; from 2.0 on, the kwargs {@code foreach} and {@code fused} pick the path.
+ *
+ * <p>Usage: {@code replay --cases ROOT --out DIR [--lanes W] [--torch VERSION]}; exit status 0 when
+ * every case ran, 1 when some did not, 2 on a usage error.
  */
 public final class Replay {
     /** Floats one case may hold per file: what one byte[] can read. */
     private static final int MAX_FLOATS = (Integer.MAX_VALUE - 8) / Float.BYTES;
     /** Bytes a case.json may have. */
     private static final long MAX_CASE_JSON = 1 << 20;
-    private static final String USAGE = "usage: replay --cases ROOT --out DIR [--lanes scalar|64|128|256|512|preferred]";
+    private static final String USAGE = "usage: replay --cases ROOT --out DIR [--lanes scalar|64|128|256|512|preferred]"
+            + " [--torch VERSION]";
 
     private Replay() {
     }
@@ -55,6 +60,7 @@ public final class Replay {
         Path cases = null;
         Path outDir = null;
         LaneWidth width = LaneWidth.fromSystemProperty();
+        String torch = null;
         Engine engine;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -63,6 +69,7 @@ public final class Replay {
                     case "--cases" -> cases = Path.of(require(value, "--cases"));
                     case "--out" -> outDir = Path.of(require(value, "--out"));
                     case "--lanes" -> width = LaneWidth.parse(require(value, "--lanes"));
+                    case "--torch" -> torch = require(value, "--torch");
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
                 }
                 i++;
@@ -88,7 +95,7 @@ public final class Replay {
         for (Path dir : dirs) {
             Path relative = dir.equals(cases) ? dir.toAbsolutePath().getFileName() : cases.relativize(dir);
             try {
-                replay(engine, dir, outDir.resolve(relative.toString()));
+                replay(engine, dir, outDir.resolve(relative.toString()), torch != null ? torch : version(cases, dir));
             } catch (Throwable e) {
                 // One case's failure of any kind, a StackOverflowError or OutOfMemoryError included,
                 // is that case's line; the others still run and the summary is always printed.
@@ -153,7 +160,25 @@ public final class Replay {
     }
 
     @SuppressWarnings("unchecked")
-    private static void replay(Engine engine, Path dir, Path out) throws IOException {
+    /** The {@code torch_version} of the nearest {@code index.json} from {@code dir} up to {@code root}. */
+    private static String version(Path root, Path dir) throws IOException {
+        for (Path d = dir; d != null && d.startsWith(root); d = d.getParent()) {
+            Path index = d.resolve("index.json");
+            if (Files.isRegularFile(index)) {
+                if (Files.size(index) > 64 * MAX_CASE_JSON) {
+                    throw new IllegalArgumentException(index + " is too large to be an index");
+                }
+                if (Json.parse(Files.readString(index)) instanceof Map<?, ?> json
+                        && json.get("torch_version") instanceof String v) {
+                    return v;
+                }
+                throw new IllegalArgumentException(index + " has no torch_version; pass --torch VERSION");
+            }
+        }
+        return "1.13.1";
+    }
+
+    private static void replay(Engine engine, Path dir, Path out, String torchVersion) throws IOException {
         Path caseFile = dir.resolve("case.json");
         if (Files.size(caseFile) > MAX_CASE_JSON) {
             throw new IllegalArgumentException("case.json holds " + Files.size(caseFile) + " bytes, more than the "
@@ -171,7 +196,7 @@ public final class Replay {
             throw new IllegalArgumentException("n = " + n + " and T = " + steps + " make " + (long) steps * n
                     + " floats per trajectory, more than one case can hold (" + MAX_FLOATS + "); split the case");
         }
-        Optimizer optimizer = TorchOptimizers.create(className, kwargs);
+        Optimizer optimizer = TorchOptimizers.create(className, kwargs, torchVersion);
         Path params0File = checkedFile(dir.resolve("params0.f32"), n);
         Path gradsFile = checkedFile(dir.resolve("grads.f32"), (long) steps * n);
         float[] params0 = read(params0File, n);

@@ -29,8 +29,17 @@ record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n,
         }
     }
 
+    /** The torch 2.13 sample (cases of {@code ../shared/pytorch2-golden/cases}). */
+    static Path root2() {
+        return Path.of(System.getProperty("golden2.dir", "src/test/resources/pytorch2-golden")).resolve("cases");
+    }
+
     static List<GoldenCase> all(List<String> optimizers) {
-        try (Stream<Path> dirs = Files.list(root())) {
+        return all(root(), optimizers);
+    }
+
+    static List<GoldenCase> all(Path root, List<String> optimizers) {
+        try (Stream<Path> dirs = Files.list(root)) {
             return dirs.filter(d -> Files.exists(d.resolve("case.json"))).sorted().map(GoldenCase::load)
                     .filter(c -> optimizers.contains(c.optimizer())).toList();
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import io.lanestep.LaneWidth;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
@@ -35,8 +36,35 @@ final class Optimizers {
 
     /** One arbitrary per optimizer; {@code CatalogueTest} checks that every optimizer has one. */
     static List<Arbitrary<Optimizer>> each() {
-        return List.of(sgd(), heavyBall(), averaged(), rmsprop(), adam(), adamW(), signalToNoise(), adagrad(), adamax(),
-                nadam(), radam(), rprop(), lion(), lars(), lamb());
+        return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
+                profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
+                profiled(radam()), profiled(rprop()), lion(), lars(), lamb());
+    }
+
+    /**
+     * The configurations of {@code base} under every PyTorch profile (fused only where torch has a
+     * fused kernel), with NAdam's and RAdam's torch 2.x options on or off.
+     */
+    static Arbitrary<Optimizer> profiled(Arbitrary<Optimizer> base) {
+        return Combinators.combine(base, Arbitraries.of(Numerics.values()), Arbitraries.of(true, false),
+                Arbitraries.of(true, false)).as((o, n, decoupled, maximize) -> {
+                    boolean fusable = o instanceof Sgd || o instanceof Adam || o instanceof AdamW || o instanceof Adagrad;
+                    Numerics profile = n == Numerics.TORCH_2_FUSED && !fusable ? Numerics.TORCH_2_SINGLE : n;
+                    return switch (o) {
+                        case Sgd x -> x.withNumerics(profile);
+                        case Rmsprop x -> x.withNumerics(profile);
+                        case Adam x -> x.withNumerics(profile);
+                        case AdamW x -> x.withNumerics(profile);
+                        case Adagrad x -> x.withNumerics(profile);
+                        case Adamax x -> x.withNumerics(profile);
+                        case NAdam x -> new NAdam(x.lr(), x.beta1(), x.beta2(), x.eps(), x.weightDecay(),
+                                x.momentumDecay(), decoupled, maximize, profile);
+                        case RAdam x -> new RAdam(x.lr(), x.beta1(), x.beta2(), x.eps(), x.weightDecay(), decoupled,
+                                maximize, profile);
+                        case Rprop x -> x.withNumerics(profile);
+                        default -> throw new IllegalArgumentException(o + " has no PyTorch profile");
+                    };
+                });
     }
 
     static Arbitrary<LaneWidth> widths() {

@@ -101,7 +101,12 @@ class PyTorchGoldenTest {
 
     /** Runs the case; null when every step's params and the final state match. */
     static String run(GoldenCase c, Engine engine) {
-        Optimizer optimizer = TorchOptimizers.create(c.optimizer(), c.kwargs());
+        return run(c, engine, "1.13.1");
+    }
+
+    /** Runs the case as torch {@code version} would; null when every step and the final state match. */
+    static String run(GoldenCase c, Engine engine, String version) {
+        Optimizer optimizer = TorchOptimizers.create(c.optimizer(), c.kwargs(), version);
         float[] grads = c.floats("grads.f32");
         float[] expected = c.floats("params_steps.f32");
         try (Arena arena = Arena.ofConfined()) {

@@ -7,7 +7,9 @@ import io.lanestep.NAdam;
  * {@code t}: {@code mu = μ_t}, {@code muNext = μ_{t+1}} in double; {@code product = product * f(mu)}
  * and {@code next = product * f(muNext)} in float32. Per element:
  * <pre>
- * if weightDecay != 0:  g = fma(p, f(weightDecay), g)
+ * g = maximize ? -g : g                                   (torch 2.x option)
+ * decoupled, weightDecay != 0: p = p * f(1 - lr·weightDecay) (torch 2.x option)
+ * else if weightDecay != 0:  g = fma(p, f(weightDecay), g)
  * m = fma(g, f(1 - beta1), m * f(beta1))
  * v = fma(f(1 - beta2) * g, g, v * f(beta2))
  * denom = sqrt(v / f(1 - beta2^t)) + f(eps)
@@ -35,8 +37,10 @@ public final class NAdamReference {
         float eps = (float) c.eps();
         float decay = (float) c.weightDecay();
         for (int i = 0; i < params.length; i++) {
-            float g = grads[i];
-            if (c.weightDecay() != 0) {
+            float g = c.maximize() ? -grads[i] : grads[i];
+            if (c.weightDecay() != 0 && c.decoupledWeightDecay()) {
+                params[i] = params[i] * (float) (1 - c.lr() * c.weightDecay());
+            } else if (c.weightDecay() != 0) {
                 g = Math.fma(params[i], decay, g);
             }
             m[i] = Math.fma(g, oneMinusB1, m[i] * b1);

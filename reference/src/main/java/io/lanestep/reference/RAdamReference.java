@@ -7,7 +7,9 @@ import io.lanestep.RAdam;
  * {@code bc2 = 1 - beta2^t}, {@code ρ∞ = 2/(1 - beta2) - 1}, {@code ρ_t = ρ∞ - 2t·beta2^t/bc2}, all
  * double. Per element:
  * <pre>
- * if weightDecay != 0:  g = fma(p, f(weightDecay), g)
+ * g = maximize ? -g : g                                   (torch 2.x option)
+ * decoupled, weightDecay != 0: p = p * f(1 - lr·weightDecay) (torch 2.x option)
+ * else if weightDecay != 0:  g = fma(p, f(weightDecay), g)
  * m = fma(g, f(1 - beta1), m * f(beta1))
  * v = fma(f(1 - beta2) * g, g, v * f(beta2))
  * mh = m / f(bc1)
@@ -40,8 +42,10 @@ public final class RAdamReference {
         float oneMinusB2 = (float) (1 - c.beta2());
         float decay = (float) c.weightDecay();
         for (int i = 0; i < params.length; i++) {
-            float g = grads[i];
-            if (c.weightDecay() != 0) {
+            float g = c.maximize() ? -grads[i] : grads[i];
+            if (c.weightDecay() != 0 && c.decoupledWeightDecay()) {
+                params[i] = params[i] * (float) (1 - c.lr() * c.weightDecay());
+            } else if (c.weightDecay() != 0) {
                 g = Math.fma(params[i], decay, g);
             }
             m[i] = Math.fma(g, oneMinusB1, m[i] * b1);

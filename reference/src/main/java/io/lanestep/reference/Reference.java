@@ -27,6 +27,11 @@ public final class Reference {
         if (params.length != grads.length) {
             throw new IllegalArgumentException("params and grads differ in length");
         }
+        if (Torch2Reference.applies(optimizer)) {
+            Torch2Reference.step(optimizer, params, grads, state);
+            state.advance();
+            return;
+        }
         switch (optimizer) {
             case Sgd s -> SgdReference.step(s, params, grads,
                     s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER), state.step() == 0);

@@ -1,0 +1,158 @@
+package io.lanestep.pytorch;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * PyTorch-style keyword arguments of one constructor: typed reads with defaults, and a check that
+ * nothing was passed that the constructor does not take. Numbers may be any {@link Number}; an
+ * integer kwarg also takes an integral {@code Double} (JSON has no integers).
+ */
+final class Kwargs {
+    private final String className;
+    private final Map<String, ?> values;
+    private final Set<String> used = new HashSet<>();
+
+    Kwargs(String className, Map<String, ?> values) {
+        this.className = className;
+        this.values = values == null ? Map.of() : values;
+    }
+
+    String className() {
+        return className;
+    }
+
+    boolean has(String key) {
+        return values.get(key) != null;
+    }
+
+    /** The kwarg's value, or {@code defaultValue}; a NaN default means the kwarg is required. */
+    double number(String key, double defaultValue) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            if (Double.isNaN(defaultValue)) {
+                throw new IllegalArgumentException(className + " needs the kwarg '" + key + "'");
+            }
+            return defaultValue;
+        }
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a number, got " + v);
+        }
+        return n.doubleValue();
+    }
+
+    /** An integer kwarg; {@code required} when it has no default. */
+    long integer(String key, long defaultValue, boolean required) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            if (required) {
+                throw new IllegalArgumentException(className + " needs the kwarg '" + key + "'");
+            }
+            return defaultValue;
+        }
+        return integral(key, v);
+    }
+
+    private long integral(String key, Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
+            return d.longValue();
+        }
+        throw new IllegalArgumentException(className + " kwarg '" + key + "' must be an integer, got " + v);
+    }
+
+    double[] pair(String key, double first, double second) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            return new double[] {first, second};
+        }
+        if (!(v instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number a)
+                || !(list.get(1) instanceof Number b)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a pair of numbers, got " + v);
+        }
+        return new double[] {a.doubleValue(), b.doubleValue()};
+    }
+
+    boolean flag(String key, boolean defaultValue) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be true or false, got " + v);
+        }
+        return b;
+    }
+
+    String string(String key, String defaultValue) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a string, got " + v);
+        }
+        return s;
+    }
+
+    /** A list of integers (milestones). */
+    long[] integers(String key) {
+        List<?> list = list(key);
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = integral(key + "[" + i + "]", list.get(i));
+        }
+        return out;
+    }
+
+    List<?> list(String key) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException(className + " needs the kwarg '" + key + "'");
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a list, got " + v);
+        }
+        return new ArrayList<>(list);
+    }
+
+    /**
+     * Refuses every kwarg not read, as Python does ({@code TypeError: unexpected keyword argument}),
+     * except {@code harmlessWhenOff} ones passed as {@code null} or {@code false}.
+     */
+    void rejectUnused(Set<String> harmlessWhenOff) {
+        for (Map.Entry<String, ?> e : values.entrySet()) {
+            String key = e.getKey();
+            if (used.contains(key)) {
+                continue;
+            }
+            boolean harmless = harmlessWhenOff.contains(key)
+                    && (e.getValue() == null || Boolean.FALSE.equals(e.getValue()));
+            if (!harmless) {
+                throw new IllegalArgumentException(className + " option '" + key + "' = " + e.getValue()
+                        + " is not supported by Lanestep; remove it");
+            }
+        }
+    }
+
+    /** Refuses every kwarg not read with Python's reason: the constructor takes no such argument. */
+    void rejectUnknown() {
+        for (String key : values.keySet()) {
+            if (!used.contains(key)) {
+                throw new IllegalArgumentException(className + ".__init__() got an unexpected keyword argument '"
+                        + key + "'");
+            }
+        }
+    }
+}

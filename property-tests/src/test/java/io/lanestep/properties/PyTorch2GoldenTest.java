@@ -1,0 +1,46 @@
+package io.lanestep.properties;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lanestep.Engine;
+import io.lanestep.LaneWidth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine reproduces torch 2.13's float32 trajectories at 0 ULP, single-tensor, foreach and
+ * fused paths, at every lane width: every step's parameters and the final state.
+ */
+class PyTorch2GoldenTest {
+    /** The optimizers with torch 2.x profiles; Adafactor is not among them yet. */
+    static final List<String> OPTIMIZERS = List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam",
+            "RAdam", "Rprop");
+
+    @Test
+    void everySampleCaseMatchesAtEveryWidth() {
+        List<GoldenCase> cases = GoldenCase.all(GoldenCase.root2(), OPTIMIZERS);
+        assertTrue(cases.size() >= 239, "expected the 239 sample cases of " + OPTIMIZERS + " under "
+                + GoldenCase.root2() + ", found " + cases.size());
+        List<String> failures = new ArrayList<>();
+        Map<String, int[]> perOptimizer = new TreeMap<>();
+        for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
+            Engine engine = Engine.create(width);
+            for (GoldenCase c : cases) {
+                String failure = PyTorchGoldenTest.run(c, engine, "2.13.0");
+                int[] counts = perOptimizer.computeIfAbsent(c.optimizer(), o -> new int[2]);
+                counts[failure == null ? 0 : 1]++;
+                if (failure != null) {
+                    failures.add(width + " " + c.name() + ": " + failure);
+                }
+            }
+        }
+        StringBuilder summary = new StringBuilder();
+        perOptimizer.forEach((o, n) -> summary.append(o).append(' ').append(n[0]).append('/').append(n[0] + n[1])
+                .append("  "));
+        assertTrue(failures.isEmpty(), failures.size() + " golden mismatches (" + summary + "):\n"
+                + String.join("\n", failures.subList(0, Math.min(60, failures.size()))));
+    }
+}
