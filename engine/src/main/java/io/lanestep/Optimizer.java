@@ -11,7 +11,7 @@ import java.util.List;
  * each step): a state accepts any configuration of the same algorithm with the same state
  * layout, see {@link #accepts(OptimizerState)}.
  */
-public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
+public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW, Adadelta, Asgd,
         SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Lion, Lars, Lamb {
 
     /**

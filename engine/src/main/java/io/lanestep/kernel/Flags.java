@@ -41,6 +41,9 @@ final class Flags {
     /** torch 2.x foreach: NAdam, RAdam and ASGD compute the foreach path's formula. */
     static final int FOREACH = 1 << 14;
 
+    /** ASGD: the average restarts as a copy of the parameter (its weight {@code mu} is 1). */
+    static final int COPY_AVERAGE = 1 << 15;
+
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {
         return LERP | (Math.abs(w) < 0.5f ? LERP_LOW_WEIGHT : 0);

@@ -1,8 +1,10 @@
 package io.lanestep.kernel;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -35,6 +37,8 @@ public final class Kernels {
             case HeavyBallMomentum o -> new SgdKernel(length, slots, scalars);
             case AveragedMomentum o -> new SgdKernel(length, slots, scalars);
             case Rmsprop o -> new RmspropKernel(length, slots, scalars);
+            case Adadelta o -> new AdadeltaKernel(length, slots, scalars);
+            case Asgd o -> new AsgdKernel(length, slots, scalars);
             case Adam o -> new AdamKernel(length, slots, scalars);
             case AdamW o -> new AdamKernel(length, slots, scalars);
             case SignalToNoiseSgd o -> new SignalToNoiseKernel(length, slots, scalars);

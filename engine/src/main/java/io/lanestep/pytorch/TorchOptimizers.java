@@ -1,9 +1,11 @@
 package io.lanestep.pytorch;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
@@ -108,6 +110,10 @@ public final class TorchOptimizers {
                         k.number("weight_decay", 0), torch2 && k.flag("decoupled_weight_decay", false),
                         torch2 && k.flag("maximize", false), n);
             }
+            case "Adadelta" -> new Adadelta(k.number("lr", 1.0), k.number("rho", 0.9), k.number("eps", 1e-6),
+                    k.number("weight_decay", 0), k.flag("maximize", false), n);
+            case "ASGD" -> new Asgd(k.number("lr", 1e-2), k.number("lambd", 1e-4), k.number("alpha", 0.75),
+                    k.number("t0", 1e6), k.number("weight_decay", 0), k.flag("maximize", false), n);
             case "Rprop" -> {
                 double[] etas = k.pair("etas", 0.5, 1.2);
                 double[] sizes = k.pair("step_sizes", 1e-6, 50);
@@ -148,7 +154,7 @@ public final class TorchOptimizers {
 
     /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
-            "NAdam", "RAdam", "Rprop");
+            "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -174,7 +180,8 @@ public final class TorchOptimizers {
 
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
-        return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Lion",
+        return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
+                "ASGD", "Lion",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 
@@ -190,6 +197,8 @@ public final class TorchOptimizers {
             case Adamax a -> true;
             case NAdam a -> true;
             case RAdam a -> true;
+            case Adadelta a -> true;
+            case Asgd a -> true;
             // torch 2.x keeps every step as a float32 tensor; SGD still keeps none.
             case Rmsprop r -> r.numerics().torch2();
             case Rprop r -> r.numerics().torch2();

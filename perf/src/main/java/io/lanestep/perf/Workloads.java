@@ -1,8 +1,10 @@
 package io.lanestep.perf;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -10,6 +12,7 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
@@ -23,7 +26,9 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "lion", "lars", "lamb");
+            "radam", "rprop", "adadelta", "asgd", "lion", "lars", "lamb",
+            // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
+            "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
 
     private Workloads() {
     }
@@ -44,9 +49,15 @@ final class Workloads {
             case "nadam" -> NAdam.defaults();
             case "radam" -> RAdam.defaults();
             case "rprop" -> Rprop.defaults();
+            case "adadelta" -> Adadelta.defaults();
+            case "asgd" -> Asgd.defaults();
             case "lion" -> Lion.defaults();
             case "lars" -> Lars.of(0.1);
             case "lamb" -> Lamb.defaults();
+            case "sgd_momentum_fused" -> new Sgd(1e-3, 0.9, 0, 0, false, false, Numerics.TORCH_2_FUSED);
+            case "adam_torch2" -> Adam.defaults().withNumerics(Numerics.TORCH_2_SINGLE);
+            case "adam_fused" -> Adam.defaults().withNumerics(Numerics.TORCH_2_FUSED);
+            case "adamw_fused" -> AdamW.defaults().withNumerics(Numerics.TORCH_2_FUSED);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + NAMES);
         };
     }

@@ -33,6 +33,9 @@ public final class CheckpointWriter {
             OptimizerState a = SGD.newState(LENGTH, arena);
             OptimizerState b = SGD.newState(LENGTH / 3, arena);
             Engine engine = Engine.create();
+            // Compiled kernels keep a cycle short and mostly saving, so that most kills land in a save
+            // (a cold first step takes hundreds of milliseconds, longer than the test waits to kill).
+            engine.warmUp(List.of(SGD));
             System.out.println("writing");
             System.out.flush();
             while (true) {

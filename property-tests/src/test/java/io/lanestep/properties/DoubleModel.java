@@ -3,9 +3,11 @@ package io.lanestep.properties;
 import static io.lanestep.properties.Approx.exact;
 import static io.lanestep.properties.Approx.rounded;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -144,7 +146,7 @@ final class DoubleModel {
                 Approx ga = null;
                 Approx variance = v;
                 if (r.centered()) {
-                    ga = alpha.times(exact(slots[k])).plus(rounded(1 - r.alpha()).times(g));
+                    ga = moment(exact(slots[k]), g, r.alpha(), r.numerics().torch2());
                     variance = v.minus(ga.times(ga));
                 }
                 Approx avg = variance.sqrt().plus(rounded(r.eps()));
@@ -158,9 +160,9 @@ final class DoubleModel {
                         : (ga == null ? new Approx[] {newP, v, buffer} : new Approx[] {newP, v, buffer, ga});
             }
             case Adam a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.weightDecay(), false, a.amsgrad());
+                    a.weightDecay(), false, a.amsgrad(), a.numerics().torch2());
             case AdamW a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.weightDecay(), true, a.amsgrad());
+                    a.weightDecay(), true, a.amsgrad(), a.numerics().torch2());
             case SignalToNoiseSgd s -> {
                 Approx mean = exact(slots[0]);
                 Approx sq = exact(slots[1]);
@@ -189,18 +191,22 @@ final class DoubleModel {
             }
             case Adamax a -> {
                 Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
-                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
                 Approx u = rounded(a.beta2()).times(exact(slots[1])).max(g.abs().plus(rounded(a.eps())));
                 Approx step = rounded(a.lr() / (1 - Math.pow(a.beta1(), t)));
                 yield new Approx[] {p.minus(step.times(m).dividedBy(u)), m, u};
             }
             case NAdam a -> {
-                Approx g = exact(gf).plus(p.times(rounded(a.weightDecay())));
+                if (a.decoupledWeightDecay()) {
+                    p = p.times(rounded(1 - a.lr() * a.weightDecay()));
+                }
+                Approx g = exact(a.maximize() ? -gf : gf)
+                        .plus(p.times(rounded(a.decoupledWeightDecay() ? 0 : a.weightDecay())));
                 double mu = a.beta1() * (1 - 0.5 * Math.pow(0.96, t * a.momentumDecay()));
                 double muNext = a.beta1() * (1 - 0.5 * Math.pow(0.96, (t + 1) * a.momentumDecay()));
                 Approx product = exact(scalars[0]).times(rounded(mu));
                 Approx next = product.times(rounded(muNext));
-                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
                 Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
                 Approx denom = v.dividedBy(rounded(1 - Math.pow(a.beta2(), t))).sqrt().plus(rounded(a.eps()));
                 Approx gradCoef = exact(a.lr() * (1 - mu)).dividedBy(one.minus(product));
@@ -209,8 +215,12 @@ final class DoubleModel {
                         m, v};
             }
             case RAdam a -> {
-                Approx g = exact(gf).plus(p.times(rounded(a.weightDecay())));
-                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                if (a.decoupledWeightDecay()) {
+                    p = p.times(rounded(1 - a.lr() * a.weightDecay()));
+                }
+                Approx g = exact(a.maximize() ? -gf : gf)
+                        .plus(p.times(rounded(a.decoupledWeightDecay() ? 0 : a.weightDecay())));
+                Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
                 Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
                 Approx mh = m.dividedBy(rounded(1 - Math.pow(a.beta1(), t)));
                 double bc2 = 1 - Math.pow(a.beta2(), t);
@@ -223,6 +233,22 @@ final class DoubleModel {
                             .times(rounded(rect));
                 }
                 yield new Approx[] {p.minus(step), m, v};
+            }
+            case Adadelta a -> {
+                Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+                Approx v = rounded(a.rho()).times(exact(slots[0])).plus(rounded(1 - a.rho()).times(g).times(g));
+                Approx acc = exact(slots[1]);
+                Approx delta = acc.plus(rounded(a.eps())).sqrt().dividedBy(v.plus(rounded(a.eps())).sqrt()).times(g);
+                Approx newAcc = rounded(a.rho()).times(acc).plus(rounded(1 - a.rho()).times(delta).times(delta));
+                yield new Approx[] {p.minus(rounded(a.lr()).times(delta)), v, newAcc};
+            }
+            case Asgd a -> {
+                Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+                Approx eta = exact(scalars[0]);
+                Approx moved = p.minus(rounded(a.lambd()).times(eta).times(p)).minus(eta.times(g));
+                Approx ax = scalars[1] == 1f && a.numerics() != io.lanestep.Numerics.TORCH_2_FOREACH ? moved
+                        : exact(slots[0]).plus(moved.minus(exact(slots[0])).times(exact(scalars[1])));
+                yield new Approx[] {moved, ax};
             }
             case Lion l -> {
                 Approx g = exact(l.maximize() ? -gf : gf);
@@ -247,14 +273,26 @@ final class DoubleModel {
         };
     }
 
+    /**
+     * An exponential moving average: {@code beta·old + (1 - beta)·g} with both factors rounded
+     * (torch 1.13), or torch 2.x's {@code lerp}, {@code old + w·(g - old)} with {@code w = f(1 - beta)}:
+     * its effective decay is {@code 1 - w}, which for a beta near 0 is far from {@code f(beta)}.
+     */
+    private static Approx moment(Approx old, Approx g, double beta, boolean lerp) {
+        if (lerp) {
+            return old.plus(rounded(1 - beta).times(g.minus(old)));
+        }
+        return rounded(beta).times(old).plus(rounded(1 - beta).times(g));
+    }
+
     private static Approx[] adam(Approx p, Approx g, float[] slots, long t, double lr, double beta1, double beta2,
-                                 double eps, double weightDecay, boolean decoupled, boolean amsgrad) {
+                                 double eps, double weightDecay, boolean decoupled, boolean amsgrad, boolean lerp) {
         if (decoupled) {
             p = p.times(rounded(1 - lr * weightDecay));
         } else {
             g = g.plus(p.times(rounded(weightDecay)));
         }
-        Approx m = rounded(beta1).times(exact(slots[0])).plus(rounded(1 - beta1).times(g));
+        Approx m = moment(exact(slots[0]), g, beta1, lerp);
         Approx v = rounded(beta2).times(exact(slots[1])).plus(rounded(1 - beta2).times(g).times(g));
         Approx s = amsgrad ? exact(slots[2]).max(v) : v;
         double bc1 = 1 - Math.pow(beta1, t);

@@ -1,8 +1,10 @@
 package io.lanestep.properties;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -38,7 +40,7 @@ final class Optimizers {
     static List<Arbitrary<Optimizer>> each() {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
-                profiled(radam()), profiled(rprop()), lion(), lars(), lamb());
+                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), lion(), lars(), lamb());
     }
 
     /**
@@ -62,6 +64,8 @@ final class Optimizers {
                         case RAdam x -> new RAdam(x.lr(), x.beta1(), x.beta2(), x.eps(), x.weightDecay(), decoupled,
                                 maximize, profile);
                         case Rprop x -> x.withNumerics(profile);
+                        case Adadelta x -> x.withNumerics(profile);
+                        case Asgd x -> x.withNumerics(profile);
                         default -> throw new IllegalArgumentException(o + " has no PyTorch profile");
                     };
                 });
@@ -171,6 +175,18 @@ final class Optimizers {
         return Combinators.combine(lr(), Arbitraries.of(0.3, 0.5, 0.7), Arbitraries.of(1.1, 1.2, 1.5),
                 Arbitraries.of(0.0, 1e-8, 1e-6), Arbitraries.of(1e-2, 1.0, 50.0), Arbitraries.of(true, false))
                 .as(Rprop::new);
+    }
+
+    static Arbitrary<Optimizer> adadelta() {
+        return Combinators.combine(lr(), unit(), eps(), decay(), Arbitraries.of(true, false))
+                .as((lr, rho, eps, wd, maximize) -> new Adadelta(lr, rho, eps, wd, maximize, Numerics.TORCH_1_13));
+    }
+
+    static Arbitrary<Optimizer> asgd() {
+        return Combinators.combine(lr(), Arbitraries.of(0.0, 1e-4, 0.01), Arbitraries.of(0.5, 0.75, 1.0),
+                Arbitraries.of(0.0, 2.0, 3.0, 1e6), decay(), Arbitraries.of(true, false))
+                .as((lr, lambd, alpha, t0, wd, maximize) -> new Asgd(lr, lambd, alpha, t0, wd, maximize,
+                        Numerics.TORCH_1_13));
     }
 
     static Arbitrary<Optimizer> lion() {

@@ -26,16 +26,22 @@ import org.junit.jupiter.api.Test;
  */
 class TorchSchedulerTest {
     static Path root() {
-        return Path.of(System.getProperty("golden2.dir", "src/test/resources/pytorch2-golden")).resolve("cases_lr");
+        return Path.of(System.getProperty("golden2.dir", "src/test/resources/pytorch2-golden"));
     }
 
+    /**
+     * The sample's sequences ({@code cases_lr}) and those generated here with torch 2.13 by
+     * {@code src/test/python/lr_schedulers.py} ({@code cases_lr_generated}): every scheduler and mode.
+     */
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> cases() throws IOException {
         List<Map<String, Object>> cases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(root())) {
-            for (Path f : files.sorted().toList()) {
-                if (!f.getFileName().toString().equals("index.json")) {
-                    cases.add((Map<String, Object>) Json.parse(Files.readString(f)));
+        for (String dir : List.of("cases_lr", "cases_lr_generated")) {
+            try (Stream<Path> files = Files.list(root().resolve(dir))) {
+                for (Path f : files.sorted().toList()) {
+                    if (!f.getFileName().toString().equals("index.json")) {
+                        cases.add((Map<String, Object>) Json.parse(Files.readString(f)));
+                    }
                 }
             }
         }
@@ -57,16 +63,16 @@ class TorchSchedulerTest {
         List<Object> metrics = (List<Object>) c.get("metrics");
         for (int i = from; i < to; i++) {
             if (metrics != null) {
-                s.step((Double) metrics.get(i));
+                s.step(((Number) metrics.get(i)).doubleValue());
             } else {
                 s.step();
             }
-            double expected = (Double) lrs.get(i);
+            double expected = ((Number) lrs.get(i)).doubleValue();
             if (Double.doubleToLongBits(s.lr()) != Double.doubleToLongBits(expected)) {
                 return "step " + (i + 1) + ": lr " + s.lr() + ", torch " + expected;
             }
             if (momentums != null) {
-                double m = (Double) momentums.get(i);
+                double m = ((Number) momentums.get(i)).doubleValue();
                 if (Double.doubleToLongBits(s.momentum().orElseThrow()) != Double.doubleToLongBits(m)) {
                     return "step " + (i + 1) + ": momentum " + s.momentum().orElseThrow() + ", torch " + m;
                 }
@@ -78,15 +84,16 @@ class TorchSchedulerTest {
     @Test
     void everySampleSequenceMatchesExactly() throws IOException {
         List<Map<String, Object>> cases = cases();
-        assertTrue(cases.size() >= 11, "expected the 11 scheduler cases under " + root() + ", found " + cases.size());
+        assertTrue(cases.size() >= 35, "expected 11 sample and 24 generated scheduler cases under " + root()
+                + ", found " + cases.size());
         List<String> failures = new ArrayList<>();
         for (Map<String, Object> c : cases) {
             LrScheduler s = build(c);
-            if ((Double) c.get("lr_initial") != s.lr()) {
+            if (((Number) c.get("lr_initial")).doubleValue() != s.lr()) {
                 failures.add(c.get("name") + ": initial lr " + s.lr() + ", torch " + c.get("lr_initial"));
                 continue;
             }
-            int steps = ((Double) c.get("steps")).intValue();
+            int steps = ((Number) c.get("steps")).intValue();
             String failure = follow(c, s, 0, steps);
             if (failure != null) {
                 failures.add(c.get("name") + " " + failure);
@@ -98,7 +105,7 @@ class TorchSchedulerTest {
     @Test
     void aStateDictRoundTripContinuesTheSequence() throws IOException {
         for (Map<String, Object> c : cases()) {
-            int steps = ((Double) c.get("steps")).intValue();
+            int steps = ((Number) c.get("steps")).intValue();
             LrScheduler first = build(c);
             assertEquals(null, follow(c, first, 0, steps / 2), c.get("name") + " before the round trip");
             Map<String, Object> saved = castMap((Map<?, ?>) asJson(first.stateDict()));

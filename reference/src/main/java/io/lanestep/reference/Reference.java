@@ -1,8 +1,10 @@
 package io.lanestep.reference;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -61,6 +63,9 @@ public final class Reference {
             case Lamb l -> LambReference.step(l, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
                     state.slot(Lamb.UPDATE), state.step() + 1);
             case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
+            // torch 2.x's optimizers: one reference for every profile, torch 1.13's included
+            case Adadelta a -> Torch2Reference.step(a, params, grads, state);
+            case Asgd a -> Torch2Reference.step(a, params, grads, state);
         }
         state.advance();
     }

@@ -1,9 +1,11 @@
 package io.lanestep.reference;
 
+import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Asgd;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
@@ -37,6 +39,15 @@ import io.lanestep.Sgd;
  *          foreach: b = 1 / ((sqrt(v) + f(eps)) / f(-(sqrt(bc2)·(lr·R/bc1)))) + f(-(lr·U/bc1));  p = fma(m, b, p)
  *                  with R = rect or 0, U = R > 0 ? 0 : 1
  * Rprop:   as 1.13.1 ({@link RpropReference})
+ * Adadelta: g = maximize ? -g : g;  wd: g = fma(p, f(wd), g);  v = fma(f(1 - rho) * g, g, v * f(rho))
+ *          delta = (sqrt(acc + f(eps)) / sqrt(v + f(eps))) * g;  acc = fma(f(1 - rho) * delta, delta, acc * f(rho))
+ *          p = fma(delta, f(-lr), p)                                  (every profile; torch 1.13 too)
+ * ASGD:    g, wd as Adadelta;  eta, mu: the scalar state of the previous step
+ *          single (and 1.13): p = fma(g, -eta, p * f(1 - lambd·eta));  ax = mu != 1 ? ax + (p - ax) * mu : p
+ *                  eta = f(lr / (1 + lambd·lr·t)^alpha)
+ *          foreach: p = fma(-fma(p, f(lambd), g), eta, p);  ax = fma(p - ax, mu, ax)
+ *                  eta = (1 / f(x^alpha)) * f(lr), x = f(t) * f(lambd·lr) + 1 (float32; sqrt for alpha 0.5)
+ *          mu = f(1 / max(1, t - t0))
  * </pre>
  */
 public final class Torch2Reference {
@@ -55,6 +66,8 @@ public final class Torch2Reference {
             case NAdam a -> a.numerics().torch2();
             case RAdam a -> a.numerics().torch2();
             case Rprop r -> r.numerics().torch2();
+            case Adadelta a -> true;
+            case Asgd a -> true;
             default -> false;
         };
     }
@@ -77,6 +90,8 @@ public final class Torch2Reference {
             case NAdam a -> nadam(a, params, grads, state, t);
             case RAdam a -> radam(a, params, grads, state, t);
             case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
+            case Adadelta a -> adadelta(a, params, grads, state);
+            case Asgd a -> asgd(a, params, grads, state, t);
             default -> throw new IllegalArgumentException(optimizer + " has no torch 2.x profile");
         }
     }
@@ -231,5 +246,58 @@ public final class Torch2Reference {
                 }
             }
         }
+    }
+
+    private static void adadelta(Adadelta a, float[] params, float[] grads, ReferenceState state) {
+        float[] v = state.slot(Adadelta.SQUARE_AVG);
+        float[] acc = state.slot(Adadelta.ACC_DELTA);
+        float rho = (float) a.rho();
+        float w = (float) (1 - a.rho());
+        float eps = (float) a.eps();
+        for (int i = 0; i < params.length; i++) {
+            float g = a.maximize() ? -grads[i] : grads[i];
+            if (a.weightDecay() != 0) {
+                g = Math.fma(params[i], (float) a.weightDecay(), g);
+            }
+            v[i] = Math.fma(w * g, g, v[i] * rho);
+            float delta = ((float) Math.sqrt(acc[i] + eps) / (float) Math.sqrt(v[i] + eps)) * g;
+            acc[i] = Math.fma(w * delta, delta, acc[i] * rho);
+            params[i] = Math.fma(delta, (float) -a.lr(), params[i]);
+        }
+    }
+
+    private static void asgd(Asgd a, float[] params, float[] grads, ReferenceState state, long t) {
+        float[] ax = state.slot(Asgd.AX);
+        float eta = state.scalar(Asgd.ETA);
+        float mu = state.scalar(Asgd.MU);
+        boolean foreach = a.numerics() == Numerics.TORCH_2_FOREACH;
+        float decay = (float) (1 - a.lambd() * (double) eta);
+        for (int i = 0; i < params.length; i++) {
+            float g = a.maximize() ? -grads[i] : grads[i];
+            float p = params[i];
+            if (a.weightDecay() != 0) {
+                g = Math.fma(p, (float) a.weightDecay(), g);
+            }
+            if (foreach) {
+                float q = Math.fma(p, (float) a.lambd(), g);
+                p = Math.fma(-q, eta, p);
+                ax[i] = Math.fma(p - ax[i], mu, ax[i]);
+            } else {
+                p = p * decay;
+                p = Math.fma(g, -eta, p);
+                ax[i] = mu != 1f ? ax[i] + (p - ax[i]) * mu : p;
+            }
+            params[i] = p;
+        }
+        float nextEta;
+        if (foreach) {
+            float x = (float) t * (float) (a.lambd() * a.lr()) + 1f;
+            float power = a.alpha() == 0.5 ? (float) Math.sqrt(x) : (float) Math.pow(x, a.alpha());
+            nextEta = (1f / power) * (float) a.lr();
+        } else {
+            nextEta = (float) (a.lr() / Math.pow(1 + a.lambd() * a.lr() * t, a.alpha()));
+        }
+        state.setScalar(Asgd.ETA, nextEta);
+        state.setScalar(Asgd.MU, (float) (1 / Math.max(1, t - a.t0())));
     }
 }
