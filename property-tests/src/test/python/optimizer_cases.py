@@ -24,6 +24,11 @@ torch.Tensor.pow = lambda self, e: _TSQRT(self.double()).float() if e == 0.5 and
 _TPOWOP = torch.Tensor.__pow__
 torch.Tensor.__pow__ = lambda self, e: _TSQRT(self.double()).float() if isinstance(e, float) and e == 0.5 \
     and self.dtype == torch.float32 else _TPOWOP(self, e)
+_TRSQRT_ = torch.Tensor.rsqrt_
+torch.Tensor.rsqrt_ = lambda self: self.copy_(torch.reciprocal(_TSQRT(self.double()).float())) \
+    if self.dtype == torch.float32 else _TRSQRT_(self)
+_FRSQRT_ = torch._foreach_rsqrt_
+torch._foreach_rsqrt_ = lambda xs: [x.copy_(torch.reciprocal(_TSQRT(x.double()).float())) for x in xs]
 _FPOW_ = torch._foreach_pow_
 torch._foreach_pow_ = lambda xs, e: [x.copy_(_TSQRT(x.double()).float()) for x in xs] if e == 0.5 else _FPOW_(xs, e)
 OUT = sys.argv[1]
@@ -75,6 +80,10 @@ def config(opt):
     if opt == "ASGD":
         return {"lr": pick([0.01, 0.05]), "lambd": pick([1e-4, 0.0, 0.01]), "alpha": pick([0.75, 0.5, 1.0]),
                 "t0": pick([1e6, 0.0, 2.0, 5.0]), "weight_decay": pick([0.0, 0.01]), "maximize": r() < 0.2}
+    if opt == "Adafactor":
+        return {"lr": pick([0.01, 0.02, 0.1]), "beta2_decay": pick([-0.8, -0.5, 0.0]),
+                "eps": pick([[None, 1e-3], [1e-20, 1e-3], [None, 0.0], [1e-3, 1e-3]]), "d": pick([1.0, 1.5]),
+                "weight_decay": pick([0.0, 0.1]), "maximize": r() < 0.2}
     raise ValueError(opt)
 
 
@@ -98,7 +107,8 @@ def grads(profile, T, n):
 
 os.makedirs(OUT, exist_ok=True)
 count = 0
-for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD"]:
+for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD",
+            "Adafactor"]:
     for impl in ["single", "foreach", "fused"]:
         if impl == "fused" and opt not in FUSED:
             continue
@@ -108,21 +118,25 @@ for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RA
                 kw["fused"] = True
             else:
                 kw["foreach"] = impl == "foreach"
-            n = rng.choice([1, 3, 7, 8, 9, 15, 17, 33, 100])
+            shape = [rng.choice([1, 3, 7, 8, 9, 15, 17, 33, 100])]
+            if opt == "Adafactor" and k % 4 != 0:
+                shape = [rng.choice([1, 2, 5, 8, 9, 17, 40]), rng.choice([1, 3, 8, 9, 16, 33])]
+            n = int(np.prod(shape))
             T = rng.randint(1, 12)
             profile = rng.choice(["normal", "logmag", "zeros", "nonfinite"])
-            name = f"{opt.lower()}_{impl}_gen{k}_n{n}_T{T}_{profile}"
+            size = "s%dx%d" % tuple(shape) if len(shape) == 2 else "n%d" % n
+            name = f"{opt.lower()}_{impl}_gen{k}_{size}_T{T}_{profile}"
             d = os.path.join(OUT, name)
             os.makedirs(d, exist_ok=True)
             p0 = nrng.standard_normal(n).astype(np.float32)
             gs = grads(profile, T, n)
-            p = torch.nn.Parameter(torch.from_numpy(p0.copy()))
+            p = torch.nn.Parameter(torch.from_numpy(p0.copy()).reshape(shape))
             o = getattr(torch.optim, opt)([p], **{a: tuple(b) if isinstance(b, list) else b for a, b in kw.items()})
             steps = []
             for t in range(T):
-                p.grad = torch.from_numpy(gs[t].copy())
+                p.grad = torch.from_numpy(gs[t].copy()).reshape(shape)
                 o.step()
-                steps.append(p.detach().numpy().copy())
+                steps.append(p.detach().numpy().reshape(-1).copy())
             p0.tofile(os.path.join(d, "params0.f32"))
             gs.tofile(os.path.join(d, "grads.f32"))
             np.array(steps, dtype=np.float32).tofile(os.path.join(d, "params_steps.f32"))
@@ -132,7 +146,7 @@ for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RA
                 if torch.is_tensor(v):
                     v.detach().numpy().astype(np.float32).reshape(-1).tofile(os.path.join(d, key + ".f32"))
                     state[key] = {"file": key + ".f32", "shape": list(v.shape)}
-            json.dump({"optimizer": opt, "implementation": impl, "kwargs": kw, "n": n, "T": T, "param_shape": [n],
+            json.dump({"optimizer": opt, "implementation": impl, "kwargs": kw, "n": n, "T": T, "param_shape": shape,
                        "state": state, "grad_profile": profile, "torch_version": torch.__version__}, open(
                 os.path.join(d, "case.json"), "w"), indent=1)
             count += 1

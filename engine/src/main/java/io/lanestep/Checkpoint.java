@@ -32,7 +32,8 @@ import java.util.Set;
  * "LANESTEP" (8 bytes) | version u32 = 2 | group count u32 | per group: descriptor length u32,
  *     descriptor, UTF-8: the optimizer class name, its state and scalar keys, its configuration
  * block count u32 | per block: group u32, offset u64, length u64, step u64, scalar count u32,
- *     scalars f32..., slot count u32, then each slot's length floats
+ *     scalars f32..., slot count u32, then per slot: its length u64 (the block's length, except
+ *     for Adafactor's factored statistics) and that many floats
  * CRC-32C u32 of every byte before it
  * </pre>
  * Version 1 (one descriptor, blocks without group and offset, end to end from offset 0) is still
@@ -249,7 +250,14 @@ public final class Checkpoint {
                 throw new CheckpointException(e.name() + " has " + e.length() + " floats, but " + t.name() + " has "
                         + t.state().length());
             }
-            plan.add(new Copy(e, 0, e.length(), t, 0));
+            for (int k = 0; k < e.slots(); k++) {
+                if (e.slotLengths()[k] != t.state().slotLength(k)) {
+                    throw new CheckpointException(e.name() + " slot " + k + " has " + e.slotLengths()[k] + " floats,"
+                            + " but " + t.name() + "'s has " + t.state().slotLength(k) + " (a state of another shape);"
+                            + " make the state with the saved parameter's shape");
+                }
+            }
+            plan.add(new Copy(e, 0, -1, t, 0));
         }
         checkTargets(targets);
         write(plan, targets);
@@ -279,6 +287,11 @@ public final class Checkpoint {
                         + "; pass the shard files that cover it");
             }
             matches(e, t);
+            if (!e.elementwise() || t.state().slotCount() > 0 && t.state().slotLength(0) != t.state().length()) {
+                throw new CheckpointException(e.name() + " or " + t.name() + " holds factored state (Adafactor's row"
+                        + " and column statistics), which a range of elements cannot take; restore it whole with"
+                        + " restore(file, groups)");
+            }
             Entry first = pieces.isEmpty() ? e : pieces.getFirst().entry();
             if (e.step() != first.step() || !java.util.Arrays.equals(e.scalars(), first.scalars())) {
                 throw new CheckpointException(first.name() + " and " + e.name() + ", which make up " + t.name()

@@ -31,11 +31,26 @@ final class CheckpointReader implements AutoCloseable {
     /**
      * One saved block: its group's kind (class and state keys) and where its slots are.
      *
-     * @param offset  the block's first element in the model's flat parameter vector
-     * @param slotsAt the file position of its first slot; slot k starts {@code 4 * k * length} later
+     * @param offset      the block's first element in the model's flat parameter vector
+     * @param slotLengths each slot's floats: the block's length, except for factored state
+     * @param slotAt      the file position of each slot's first float
      */
     record Entry(CheckpointReader file, int index, int group, String kind, long offset, long length, long step,
-                 float[] scalars, int slots, long slotsAt) {
+                 float[] scalars, long[] slotLengths, long[] slotAt) {
+        int slots() {
+            return slotLengths.length;
+        }
+
+        /** Whether every slot holds one float per element, so that a range of elements can be taken. */
+        boolean elementwise() {
+            for (long n : slotLengths) {
+                if (n != length) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         long end() {
             return offset + length;
         }
@@ -50,6 +65,7 @@ final class CheckpointReader implements AutoCloseable {
     private final long size;
     final List<Entry> entries = new ArrayList<>();
     int groups;
+    private int version;
 
     private CheckpointReader(Path path, FileChannel in) throws IOException {
         this.path = path;
@@ -77,7 +93,7 @@ final class CheckpointReader implements AutoCloseable {
         if (head.length < MAGIC.length + 4 || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
             throw new CheckpointException(path + " is not a Lanestep checkpoint (no LANESTEP header)");
         }
-        int version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
+        version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
         if (version != 1 && version != Checkpoint.VERSION) {
             throw new CheckpointException(path + " has format version " + version + "; this Lanestep reads versions 1"
                     + " and " + Checkpoint.VERSION);
@@ -165,12 +181,24 @@ final class CheckpointReader implements AutoCloseable {
             s[k] = values.getFloat();
         }
         int slots = values.getInt();
-        if (slots < 0) {
+        if (slots < 0 || slots > 64) {
             throw new IllegalArgumentException("slot count " + slots);
         }
-        long slotsAt = at + 4 + 4L * scalars + 4;
-        entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), s, slots, slotsAt));
-        return Math.addExact(slotsAt, Math.multiplyExact(4L * slots, length));
+        long next = at + 4 + 4L * scalars + 4;
+        long[] lengths = new long[slots];
+        long[] starts = new long[slots];
+        for (int k = 0; k < slots; k++) {
+            if (version == 1) {
+                lengths[k] = length;
+            } else {
+                lengths[k] = nonNegative(readAt(next, 8).getLong(), "slot length");
+                next += 8;
+            }
+            starts[k] = next;
+            next = Math.addExact(next, Math.multiplyExact(4L, lengths[k]));
+        }
+        entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), s, lengths, starts));
+        return next;
     }
 
     /** Counts are bounded so that a crafted file cannot make the parse allocate more than a few MiB per count. */
@@ -202,17 +230,18 @@ final class CheckpointReader implements AutoCloseable {
     }
 
     /**
-     * Copies elements {@code [from, from + n)} of every slot of {@code entry} into {@code state}'s
-     * slots at element {@code into}.
+     * Copies floats {@code [from, from + n)} of every slot of {@code entry} into {@code state}'s
+     * slots at float {@code into} (a whole block: every slot's own length, when {@code n} is -1).
      */
     static void copy(Entry entry, long from, long n, OptimizerState state, long into, ByteBuffer chunk)
             throws IOException {
         MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
         for (int k = 0; k < entry.slots(); k++) {
-            long at = entry.slotsAt() + 4L * (k * entry.length() + from);
+            long at = entry.slotAt()[k] + 4L * from;
             MemorySegment slot = state.slot(k);
-            for (long done = 0; done < n; ) {
-                int m = (int) Math.min(n - done, chunk.capacity() / Float.BYTES);
+            long count = n < 0 ? entry.slotLengths()[k] : n;
+            for (long done = 0; done < count; ) {
+                int m = (int) Math.min(count - done, chunk.capacity() / Float.BYTES);
                 chunk.clear().limit(m * Float.BYTES);
                 entry.file().readFully(chunk, at);
                 MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, (into + done) * Float.BYTES, m);

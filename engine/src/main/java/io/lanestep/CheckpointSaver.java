@@ -48,7 +48,10 @@ final class CheckpointSaver {
         }
         for (Target t : targets) {
             OptimizerState s = t.state();
-            size += 4 + 8 + 8 + 8 + 4 + 4L * s.optimizer().scalarKeys().size() + 4 + 4L * s.slotCount() * s.length();
+            size += 4 + 8 + 8 + 8 + 4 + 4L * s.optimizer().scalarKeys().size() + 4;
+            for (int k = 0; k < s.slotCount(); k++) {
+                size += 8 + 4L * s.slotLength(k);
+            }
         }
         Path dir = file.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -74,6 +77,7 @@ final class CheckpointSaver {
                     }
                     write(out, blockHead.putInt(s.slotCount()).flip(), crc);
                     for (int k = 0; k < s.slotCount(); k++) {
+                        write(out, little(8).putLong(s.slotLength(k)).flip(), crc);
                         writeSegment(out, s.slot(k), crc, chunk);
                     }
                 }

@@ -12,6 +12,7 @@ import java.util.List;
  * layout, see {@link #accepts(OptimizerState)}.
  */
 public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW, Adadelta, Asgd,
+        Adafactor,
         SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Lion, Lars, Lamb {
 
     /**

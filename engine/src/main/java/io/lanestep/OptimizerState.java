@@ -76,9 +76,32 @@ public final class OptimizerState {
         return new OptimizerState(optimizer, length, keys, slots, arena);
     }
 
+    /** Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic. */
+    static OptimizerState allocateMatrix(Adafactor optimizer, long rows, long cols, Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        VectorModule.require();
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("a matrix needs rows >= 1 and cols >= 1, got " + rows + " x " + cols
+                    + "; pass the parameter's shape");
+        }
+        long length;
+        try {
+            length = Math.multiplyExact(rows, cols);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(rows + " x " + cols + " overflows a long; pass the parameter's shape");
+        }
+        MemorySegment[] slots = {Floats.allocate(arena, rows), Floats.allocate(arena, cols)};
+        return new OptimizerState(optimizer, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots, arena);
+    }
+
     /** The configuration this state was created with. */
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** Floats in slot {@code index}: the block's length, except for Adafactor's factored statistics. */
+    long slotLength(int index) {
+        return Floats.length(slots[index]);
     }
 
     /** Number of floats in the block this state belongs to. */

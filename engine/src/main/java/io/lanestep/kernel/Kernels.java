@@ -1,6 +1,7 @@
 package io.lanestep.kernel;
 
 import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
@@ -38,6 +39,7 @@ public final class Kernels {
             case AveragedMomentum o -> new SgdKernel(length, slots, scalars);
             case Rmsprop o -> new RmspropKernel(length, slots, scalars);
             case Adadelta o -> new AdadeltaKernel(length, slots, scalars);
+            case Adafactor o -> new AdafactorKernel(length, slots, scalars);
             case Asgd o -> new AsgdKernel(length, slots, scalars);
             case Adam o -> new AdamKernel(length, slots, scalars);
             case AdamW o -> new AdamKernel(length, slots, scalars);

@@ -81,6 +81,25 @@ final class Kwargs {
         return new double[] {a.doubleValue(), b.doubleValue()};
     }
 
+    /** A pair whose entries may be null (Python's {@code None}), read as NaN. */
+    double[] optionalPair(String key, double first, double second) {
+        used.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            return new double[] {first, second};
+        }
+        if (!(v instanceof List<?> list) || list.size() != 2 || !(list.get(0) == null || list.get(0) instanceof Number)
+                || !(list.get(1) == null || list.get(1) instanceof Number)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a pair of numbers or None,"
+                    + " got " + v);
+        }
+        double[] out = new double[2];
+        for (int i = 0; i < 2; i++) {
+            out[i] = list.get(i) == null ? Double.NaN : ((Number) list.get(i)).doubleValue();
+        }
+        return out;
+    }
+
     boolean flag(String key, boolean defaultValue) {
         used.add(key);
         Object v = values.get(key);

@@ -1,6 +1,7 @@
 package io.lanestep.pytorch;
 
 import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
@@ -114,6 +115,12 @@ public final class TorchOptimizers {
                     k.number("weight_decay", 0), k.flag("maximize", false), n);
             case "ASGD" -> new Asgd(k.number("lr", 1e-2), k.number("lambd", 1e-4), k.number("alpha", 0.75),
                     k.number("t0", 1e6), k.number("weight_decay", 0), k.flag("maximize", false), n);
+            case "Adafactor" -> {
+                double[] eps = k.optionalPair("eps", Double.NaN, 1e-3);
+                yield new Adafactor(k.number("lr", 1e-2), k.number("beta2_decay", -0.8), eps[0], eps[1],
+                        k.number("d", 1.0), k.number("weight_decay", 0), k.flag("maximize", false),
+                        n == Numerics.TORCH_1_13 ? Numerics.TORCH_2_SINGLE : n);
+            }
             case "Rprop" -> {
                 double[] etas = k.pair("etas", 0.5, 1.2);
                 double[] sizes = k.pair("step_sizes", 1e-6, 50);
@@ -154,7 +161,7 @@ public final class TorchOptimizers {
 
     /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
-            "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD");
+            "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -181,7 +188,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Lion",
+                "ASGD", "Adafactor", "Lion",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 
@@ -199,6 +206,7 @@ public final class TorchOptimizers {
             case RAdam a -> true;
             case Adadelta a -> true;
             case Asgd a -> true;
+            case Adafactor a -> true;
             // torch 2.x keeps every step as a float32 tensor; SGD still keeps none.
             case Rmsprop r -> r.numerics().torch2();
             case Rprop r -> r.numerics().torch2();

@@ -1,5 +1,6 @@
 package io.lanestep.replay;
 
+import io.lanestep.Adafactor;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
 import io.lanestep.LaneWidth;
@@ -205,7 +206,7 @@ public final class Replay {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = Floats.copyOf(arena, params0);
             MemorySegment g = Floats.allocate(arena, n);
-            OptimizerState state = optimizer.newState(n, arena);
+            OptimizerState state = newState(optimizer, shape(json, n), n, arena);
             for (int t = 0; t < steps; t++) {
                 MemorySegment.copy(grads, t * n, g, Floats.LAYOUT, 0, n);
                 engine.step(optimizer, state, params, g);
@@ -224,6 +225,47 @@ public final class Replay {
                 write(out.resolve("step.f32"), new float[] {state.step()});
             }
         }
+    }
+
+    /** A matrix's Adafactor state is factored by its shape; every other state is flat. */
+    private static OptimizerState newState(Optimizer optimizer, long[] shape, int n, Arena arena) {
+        if (optimizer instanceof Adafactor a && shape.length == 2) {
+            return a.newState(shape[0], shape[1], arena);
+        }
+        if (optimizer instanceof Adafactor && shape.length > 2) {
+            throw new IllegalArgumentException("param_shape " + java.util.Arrays.toString(shape) + ": Lanestep's"
+                    + " Adafactor factors vectors and matrices only");
+        }
+        return optimizer.newState(n, arena);
+    }
+
+    /** {@code param_shape}, whose product must be {@code n}; {@code [n]} when absent. */
+    private static long[] shape(Map<?, ?> json, int n) {
+        Object value = json.get("param_shape");
+        if (value == null) {
+            return new long[] {n};
+        }
+        if (!(value instanceof List<?> dims) || dims.isEmpty() || dims.size() > 8) {
+            throw new IllegalArgumentException("malformed case.json: 'param_shape' must list 1 to 8 sizes");
+        }
+        long[] shape = new long[dims.size()];
+        long product = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Double d) || d != Math.rint(d) || d < 1 || d > MAX_FLOATS) {
+                throw new IllegalArgumentException("malformed case.json: param_shape[" + i + "] = " + dims.get(i)
+                        + " is not a size");
+            }
+            shape[i] = d.longValue();
+            product *= shape[i];
+            if (product > MAX_FLOATS) {
+                break;
+            }
+        }
+        if (product != n) {
+            throw new IllegalArgumentException("param_shape " + java.util.Arrays.toString(shape) + " does not hold n = "
+                    + n + " elements; make them agree");
+        }
+        return shape;
     }
 
     private static <T> T field(Map<?, ?> json, String key, Class<T> type) {

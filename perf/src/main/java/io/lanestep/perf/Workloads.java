@@ -1,6 +1,7 @@
 package io.lanestep.perf;
 
 import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
@@ -26,7 +27,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "lion", "lars", "lamb",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
 
@@ -51,6 +52,7 @@ final class Workloads {
             case "rprop" -> Rprop.defaults();
             case "adadelta" -> Adadelta.defaults();
             case "asgd" -> Asgd.defaults();
+            case "adafactor" -> Adafactor.defaults();
             case "lion" -> Lion.defaults();
             case "lars" -> Lars.of(0.1);
             case "lamb" -> Lamb.defaults();

@@ -261,6 +261,7 @@ final class DoubleModel {
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
             }
             case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
+            case io.lanestep.Adafactor a -> throw new IllegalArgumentException("Adafactor has no double model");
             case Lamb l -> throw new IllegalArgumentException("LAMB scales by block norms: use block()");
             case Rprop r -> {
                 float g = r.maximize() ? -gf : gf;

@@ -85,6 +85,9 @@ class DoublePrecisionProperties {
         return Optimizers.all().filter(o -> switch (o) {
             case Rmsprop r -> r.alpha() >= 0.5 && r.alpha() <= 0.999 && r.eps() >= 1e-8;
             case SignalToNoiseSgd s -> s.warmupSteps() >= 3;
+            // Adafactor's reference is held to torch's own trajectories bit for bit (PyTorch2GoldenTest)
+            // and to the kernel at every width and shape (AdafactorProperties), not to a double model.
+            case io.lanestep.Adafactor a -> false;
             default -> true;
         });
     }

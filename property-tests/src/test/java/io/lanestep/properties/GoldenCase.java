@@ -47,6 +47,18 @@ record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n,
         }
     }
 
+    /** {@code param_shape} of case.json ({@code [n]} when absent). */
+    @SuppressWarnings("unchecked")
+    long[] shape() {
+        try {
+            Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("case.json")));
+            List<Object> dims = (List<Object>) json.get("param_shape");
+            return dims == null ? new long[] {n} : dims.stream().mapToLong(d -> ((Number) d).longValue()).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String name() {
         return dir.getFileName().toString();
     }

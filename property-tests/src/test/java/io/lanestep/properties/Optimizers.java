@@ -1,6 +1,7 @@
 package io.lanestep.properties;
 
 import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
@@ -40,7 +41,7 @@ final class Optimizers {
     static List<Arbitrary<Optimizer>> each() {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
-                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), lion(), lars(), lamb());
+                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(), lars(), lamb());
     }
 
     /**
@@ -187,6 +188,14 @@ final class Optimizers {
                 Arbitraries.of(0.0, 2.0, 3.0, 1e6), decay(), Arbitraries.of(true, false))
                 .as((lr, lambd, alpha, t0, wd, maximize) -> new Asgd(lr, lambd, alpha, t0, wd, maximize,
                         Numerics.TORCH_1_13));
+    }
+
+    /** Adafactor as torch 2.x has it (single or foreach); matrices are in {@code AdafactorProperties}. */
+    static Arbitrary<Optimizer> adafactor() {
+        return Combinators.combine(Arbitraries.of(0.0, 1e-3, 0.02, 0.1), Arbitraries.of(-0.8, -0.5, 0.0),
+                Arbitraries.of(Double.NaN, 0.0, 1e-20, 1e-3), Arbitraries.of(0.0, 1e-3), Arbitraries.of(1.0, 1.5),
+                decay(), Arbitraries.of(true, false), Arbitraries.of(Numerics.TORCH_2_SINGLE, Numerics.TORCH_2_FOREACH))
+                .as(Adafactor::new);
     }
 
     static Arbitrary<Optimizer> lion() {

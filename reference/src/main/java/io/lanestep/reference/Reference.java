@@ -1,6 +1,7 @@
 package io.lanestep.reference;
 
 import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
@@ -66,6 +67,10 @@ public final class Reference {
             // torch 2.x's optimizers: one reference for every profile, torch 1.13's included
             case Adadelta a -> Torch2Reference.step(a, params, grads, state);
             case Asgd a -> Torch2Reference.step(a, params, grads, state);
+            case Adafactor a -> {
+                AdafactorReference.step(a, params, grads, state, 1, params.length);
+                return;
+            }
         }
         state.advance();
     }

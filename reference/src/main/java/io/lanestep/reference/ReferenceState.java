@@ -23,6 +23,20 @@ public final class ReferenceState {
         }
     }
 
+    /** Adafactor's factored state of a {@code rows x cols} matrix: zeroed row and column statistics. */
+    public static ReferenceState matrix(io.lanestep.Adafactor optimizer, int rows, int cols) {
+        ReferenceState state = new ReferenceState(optimizer, 0);
+        state.slots.clear();
+        state.slots.put(io.lanestep.Adafactor.ROW_VAR, new float[rows]);
+        state.slots.put(io.lanestep.Adafactor.COL_VAR, new float[cols]);
+        return state;
+    }
+
+    /** Whether this state holds slot {@code key}. */
+    public boolean has(String key) {
+        return slots.containsKey(key);
+    }
+
     /** The scalar state {@code key}. */
     public float scalar(String key) {
         Float value = scalars.get(key);
