@@ -62,7 +62,7 @@ public record Adafactor(double lr, double beta2Decay, double eps1, double eps2, 
             throw new IllegalArgumentException("epsilon2 should be >= 0 but is: " + eps2);
         }
         if (!(d >= 1)) {
-            throw new IllegalArgumentException("Clipping threshold d should be >= 1");
+            throw new IllegalArgumentException("Clipping threshold d should be >= 1 but is: " + d);
         }
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weight_decay should be >= 0 but is: " + weightDecay);
@@ -89,7 +89,10 @@ public record Adafactor(double lr, double beta2Decay, double eps1, double eps2, 
         return new Adafactor(learningRate, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
     }
 
-    /** A vector's state key; a matrix's state ({@link #newState(long, long, Arena)}) has {@link #ROW_VAR} and {@link #COL_VAR}. */
+    /**
+     * A vector's state key; a matrix's state ({@link #newState(long, long, Arena)}) has
+     * {@link #ROW_VAR} and {@link #COL_VAR}.
+     */
     @Override
     public List<String> stateKeys() {
         return List.of(VARIANCE);

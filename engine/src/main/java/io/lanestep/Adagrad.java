@@ -39,7 +39,8 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
     }
 
     /** The configuration with torch 1.13.1's arithmetic. */
-    public Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps, boolean maximize) {
+    public Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
+                   boolean maximize) {
         this(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, Numerics.TORCH_1_13);
     }
 

@@ -45,7 +45,8 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
     }
 
     /** The configuration with torch 1.13.1's arithmetic. */
-    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean maximize) {
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+                boolean maximize) {
         this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13);
     }
 

@@ -28,7 +28,8 @@ public record AdamW(double lr, double beta1, double beta2, double eps, double we
     }
 
     /** The configuration with torch 1.13.1's arithmetic. */
-    public AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean maximize) {
+    public AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+                 boolean maximize) {
         this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13);
     }
 

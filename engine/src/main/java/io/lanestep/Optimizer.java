@@ -11,9 +11,8 @@ import java.util.List;
  * each step): a state accepts any configuration of the same algorithm with the same state
  * layout, see {@link #accepts(OptimizerState)}.
  */
-public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW, Adadelta, Asgd,
-        Adafactor,
-        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Lion, Lars, Lamb {
+public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
+        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Adadelta, Asgd, Adafactor, Lion, Lars, Lamb {
 
     /**
      * The learning rate a {@link Schedule} scales: {@code lr} for most optimizers, λ_η for the

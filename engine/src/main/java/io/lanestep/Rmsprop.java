@@ -51,7 +51,8 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
     }
 
     /** The configuration with torch 1.13.1's arithmetic. */
-    public Rmsprop(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered, boolean maximize) {
+    public Rmsprop(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered,
+                   boolean maximize) {
         this(lr, alpha, eps, weightDecay, momentum, centered, maximize, Numerics.TORCH_1_13);
     }
 

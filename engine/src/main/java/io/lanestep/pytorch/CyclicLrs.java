@@ -68,11 +68,13 @@ final class CyclicLrs extends LrScheduler {
                     throw new IllegalArgumentException("Expected positive integer epochs, but got " + epochs);
                 }
                 if (perEpoch <= 0) {
-                    throw new IllegalArgumentException("Expected positive integer steps_per_epoch, but got " + perEpoch);
+                    throw new IllegalArgumentException("Expected positive integer steps_per_epoch, but got "
+                            + perEpoch);
                 }
                 total = epochs * perEpoch;
             } else {
-                throw new IllegalArgumentException("You must define either total_steps OR (epochs AND steps_per_epoch)");
+                throw new IllegalArgumentException("You must define either total_steps OR (epochs AND"
+                        + " steps_per_epoch)");
             }
             totalSteps = total;
             double pct = k.number("pct_start", 0.3);

@@ -69,16 +69,12 @@ final class Kwargs {
     }
 
     double[] pair(String key, double first, double second) {
-        used.add(key);
+        double[] pair = optionalPair(key, first, second);
         Object v = values.get(key);
-        if (v == null) {
-            return new double[] {first, second};
-        }
-        if (!(v instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number a)
-                || !(list.get(1) instanceof Number b)) {
+        if (v instanceof List<?> list && (list.get(0) == null || list.get(1) == null)) {
             throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a pair of numbers, got " + v);
         }
-        return new double[] {a.doubleValue(), b.doubleValue()};
+        return pair;
     }
 
     /** A pair whose entries may be null (Python's {@code None}), read as NaN. */

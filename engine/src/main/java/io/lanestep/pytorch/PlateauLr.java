@@ -66,7 +66,8 @@ final class PlateauLr extends LrScheduler {
         if (badEpochs > patience) {
             double old = group.lr;
             double cut = old * factor;
-            double next = minLr > cut ? minLr : cut;   // Python's max(cut, min_lr): the first unless the second is larger
+            // Python's max(cut, min_lr): the first unless the second is larger (so NaN stays)
+            double next = minLr > cut ? minLr : cut;
             if (old - next > eps) {
                 group.lr = next;
             }

@@ -64,7 +64,8 @@ final class StepLrs extends LrScheduler {
             case CONSTANT -> {
                 double factor = k.number("factor", 1.0 / 3);
                 if (factor > 1.0 || factor < 0) {
-                    throw new IllegalArgumentException("Constant multiplicative factor expected to be between 0 and 1.");
+                    throw new IllegalArgumentException("Constant multiplicative factor expected to be between 0"
+                            + " and 1.");
                 }
                 yield new StepLrs(kind, name, group, 0, 0, null, factor, 0, k.integer("total_iters", 5, false), 0);
             }

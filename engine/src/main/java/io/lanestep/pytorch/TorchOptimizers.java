@@ -67,6 +67,9 @@ public final class TorchOptimizers {
      */
     public static Optimizer create(String className, Map<String, ?> kwargs, String torchVersion) {
         boolean torch2 = torch2(torchVersion);
+        if (TORCH_CLASSES.contains(className)) {
+            TorchRefusals.check(className, kwargs);
+        }
         Kwargs k = new Kwargs(className, kwargs);
         Numerics n = torch2 && TORCH_CLASSES.contains(className) ? profile(className, k) : Numerics.TORCH_1_13;
         Optimizer optimizer = switch (className) {
@@ -179,8 +182,8 @@ public final class TorchOptimizers {
             throw new IllegalArgumentException("`fused` and `foreach` cannot be `True` together.");
         }
         if (fused && !FUSED_CLASSES.contains(className)) {
-            throw new IllegalArgumentException(className + ".__init__() got an unexpected keyword argument 'fused':"
-                    + " torch has fused CPU kernels for SGD, Adam, AdamW and Adagrad only");
+            throw new IllegalArgumentException(className + ".__init__() got an unexpected keyword argument 'fused'"
+                    + " (torch has fused CPU kernels for SGD, Adam, AdamW and Adagrad only)");
         }
         return fused ? Numerics.TORCH_2_FUSED : foreach ? Numerics.TORCH_2_FOREACH : Numerics.TORCH_2_SINGLE;
     }

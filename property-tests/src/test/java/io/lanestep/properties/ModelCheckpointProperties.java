@@ -38,7 +38,8 @@ import net.jqwik.api.constraints.Size;
 class ModelCheckpointProperties implements OptimizerDomain {
 
     @Property(tries = 60)
-    void aModelOfMixedGroupsResumesBitForBit(@ForAll @Size(min = 1, max = 3) List<@net.jqwik.api.From("optimizers") Optimizer> optimizers,
+    void aModelOfMixedGroupsResumesBitForBit(@ForAll @Size(min = 1, max = 3)
+                                             List<@net.jqwik.api.From("optimizers") Optimizer> optimizers,
                                             @ForAll("widths") LaneWidth width,
                                             @ForAll @IntRange(min = 1, max = 3) int steps,
                                             @ForAll long seed) throws IOException {
@@ -162,7 +163,8 @@ class ModelCheckpointProperties implements OptimizerDomain {
         for (int s = 0; s < states.size(); s++) {
             long from = cuts[s] * Float.BYTES;
             long bytes = (cuts[s + 1] - cuts[s]) * Float.BYTES;
-            Engine.create(width).step(optimizer, states.get(s), params.asSlice(from, bytes), grads.asSlice(from, bytes));
+            Engine.create(width).step(optimizer, states.get(s), params.asSlice(from, bytes),
+                    grads.asSlice(from, bytes));
         }
     }
 

@@ -41,7 +41,8 @@ final class Optimizers {
     static List<Arbitrary<Optimizer>> each() {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
-                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(), lars(), lamb());
+                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
+                lars(), lamb());
     }
 
     /**
@@ -51,7 +52,8 @@ final class Optimizers {
     static Arbitrary<Optimizer> profiled(Arbitrary<Optimizer> base) {
         return Combinators.combine(base, Arbitraries.of(Numerics.values()), Arbitraries.of(true, false),
                 Arbitraries.of(true, false)).as((o, n, decoupled, maximize) -> {
-                    boolean fusable = o instanceof Sgd || o instanceof Adam || o instanceof AdamW || o instanceof Adagrad;
+                    boolean fusable = o instanceof Sgd || o instanceof Adam || o instanceof AdamW
+                            || o instanceof Adagrad;
                     Numerics profile = n == Numerics.TORCH_2_FUSED && !fusable ? Numerics.TORCH_2_SINGLE : n;
                     return switch (o) {
                         case Sgd x -> x.withNumerics(profile);

@@ -136,7 +136,8 @@ class ShardCheckpointTest {
                     "holds 2 groups, but 1 groups were given");
             OptimizerState w3 = adam.newState(2, arena);
             refused(() -> Checkpoint.restore(file, List.of(
-                            new Group(adam, List.of(new Block(w2, p, p), new Block(w3, p.asSlice(0, 8), p.asSlice(0, 8)))),
+                            new Group(adam, List.of(new Block(w2, p, p),
+                                    new Block(w3, p.asSlice(0, 8), p.asSlice(0, 8)))),
                             new Group(momentum, List.of()))), w2,
                     "block 1 was saved in group 1, but groups[0].blocks[1] is in group 0");
             refused(() -> Checkpoint.restore(file, adam, List.of(w2, w3)), w2,

@@ -141,7 +141,8 @@ class TorchSchedulerTest {
         Sgd sgd = new Sgd(0.1, 0, 0, 0, false, false);
         refused("LinearLR", Map.of("start_factor", 0.0), sgd,
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
-        refused("LinearLR", Map.of("end_factor", 1.5), sgd, "Ending multiplicative factor expected to be between 0 and 1.");
+        refused("LinearLR", Map.of("end_factor", 1.5), sgd,
+                "Ending multiplicative factor expected to be between 0 and 1.");
         refused("CosineAnnealingWarmRestarts", Map.of("T_0", 0), sgd, "Expected positive integer T_0, but got 0");
         refused("CosineAnnealingWarmRestarts", Map.of("T_0", 5, "T_mult", 0), sgd,
                 "Expected integer T_mult >= 1, but got 0");
@@ -162,7 +163,8 @@ class TorchSchedulerTest {
         refused("SequentialLR", Map.of("schedulers", List.of(Map.of("scheduler", "StepLR",
                 "kwargs", Map.of("step_size", 2))), "milestones", List.of(3)), sgd,
                 "Sequential Schedulers expects number of schedulers provided to be one more than the number of"
-                        + " milestone points, but got number of schedulers 1 and the number of milestones to be equal to 1");
+                        + " milestone points, but got number of schedulers 1 and the number of milestones to be"
+                        + " equal to 1");
         refused("StepLR", Map.of("step_size", 2, "last_epoch", 4), sgd,
                 "StepLR.__init__() got an unexpected keyword argument 'last_epoch'");
         refused("StepLR", Map.of("step_size", 2.5), sgd, "StepLR kwarg 'step_size' must be an integer, got 2.5");

@@ -103,10 +103,9 @@ public final class Torch2Reference {
     private static void adam(double lr, double b1, double b2, double eps, double wd, boolean decoupled,
                              boolean amsgrad, boolean maximize, Numerics numerics, float[] params, float[] grads,
                              ReferenceState state, long t) {
-        if (numerics == Numerics.TORCH_2_FUSED) {
-            Torch2FusedReference.adam(lr, b1, b2, eps, wd, decoupled, amsgrad, maximize, params, grads, state, t);
-            return;
-        }
+        // torch's fused kernel: the same sequence, but its last n mod 8 elements group v's sum the
+        // other way, and their amsgrad maximum keeps the old value against a NaN.
+        int tail = numerics == Numerics.TORCH_2_FUSED ? params.length - params.length % 8 : params.length;
         float[] m = state.slot(Adam.EXP_AVG);
         float[] v = state.slot(Adam.EXP_AVG_SQ);
         float[] vmax = amsgrad ? state.slot(Adam.MAX_EXP_AVG_SQ) : null;
@@ -124,10 +123,11 @@ public final class Torch2Reference {
                 }
             }
             m[i] = lerp(m[i], g, w);
-            v[i] = Math.fma((float) (1 - b2) * g, g, v[i] * (float) b2);
+            v[i] = i >= tail ? Math.fma(v[i], (float) b2, ((float) (1 - b2) * g) * g)
+                    : Math.fma((float) (1 - b2) * g, g, v[i] * (float) b2);
             float s = v[i];
             if (amsgrad) {
-                vmax[i] = Math.max(vmax[i], v[i]);
+                vmax[i] = i >= tail ? (vmax[i] < v[i] ? v[i] : vmax[i]) : Math.max(vmax[i], v[i]);
                 s = vmax[i];
             }
             params[i] = p + (negStep * m[i]) / ((float) Math.sqrt(s) / bc2s + (float) eps);
