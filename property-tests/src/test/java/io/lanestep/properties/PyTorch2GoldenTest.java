@@ -33,7 +33,11 @@ class PyTorch2GoldenTest {
         for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
             Engine engine = Engine.create(width);
             for (GoldenCase c : cases) {
-                String failure = PyTorchGoldenTest.run(c, engine, "2.13.0");
+                // Native memory, and at the widest width heap float[] too (their own loops).
+                String failure = PyTorchGoldenTest.run(c, engine, "2.13.0", false);
+                if (failure == null && width.bits() == LaneWidth.maxSupportedBits()) {
+                    failure = PyTorchGoldenTest.run(c, engine, "2.13.0", true);
+                }
                 int[] counts = perOptimizer.computeIfAbsent(c.optimizer(), o -> new int[2]);
                 counts[failure == null ? 0 : 1]++;
                 if (failure != null) {

@@ -102,18 +102,22 @@ class PyTorchGoldenTest {
 
     /** Runs the case; null when every step's params and the final state match. */
     static String run(GoldenCase c, Engine engine) {
-        return run(c, engine, "1.13.1");
+        return run(c, engine, "1.13.1", false);
     }
 
-    /** Runs the case as torch {@code version} would; null when every step and the final state match. */
-    static String run(GoldenCase c, Engine engine, String version) {
+    /**
+     * Runs the case as torch {@code version} would, with params and grads in native memory or on
+     * the heap; null when every step and the final state match.
+     */
+    static String run(GoldenCase c, Engine engine, String version, boolean heap) {
         Optimizer optimizer = TorchOptimizers.create(c.optimizer(), c.kwargs(), version);
         float[] grads = c.floats("grads.f32");
         float[] expected = c.floats("params_steps.f32");
         long[] shape = c.shape();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = Floats.copyOf(arena, c.floats("params0.f32"));
-            MemorySegment g = Floats.allocate(arena, c.n());
+            MemorySegment params = heap ? MemorySegment.ofArray(c.floats("params0.f32"))
+                    : Floats.copyOf(arena, c.floats("params0.f32"));
+            MemorySegment g = heap ? MemorySegment.ofArray(new float[c.n()]) : Floats.allocate(arena, c.n());
             OptimizerState state = optimizer instanceof Adafactor a && shape.length == 2
                     ? a.newState(shape[0], shape[1], arena) : optimizer.newState(c.n(), arena);
             for (int t = 0; t < c.steps(); t++) {
