@@ -43,6 +43,8 @@ public final class KernelGenerator {
     private static final Pattern DIVIDE = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = @divide\\((\\w+), (\\w+), (\\w+), (\\w+), (\\w+)\\);$");
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
+    private static final Pattern VECTOR_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
+    private static final Pattern SCALAR_STORE = Pattern.compile("(?m)^(\\s*)(\\w+)\\.setAtIndex\\(F, (\\w+), (.+)\\);$");
 
     public static void main(String[] args) throws IOException {
         Path templates = Path.of(args[0]);
@@ -65,6 +67,7 @@ public final class KernelGenerator {
             String className = null;
             String kernel = null;
             String split = null;
+            boolean flushState = false;
             List<String> operands = List.of();
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
@@ -74,6 +77,8 @@ public final class KernelGenerator {
                     className = line.substring(8).trim();
                 } else if (line.startsWith("# kernel ")) {
                     kernel = line.substring(9).trim();
+                } else if (line.equals("# flush-state")) {
+                    flushState = true;
                 } else if (line.startsWith("# split ")) {
                     split = line.substring(8).trim();
                 } else if (line.startsWith("# operands ")) {
@@ -93,6 +98,10 @@ public final class KernelGenerator {
             }
             String v = divide(vector.toString());
             String t = tail.toString();
+            if (flushState) {
+                v = flushVectorStores(v, operands);
+                t = flushScalarStores(t, operands);
+            }
             if (split != null) {
                 List<String> all = new ArrayList<>(names(v));
                 all.addAll(names(t));
@@ -117,6 +126,36 @@ public final class KernelGenerator {
                 set = set.replaceAll("\\b" + name + "\\(", renamed + "(");
             }
             return text.replace(test, "false") + "\n" + set;
+        }
+
+        /**
+         * Under {@code # flush-state}: every vector store into a segment that is not an operand
+         * (a state slot) flushes subnormal lanes to zeros of their sign when the step's flags say
+         * so, inline (a helper taking vectors would not be inlined: see {@code @divide}).
+         */
+        static String flushVectorStores(String text, List<String> operands) {
+            return VECTOR_STORE.matcher(text).replaceAll(m -> {
+                if (operands.contains(m.group(3))) {
+                    return m.group().replace("$", "\\$");
+                }
+                String pad = m.group(1);
+                return (pad + "{\n"
+                        + pad + "    FloatVector stored = " + m.group(2) + ";\n"
+                        + pad + "    if ((flags & FLUSH_SUBNORMAL) != 0) {\n"
+                        + pad + "        stored = stored.blend(stored.mul(0f), stored.abs()\n"
+                        + pad + "                .compare(VectorOperators.LT, Float.MIN_NORMAL));\n"
+                        + pad + "    }\n"
+                        + pad + "    stored.intoMemorySegment(" + m.group(3) + ", o, ORDER);\n"
+                        + pad + "}").replace("$", "\\$");
+            });
+        }
+
+        /** The scalar counterpart: state stores go through {@code Lanes.flush}. */
+        static String flushScalarStores(String text, List<String> operands) {
+            return SCALAR_STORE.matcher(text).replaceAll(m -> operands.contains(m.group(2))
+                    ? m.group().replace("$", "\\$")
+                    : (m.group(1) + m.group(2) + ".setAtIndex(F, " + m.group(3) + ", Lanes.flush(" + m.group(4)
+                            + ", flags));").replace("$", "\\$"));
         }
 
         /** Expands every {@code @divide}: see the class comment and Reciprocal. */

@@ -36,12 +36,14 @@ public final class Engine implements AutoCloseable {
 
     private final LaneWidth width;
     private final StepWorkers workers;
+    private final boolean flushSubnormalState;
     /** Read-held by every step, write-held by {@link #close}. */
     private final StampedLock gate = new StampedLock();
     private volatile boolean closed;
 
-    private Engine(LaneWidth width, StepWorkers workers) {
+    private Engine(LaneWidth width, StepWorkers workers, boolean flushSubnormalState) {
         this.width = width;
+        this.flushSubnormalState = flushSubnormalState;
         this.workers = workers;
     }
 
@@ -67,6 +69,22 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalStateException    if the JVM was started without {@code --add-modules jdk.incubator.vector}
      */
     public static Engine create(LaneWidth width, int threads) {
+        return create(width, threads, false);
+    }
+
+    /**
+     * An engine as {@link #create(LaneWidth, int)} that, with {@code flushSubnormalState}, turns
+     * every optimizer state value that a step leaves subnormal into a zero of the same sign (what
+     * PyTorch's {@code set_flush_denormal} does to the state): a long run whose moments decay into
+     * the subnormal range no longer pays the CPU's slow path on them every step (numbers in the
+     * README). The parameters are never flushed, and a step computes its parameters from the
+     * unflushed values, so only the state left for the next step changes. LAMB's and Adafactor's
+     * state, which a later pass of the same step reads, is left as it is.
+     *
+     * @throws IllegalArgumentException as {@link #create(LaneWidth, int)}
+     * @throws IllegalStateException    if the JVM was started without {@code --add-modules jdk.incubator.vector}
+     */
+    public static Engine create(LaneWidth width, int threads, boolean flushSubnormalState) {
         Objects.requireNonNull(width, "width");
         VectorModule.require();
         if (threads < 1 || threads > MAX_THREADS) {
@@ -74,7 +92,7 @@ public final class Engine implements AutoCloseable {
                     + "; pass 1 for single-threaded steps or Runtime.getRuntime().availableProcessors()");
         }
         width.requireSupported(LaneWidth.maxSupportedBits());
-        return new Engine(width, threads == 1 ? null : new StepWorkers(threads));
+        return new Engine(width, threads == 1 ? null : new StepWorkers(threads), flushSubnormalState);
     }
 
     /**
@@ -370,7 +388,7 @@ public final class Engine implements AutoCloseable {
 
     private void bind(OptimizerState state, MemorySegment params, MemorySegment grads, float gradScale,
                       float gradClip) {
-        state.kernel().bind(params, grads, width.bits(), gradScale, gradClip);
+        state.kernel().bind(params, grads, width.bits(), gradScale, gradClip, flushSubnormalState);
     }
 
     /** Whether the bound gradients are all finite or the policy ignores them; throws under {@link NonFinite#THROW}. */

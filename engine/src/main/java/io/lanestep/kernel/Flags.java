@@ -44,6 +44,12 @@ final class Flags {
     /** ASGD: the average restarts as a copy of the parameter (its weight {@code mu} is 1). */
     static final int COPY_AVERAGE = 1 << 15;
 
+    /**
+     * Store state values that are subnormal as zeros of their sign (in the templates with a
+     * {@code # flush-state} line, where the generator wraps every state store).
+     */
+    static final int FLUSH_SUBNORMAL = 1 << 16;
+
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {
         return LERP | (Math.abs(w) < 0.5f ? LERP_LOW_WEIGHT : 0);

@@ -28,6 +28,8 @@ public abstract class Kernel {
     /** Every gradient is first multiplied by this, then clamped to {@code ±gradClip} under CLIP_VALUE. */
     float gradScale;
     float gradClip;
+    /** Whether this step flushes subnormal state values to zero (see {@code Engine.create}). */
+    boolean flushState;
 
     /** Floats in the block. */
     final long length;
@@ -49,7 +51,8 @@ public abstract class Kernel {
      * Binds the operands of the next step. The caller has validated them ({@link Memory#problem}
      * is null for both) and holds the state's claim.
      */
-    public final void bind(MemorySegment params, MemorySegment grads, int bits, float gradScale, float gradClip) {
+    public final void bind(MemorySegment params, MemorySegment grads, int bits, float gradScale, float gradClip,
+                           boolean flushState) {
         paramsSource.bind(params);
         this.params = paramsSource.segment;
         this.paramsArray = paramsSource.array;
@@ -61,6 +64,7 @@ public abstract class Kernel {
         this.bits = bits;
         this.gradScale = gradScale;
         this.gradClip = gradClip;
+        this.flushState = flushState;
     }
 
     /** Whether every bound gradient is finite; reads only. */
@@ -93,9 +97,10 @@ public abstract class Kernel {
     public void finish(Optimizer optimizer, long steps) {
     }
 
-    /** The clamp flag of this step's gradients. */
+    /** The flags every kernel's step takes from the engine: the gradient clamp and the state flush. */
     final int clipFlag() {
-        return gradClip < Float.POSITIVE_INFINITY ? Flags.CLIP_VALUE : 0;
+        return (gradClip < Float.POSITIVE_INFINITY ? Flags.CLIP_VALUE : 0)
+                | (flushState ? Flags.FLUSH_SUBNORMAL : 0);
     }
 
     /** Sum of squares of params over {@code [from, to)}, in {@link SquareSums}' order. */

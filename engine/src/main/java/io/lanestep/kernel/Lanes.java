@@ -25,4 +25,9 @@ final class Lanes {
     static float lerp(float a, float b, float w, int flags) {
         return (flags & Flags.LERP_LOW_WEIGHT) != 0 ? Math.fma(w, b - a, a) : Math.fma(w - 1f, b - a, b);
     }
+
+    /** {@code x}, or a zero of its sign when it is subnormal and the step flushes state. */
+    static float flush(float x, int flags) {
+        return (flags & Flags.FLUSH_SUBNORMAL) != 0 && Math.abs(x) < Float.MIN_NORMAL ? x * 0f : x;
+    }
 }

@@ -70,6 +70,7 @@ final class Suite {
                 roofline(List.of("adam"), List.of("1048576", "16777216"), List.of("0"));
                 multiBlock();
                 memoryKinds(List.of(io.lanestep.LaneWidth.preferred().name()));
+                subnormalState();
                 results.addAll(TorchPeer.adam(List.of(1_048_576L, 16_777_216L)));
             }
             case FULL -> {
@@ -79,6 +80,7 @@ final class Suite {
                 roofline(all, sizes, List.of("0"));
                 multiBlock();
                 memoryKinds(widths.subList(1, widths.size() - 1));
+                subnormalState();
                 results.addAll(TorchPeer.adam(sizes.stream().map(Long::parseLong).toList()));
             }
         }
@@ -130,6 +132,17 @@ final class Suite {
                 .param("size", "65536", "1048576");
         collect(new Runner(b.build()).run(), r -> memoryKind(r.getParams().getParam("width"),
                 r.getParams().getParam("kind"), Boolean.parseBoolean(r.getParams().getParam("polluted"))));
+    }
+
+    /** Adam on a subnormal state at the preferred width, with and without the engine's flush. */
+    private void subnormalState() throws RunnerException {
+        collect(new Runner(options(SubnormalStateBench.class.getName() + ".step").build()).run(),
+                r -> subnormal(Boolean.parseBoolean(r.getParams().getParam("flush"))));
+    }
+
+    /** The measurement kind of a subnormal-state result: not a width, so no width table lists it. */
+    static String subnormal(boolean flush) {
+        return "subnormal/" + (flush ? "flushed" : "kept");
     }
 
     /** The measurement kind of a memory-kinds result, for example {@code BITS_512/HEAP/polluted}. */

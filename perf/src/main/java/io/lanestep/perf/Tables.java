@@ -39,6 +39,7 @@ final class Tables {
             adamBySize(s);
             threadsAndBlocks(s);
             memoryKinds(s);
+            subnormalState(s);
         }
         targets(s, wide);
         return s.toString();
@@ -142,6 +143,22 @@ final class Tables {
             }
             s.append('\n');
         }
+    }
+
+    /** Adam's step on a state full of subnormals, kept or flushed by the engine. */
+    private void subnormalState(StringBuilder s) {
+        Optional<Record> kept = find("adam", Suite.subnormal(false), 65_536L, 1);
+        Optional<Record> flushed = find("adam", Suite.subnormal(true), 65_536L, 1);
+        if (kept.isEmpty() || flushed.isEmpty()) {
+            return;
+        }
+        s.append("## Subnormal state: Adam, 65536 floats, preferred width, 1 thread\n\n")
+                .append("Every moment subnormal and zero gradients (long-dead coordinates);"
+                        + " `Engine.create(width, threads, true)` flushes subnormal state to zero.\n\n")
+                .append("| state | ns/element | ratio to flushed |\n|---|---|---|\n")
+                .append("| kept subnormal | ").append(f3(kept.get().nsPerElement())).append(" | ")
+                .append(ratio(kept.get().nsPerElement() / flushed.get().nsPerElement())).append(" |\n")
+                .append("| flushed | ").append(f3(flushed.get().nsPerElement())).append(" | 1.00x |\n\n");
     }
 
     /** The slowest memory kind or mix against shared alone, over every width and size measured. */

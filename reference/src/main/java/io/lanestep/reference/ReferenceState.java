@@ -32,6 +32,20 @@ public final class ReferenceState {
         return state;
     }
 
+    /**
+     * What an engine made with {@code flushSubnormalState} leaves after a step: every subnormal
+     * state value becomes a zero of its sign (scalar state and parameters are not touched).
+     */
+    public void flushSubnormals() {
+        for (float[] slot : slots.values()) {
+            for (int i = 0; i < slot.length; i++) {
+                if (Math.abs(slot[i]) < Float.MIN_NORMAL) {
+                    slot[i] = slot[i] * 0f;
+                }
+            }
+        }
+    }
+
     /** Whether this state holds slot {@code key}. */
     public boolean has(String key) {
         return slots.containsKey(key);
