@@ -97,27 +97,23 @@ final class Kwargs {
     }
 
     boolean flag(String key, boolean defaultValue) {
-        used.add(key);
-        Object v = values.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be true or false, got " + v);
-        }
-        return b;
+        return typed(key, defaultValue, Boolean.class, "true or false");
     }
 
     String string(String key, String defaultValue) {
+        return typed(key, defaultValue, String.class, "a string");
+    }
+
+    private <T> T typed(String key, T defaultValue, Class<T> type, String what) {
         used.add(key);
         Object v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be a string, got " + v);
+        if (!type.isInstance(v)) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be " + what + ", got " + v);
         }
-        return s;
+        return type.cast(v);
     }
 
     /** A list of integers (milestones). */
