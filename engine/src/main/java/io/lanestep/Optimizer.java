@@ -20,6 +20,14 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
      */
     double learningRate();
 
+    /**
+     * Which PyTorch's float32 arithmetic this configuration reproduces; Lanestep's own optimizers,
+     * which have one arithmetic, report {@link Numerics#TORCH_1_13}.
+     */
+    default Numerics numerics() {
+        return Numerics.TORCH_1_13;
+    }
+
     /** This configuration with another {@link #learningRate()}, everything else equal. */
     Optimizer withLearningRate(double learningRate);
 

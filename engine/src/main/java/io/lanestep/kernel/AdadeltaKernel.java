@@ -33,7 +33,7 @@ final class AdadeltaKernel extends Kernel {
         eps = (float) a.eps();
         negLr = (float) -a.lr();
         weightDecay = (float) a.weightDecay();
-        flags = clipFlag() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+        flags = stepFlags() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
     }
 
     @Override

@@ -66,7 +66,7 @@ final class AdafactorKernel extends Kernel {
         step = steps + 1;
         decayFactor = (float) (1 - optimizer.lr() * optimizer.weightDecay());
         epsSq = (float) (optimizer.effectiveEps1() * optimizer.effectiveEps1());
-        flags = clipFlag() | (optimizer.maximize() ? MAXIMIZE : 0)
+        flags = stepFlags() | (optimizer.maximize() ? MAXIMIZE : 0)
                 | (optimizer.weightDecay() != 0 ? DECOUPLED_DECAY : 0)
                 | (optimizer.numerics() == Numerics.TORCH_2_FOREACH ? FOREACH : 0);
     }

@@ -28,7 +28,7 @@ final class AdagradKernel extends Kernel {
         negClr = (float) -(a.lr() / (1 + (t - 1) * a.lrDecay()));
         eps = (float) a.eps();
         weightDecay = (float) a.weightDecay();
-        flags = clipFlag() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+        flags = stepFlags() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
     }
 
     @Override

@@ -27,8 +27,6 @@ final class AdamKernel extends MomentKernel {
     float weightDecay;
     /** {@code f(1 - lr·weightDecay)}, AdamW's. */
     float decayFactor;
-    /** {@code f(1 - beta1)}, the weight of torch 2.x's lerp. */
-    float lerpWeight;
     /** Where torch's fused kernel's tail starts: {@code length - length mod 8}. */
     final long fusedFrom;
     int flags;
@@ -64,9 +62,8 @@ final class AdamKernel extends MomentKernel {
         negStepSize = (float) (-(lr / bc1));
         weightDecay = decay;
         decayFactor = factor;
-        lerpWeight = (float) (1 - b1);
-        flags = optionFlags | clipFlag() | (amsgrad ? AMSGRAD : 0)
-                | (numerics.torch2() ? Flags.lerp(lerpWeight) : 0)
+        flags = optionFlags | stepFlags() | (amsgrad ? AMSGRAD : 0)
+                | Flags.lerp(numerics, oneMinusBeta1)
                 | (numerics == Numerics.TORCH_2_FUSED ? Flags.FUSED_TAIL : 0);
     }
 

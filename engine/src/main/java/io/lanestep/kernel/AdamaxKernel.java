@@ -36,8 +36,8 @@ final class AdamaxKernel extends Kernel {
         eps = (float) a.eps();
         negStepSize = (float) -(a.lr() / (1 - Math.pow(a.beta1(), t)));
         weightDecay = (float) a.weightDecay();
-        flags = clipFlag() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0)
-                | (a.numerics().torch2() ? Flags.lerp(oneMinusBeta1) : 0);
+        flags = stepFlags() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0)
+                | Flags.lerp(a.numerics(), oneMinusBeta1);
     }
 
     @Override

@@ -38,7 +38,7 @@ final class AsgdKernel extends Kernel {
         lambd = (float) a.lambd();
         weightDecay = (float) a.weightDecay();
         boolean foreach = a.numerics() == Numerics.TORCH_2_FOREACH;
-        flags = clipFlag() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0)
+        flags = stepFlags() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0)
                 | (foreach ? FOREACH : 0) | (!foreach && mu == 1f ? COPY_AVERAGE : 0);
     }
 

@@ -55,6 +55,11 @@ final class Flags {
         return LERP | (Math.abs(w) < 0.5f ? LERP_LOW_WEIGHT : 0);
     }
 
+    /** The lerp flags of a moving average with weight {@code w} under {@code numerics}: none for torch 1.13. */
+    static int lerp(io.lanestep.Numerics numerics, float w) {
+        return numerics.torch2() ? lerp(w) : 0;
+    }
+
     private Flags() {
     }
 }

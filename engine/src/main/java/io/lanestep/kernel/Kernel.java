@@ -98,7 +98,7 @@ public abstract class Kernel {
     }
 
     /** The flags every kernel's step takes from the engine: the gradient clamp and the state flush. */
-    final int clipFlag() {
+    final int stepFlags() {
         return (gradClip < Float.POSITIVE_INFINITY ? Flags.CLIP_VALUE : 0)
                 | (flushState ? Flags.FLUSH_SUBNORMAL : 0);
     }

@@ -52,7 +52,7 @@ final class LambKernel extends MomentKernel {
         invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(lamb.beta2(), t)));
         eps = (float) lamb.eps();
         weightDecay = (float) lamb.weightDecay();
-        flags = clipFlag() | (lamb.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+        flags = stepFlags() | (lamb.weightDecay() != 0 ? WEIGHT_DECAY : 0);
     }
 
     @Override

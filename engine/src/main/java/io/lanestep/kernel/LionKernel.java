@@ -25,7 +25,7 @@ final class LionKernel extends MomentKernel {
         betas(l.beta1(), l.beta2());
         negLr = (float) -l.lr();
         decayFactor = (float) (1 - l.lr() * l.weightDecay());
-        flags = clipFlag() | (l.maximize() ? MAXIMIZE : 0);
+        flags = stepFlags() | (l.maximize() ? MAXIMIZE : 0);
     }
 
     @Override

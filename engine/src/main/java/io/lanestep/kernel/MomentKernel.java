@@ -23,9 +23,4 @@ abstract class MomentKernel extends Kernel {
         beta2 = (float) b2;
         oneMinusBeta2 = (float) (1 - b2);
     }
-
-    /** torch 2.x moves the first moment with {@code lerp(m, g, 1 - beta1)}: its flags, after {@link #betas}. */
-    final int lerpFlags(io.lanestep.Numerics numerics) {
-        return numerics.torch2() ? Flags.lerp(oneMinusBeta1) : 0;
-    }
 }

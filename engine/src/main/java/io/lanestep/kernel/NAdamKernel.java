@@ -56,9 +56,9 @@ final class NAdamKernel extends MomentKernel {
         boolean decoupled = a.decoupledWeightDecay() && a.weightDecay() != 0;
         weightDecay = (float) a.weightDecay();
         decayFactor = (float) (1 - a.lr() * a.weightDecay());
-        flags = clipFlag() | (a.weightDecay() != 0 && !decoupled ? WEIGHT_DECAY : 0)
+        flags = stepFlags() | (a.weightDecay() != 0 && !decoupled ? WEIGHT_DECAY : 0)
                 | (decoupled ? DECOUPLED_DECAY : 0) | (a.maximize() ? MAXIMIZE : 0)
-                | (foreach ? FOREACH : 0) | lerpFlags(a.numerics());
+                | (foreach ? FOREACH : 0) | Flags.lerp(a.numerics(), oneMinusBeta1);
     }
 
     @Override

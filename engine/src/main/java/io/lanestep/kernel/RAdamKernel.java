@@ -58,9 +58,9 @@ final class RAdamKernel extends MomentKernel {
         foreachUnrect = (float) ((a.lr() * u / bias1) * -1);
         foreachScale = (float) (Math.sqrt(1 - Math.pow(a.beta2(), t)) * (a.lr() * r / bias1) * -1);
         boolean decoupled = a.decoupledWeightDecay() && a.weightDecay() != 0;
-        flags = clipFlag() | (a.weightDecay() != 0 && !decoupled ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0)
+        flags = stepFlags() | (a.weightDecay() != 0 && !decoupled ? WEIGHT_DECAY : 0) | (rectified ? RECTIFIED : 0)
                 | (decoupled ? DECOUPLED_DECAY : 0) | (a.maximize() ? MAXIMIZE : 0)
-                | (a.numerics() == Numerics.TORCH_2_FOREACH ? FOREACH : 0) | lerpFlags(a.numerics());
+                | (a.numerics() == Numerics.TORCH_2_FOREACH ? FOREACH : 0) | Flags.lerp(a.numerics(), oneMinusBeta1);
     }
 
     @Override

@@ -40,11 +40,11 @@ final class RmspropKernel extends Kernel {
         negLr = (float) -r.lr();
         weightDecay = (float) r.weightDecay();
         momentum = (float) r.momentum();
-        flags = clipFlag() | (r.maximize() ? MAXIMIZE : 0)
+        flags = stepFlags() | (r.maximize() ? MAXIMIZE : 0)
                 | (r.weightDecay() != 0 ? WEIGHT_DECAY : 0)
                 | (hasMomentum ? MOMENTUM : 0)
                 | (r.centered() ? CENTERED : 0)
-                | (r.numerics().torch2() ? Flags.lerp(oneMinusAlpha) : 0);
+                | Flags.lerp(r.numerics(), oneMinusAlpha);
     }
 
     @Override

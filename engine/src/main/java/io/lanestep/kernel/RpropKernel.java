@@ -29,7 +29,7 @@ final class RpropKernel extends Kernel {
         etaPlus = (float) r.etaPlus();
         stepMin = (float) r.stepMin();
         stepMax = (float) r.stepMax();
-        flags = clipFlag() | (r.maximize() ? MAXIMIZE : 0);
+        flags = stepFlags() | (r.maximize() ? MAXIMIZE : 0);
     }
 
     @Override

@@ -66,7 +66,7 @@ class SgdKernel extends Kernel {
         this.weightDecay = weightDecay;
         this.momentum = momentum;
         this.keep = keep;
-        this.flags = flags | clipFlag();
+        this.flags = flags | stepFlags();
     }
 
     @Override

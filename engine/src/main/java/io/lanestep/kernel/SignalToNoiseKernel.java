@@ -39,7 +39,7 @@ final class SignalToNoiseKernel extends Kernel {
         maxRate = (float) s.maxRate();
         warmupWeight = (float) s.warmupWeight(t);
         maxWeight = (float) SignalToNoiseSgd.MAX_AVERAGING_WEIGHT;
-        flags = clipFlag() | (t <= s.warmupSteps() ? WARMUP : 0);
+        flags = stepFlags() | (t <= s.warmupSteps() ? WARMUP : 0);
     }
 
     @Override

@@ -131,7 +131,7 @@ class ModelCheckpointProperties implements OptimizerDomain {
     }
 
     private static boolean fused(Optimizer o) {
-        return o.toString().contains("numerics=" + Numerics.TORCH_2_FUSED);
+        return o.numerics() == Numerics.TORCH_2_FUSED;
     }
 
     /** {@code n} cut points from 0 to {@code length}, each shard at least one element. */

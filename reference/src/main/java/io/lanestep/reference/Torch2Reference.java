@@ -56,20 +56,9 @@ public final class Torch2Reference {
 
     /** Whether {@code optimizer} computes a torch 2.x profile (then {@link #step} is its reference). */
     public static boolean applies(Optimizer optimizer) {
-        return switch (optimizer) {
-            case Sgd s -> s.numerics().torch2();
-            case Adam a -> a.numerics().torch2();
-            case AdamW a -> a.numerics().torch2();
-            case Rmsprop r -> r.numerics().torch2();
-            case Adagrad a -> a.numerics().torch2();
-            case Adamax a -> a.numerics().torch2();
-            case NAdam a -> a.numerics().torch2();
-            case RAdam a -> a.numerics().torch2();
-            case Rprop r -> r.numerics().torch2();
-            case Adadelta a -> true;
-            case Asgd a -> true;
-            default -> false;
-        };
+        // Adafactor, torch 2.x only, has a reference of its own that also takes matrices.
+        return !(optimizer instanceof io.lanestep.Adafactor)
+                && (optimizer.numerics().torch2() || optimizer instanceof Adadelta || optimizer instanceof Asgd);
     }
 
     /** One step of {@code state} (whose step counter this advances). */
