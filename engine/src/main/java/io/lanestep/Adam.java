@@ -17,6 +17,14 @@ import java.util.List;
  * p = p + (f(-lr / (1 - beta1^t)) * m) / denom
  * </pre>
  *
+ * <p>The {@linkplain #epsilonHat(float, float, float, float) epsilon-hat form} of DJL and DL4J
+ * (Kingma and Ba's "efficient version", section 2) folds the second bias correction into the step
+ * size instead, so eps is added to the uncorrected {@code sqrt(s)}:
+ * <pre>
+ * denom = sqrt(s) + f(eps)
+ * p = p + (f(-lr · sqrt(1 - beta2^t) / (1 - beta1^t)) * m) / denom
+ * </pre>
+ *
  * @param lr          learning rate, finite and &ge; 0 (PyTorch default 1e-3)
  * @param beta1       first-moment decay in [0, 1) (0.9)
  * @param beta2       second-moment decay in [0, 1) (0.999)
@@ -26,9 +34,11 @@ import java.util.List;
  * @param maximize    ascend instead of descend
  * @param numerics which PyTorch's arithmetic to reproduce ({@link Numerics}; the old constructor: {@code
  *     TORCH_1_13})
+ * @param epsilonHat DJL's and DL4J's form above instead of PyTorch's (then {@code numerics} must be
+ *     {@code TORCH_1_13}, whose moment updates those stacks share)
  */
 public record Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-                   boolean maximize, Numerics numerics)
+                   boolean maximize, Numerics numerics, boolean epsilonHat)
         implements Optimizer {
 
     /** State key of the first moment. */
@@ -42,12 +52,32 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
     public Adam {
         Numerics.check(numerics, "Adam");
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
+        if (epsilonHat && numerics != Numerics.TORCH_1_13) {
+            throw new IllegalArgumentException("epsilonHat is DJL's and DL4J's Adam, whose moments move as torch 1.13's"
+                    + " do; pass Numerics.TORCH_1_13 with it, or epsilonHat=false for " + numerics);
+        }
+    }
+
+    /** PyTorch's form with arithmetic profile {@code numerics}. */
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+                boolean maximize, Numerics numerics) {
+        this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, false);
     }
 
     /** The configuration with torch 1.13.1's arithmetic. */
     public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
                 boolean maximize) {
-        this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13);
+        this(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, Numerics.TORCH_1_13, false);
+    }
+
+    /**
+     * DJL's and DL4J's Adam: the epsilon-hat form, no decay. Both stacks hold their hyperparameters
+     * as floats (DJL's builder takes {@code float}, ND4J's op casts to float), so this takes floats
+     * too and the per-step constants come out as theirs: pass {@code 1e-3f, 0.9f, 0.999f, 1e-8f}
+     * for their defaults.
+     */
+    public static Adam epsilonHat(float lr, float beta1, float beta2, float eps) {
+        return new Adam(lr, beta1, beta2, eps, 0, false, false, Numerics.TORCH_1_13, true);
     }
 
     /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay. */
@@ -63,7 +93,7 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
 
     @Override
     public Adam withLearningRate(double learningRate) {
-        return new Adam(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+        return new Adam(learningRate, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
     }
 
     @Override
@@ -73,6 +103,6 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
 
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adam withNumerics(Numerics profile) {
-        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile);
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile, epsilonHat);
     }
 }

@@ -42,8 +42,16 @@ final class AdamKernel extends MomentKernel {
     @Override
     public void prepare(Optimizer optimizer, long steps) {
         switch (optimizer) {
-            case Adam a -> set(a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(), steps, (float) a.weightDecay(), 1f,
-                    (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0), a.numerics());
+            case Adam a -> {
+                set(a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(), steps, (float) a.weightDecay(), 1f,
+                        (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0), a.numerics());
+                if (a.epsilonHat()) {
+                    // The second correction moves into the step size; dividing by 1 is exact, so the loop is the same.
+                    double t = steps + 1;
+                    negStepSize = (float) (-(a.lr() * Math.sqrt(1 - Math.pow(a.beta2(), t)) / (1 - Math.pow(a.beta1(), t))));
+                    bc2Sqrt = 1f;
+                }
+            }
             case AdamW a -> set(a.lr(), a.beta1(), a.beta2(), a.eps(), a.amsgrad(), steps, 0f,
                     (float) (1 - a.lr() * a.weightDecay()), (a.maximize() ? MAXIMIZE : 0) | DECOUPLED_DECAY,
                     a.numerics());

@@ -156,7 +156,7 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
             case Rmsprop r -> new Rmsprop(r.lr(), r.alpha(), r.eps(), r.weightDecay(), m, r.centered(),
                     r.maximize(), r.numerics());
             case Adam a -> new Adam(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.amsgrad(), a.maximize(),
-                    a.numerics());
+                    a.numerics(), a.epsilonHat());
             case AdamW a -> new AdamW(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.amsgrad(),
                     a.maximize(), a.numerics());
             case Adamax a -> new Adamax(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.maximize(), a.numerics());

@@ -58,7 +58,7 @@ final class Optimizers {
                     return switch (o) {
                         case Sgd x -> x.withNumerics(profile);
                         case Rmsprop x -> x.withNumerics(profile);
-                        case Adam x -> x.withNumerics(profile);
+                        case Adam x -> x.epsilonHat() ? x : x.withNumerics(profile);
                         case AdamW x -> x.withNumerics(profile);
                         case Adagrad x -> x.withNumerics(profile);
                         case Adamax x -> x.withNumerics(profile);
@@ -138,9 +138,11 @@ final class Optimizers {
                 Arbitraries.of(true, false)).as(Rmsprop::new);
     }
 
+    /** PyTorch's form and DJL's and DL4J's epsilon-hat form. */
     static Arbitrary<Optimizer> adam() {
         return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
-                Arbitraries.of(true, false)).as(Adam::new);
+                Arbitraries.of(true, false), Arbitraries.of(false, true)).as((lr, b1, b2, eps, wd, ams, max, hat) ->
+                        new Adam(lr, b1, b2, eps, wd, ams, max, Numerics.TORCH_1_13, hat));
     }
 
     static Arbitrary<Optimizer> adamW() {

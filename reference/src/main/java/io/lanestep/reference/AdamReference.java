@@ -17,6 +17,11 @@ import io.lanestep.AdamW;
  * denom = sqrt(s) / f(sqrt(bc2)) + f(eps)
  * p = p + (f(-(lr / bc1)) * m) / denom
  * </pre>
+ * and in the epsilon-hat form ({@link Adam#epsilonHat()}, DJL's and DL4J's) the last two lines are
+ * <pre>
+ * denom = sqrt(s) + f(eps)
+ * p = p + (f(-(lr · sqrt(bc2) / bc1)) * m) / denom
+ * </pre>
  */
 public final class AdamReference {
     private AdamReference() {
@@ -25,21 +30,23 @@ public final class AdamReference {
     /** One Adam step at step number {@code t}; {@code maxSq} is ignored without amsgrad. */
     public static void step(Adam c, float[] params, float[] grads, float[] m, float[] v, float[] maxSq, long t) {
         step(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay(), false, c.amsgrad(), c.maximize(),
-                params, grads, m, v, maxSq, t);
+                c.epsilonHat(), params, grads, m, v, maxSq, t);
     }
 
     /** One AdamW step at step number {@code t}; {@code maxSq} is ignored without amsgrad. */
     public static void step(AdamW c, float[] params, float[] grads, float[] m, float[] v, float[] maxSq, long t) {
         step(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay(), true, c.amsgrad(), c.maximize(),
-                params, grads, m, v, maxSq, t);
+                false, params, grads, m, v, maxSq, t);
     }
 
     private static void step(double lr, double beta1, double beta2, double eps, double weightDecay,
-                             boolean decoupled, boolean amsgrad, boolean maximize, float[] params, float[] grads,
+                             boolean decoupled, boolean amsgrad, boolean maximize, boolean epsilonHat,
+                             float[] params, float[] grads,
                              float[] m, float[] v, float[] maxSq, long t) {
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         float negStepSize = (float) (-(lr / bc1));
+        float hatStepSize = (float) (-(lr * Math.sqrt(bc2) / bc1));
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decayFactor = (float) (1 - lr * weightDecay);
         float decay = (float) weightDecay;
@@ -63,8 +70,12 @@ public final class AdamReference {
                 maxSq[i] = Math.max(maxSq[i], v[i]);
                 s = maxSq[i];
             }
-            float denom = (float) Math.sqrt(s) / bc2Sqrt + e;
-            params[i] = p + (negStepSize * m[i]) / denom;
+            if (epsilonHat) {
+                params[i] = p + (hatStepSize * m[i]) / ((float) Math.sqrt(s) + e);
+            } else {
+                float denom = (float) Math.sqrt(s) / bc2Sqrt + e;
+                params[i] = p + (negStepSize * m[i]) / denom;
+            }
         }
     }
 }

@@ -1,0 +1,268 @@
+package io.lanestep.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import io.lanestep.Block;
+import io.lanestep.Engine;
+import io.lanestep.Group;
+import io.lanestep.LaneWidth;
+import io.lanestep.NonFinite;
+import io.lanestep.Optimizer;
+import io.lanestep.OptimizerState;
+import io.lanestep.Schedule;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * A DJL {@link ai.djl.training.optimizer.Optimizer} that steps with a Lanestep configuration: pass
+ * it to {@code DefaultTrainingConfig.optOptimizer(...)} and nothing else changes. Each step works
+ * in place on the memory of DJL's own tensors (no copy of parameters or gradients), keeps one
+ * Lanestep state per parameter id, and zeroes the parameter's gradient afterwards, as DJL's own
+ * optimizers do on the PyTorch engine (its gradient collector does not).
+ *
+ * <p>DJL's builder options keep their meaning: {@code setRescaleGrad} multiplies every gradient
+ * inside the fused update and {@code optClipGrad} clamps it to {@code [-clip, clip]} after that, as
+ * DJL documents (its PyTorch engine clamps only from above). Weight decay belongs to the Lanestep
+ * configuration ({@code Adam}'s L2 term, {@code AdamW}'s decoupled one): {@code optWeightDecays}
+ * is refused rather than applied twice or in another form.
+ *
+ * <p>Lifetimes: no view of DJL memory outlives a call, so closing DJL's model, trainer or manager in
+ * any order cannot leave Lanestep writing freed memory; a step over a closed tensor, or after
+ * {@link #close()}, is an {@link IllegalStateException} naming what was closed. Until then the
+ * optimizer owns its state and its engine's threads; close it when training ends.
+ */
+public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer implements AutoCloseable {
+    private final Function<String, Optimizer> configuration;
+    private final Schedule schedule;
+    private final NonFinite policy;
+    private final Engine engine;
+    private final float clip;
+    private final Arena arena = Arena.ofShared();
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private boolean closed;
+
+    private LanestepOptimizer(Builder builder) {
+        super(builder);
+        if (getWeightDecay() != 0) {
+            throw new IllegalArgumentException("optWeightDecays(" + getWeightDecay() + ") is not applied by"
+                    + " LanestepOptimizer; set the weight decay on the Lanestep configuration (for example"
+                    + " new AdamW(lr, 0.9, 0.999, 1e-8, decay, false, false)) and leave optWeightDecays at 0");
+        }
+        if (!(rescaleGrad >= 0) || Float.isInfinite(rescaleGrad)) {
+            throw new IllegalArgumentException("setRescaleGrad must be finite and >= 0, got " + rescaleGrad);
+        }
+        configuration = builder.configuration;
+        schedule = builder.schedule;
+        policy = builder.policy;
+        clip = clipGrad < 0 ? Float.POSITIVE_INFINITY : clipGrad;
+        engine = Engine.create(builder.width, builder.threads, builder.flushSubnormalState);
+    }
+
+    /** A builder stepping every parameter with {@code optimizer}. */
+    public static Builder builder(Optimizer optimizer) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        return new Builder(id -> optimizer);
+    }
+
+    /**
+     * A builder choosing a configuration per DJL parameter id (Lanestep's parameter groups: for
+     * example no weight decay on biases); it is asked once per id, at the parameter's first step.
+     */
+    public static Builder builder(Function<String, Optimizer> perParameter) {
+        Objects.requireNonNull(perParameter, "perParameter");
+        return new Builder(perParameter);
+    }
+
+    /**
+     * One step of one parameter, in place.
+     *
+     * @throws IllegalStateException    if this optimizer is closed, or {@code weight}, {@code grad}
+     *                                  or the weight's gradient has been closed by DJL
+     * @throws IllegalArgumentException if the arrays are not contiguous float32 CPU tensors of one
+     *                                  size, or the size changed since the parameter's first step
+     */
+    @Override
+    public synchronized void update(String parameterId, NDArray weight, NDArray grad) {
+        if (closed) {
+            throw new IllegalStateException("this LanestepOptimizer is closed; build a new one to train again");
+        }
+        TensorViews.requireOpen(parameterId, "weight", weight);
+        TensorViews.requireOpen(parameterId, "grad", grad);
+        NDArray gradient = weight.hasGradient() ? weight.getGradient() : null;
+        try {
+            Slot slot = slots.get(parameterId);
+            // Whether DJL hands out the tensors' own memory is checked once per parameter.
+            boolean first = slot == null;
+            var params = TensorViews.of(parameterId, "weight", weight, first);
+            var grads = TensorViews.of(parameterId, "grad", grad, first);
+            var zeroed = gradient == null ? null : TensorViews.of(parameterId, "gradient", gradient, first);
+            if (grads.byteSize() != params.byteSize()) {
+                throw new IllegalArgumentException("parameter " + parameterId + ": grad has " + grads.byteSize() / 4
+                        + " elements, weight " + params.byteSize() / 4 + "; pass the weight's own gradient");
+            }
+            if (first) {
+                slot = newSlot(parameterId, params);
+            }
+            engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
+            if (zeroed != null) {
+                zeroed.fill((byte) 0);
+            }
+        } finally {
+            if (gradient != null) {
+                gradient.close();
+            }
+            // The views carry raw addresses: the tensors must stay reachable until the last write.
+            Reference.reachabilityFence(weight);
+            Reference.reachabilityFence(grad);
+        }
+    }
+
+    /**
+     * One step of every parameter of {@code block} that takes a gradient, from the gradients DJL's
+     * backward pass left on them, in one engine call (its threads share the parameters), then the
+     * gradients zeroed: what {@code trainer.step()} does on one CPU device, without the copy DJL's
+     * parameter server makes of every gradient before calling {@link #update}. Call it instead of
+     * {@code trainer.step()}; the states are the same, keyed by DJL's parameter ids. Every
+     * parameter is checked before any is written.
+     *
+     * @throws IllegalStateException as {@link #update}, or if a parameter has no gradient yet
+     */
+    public synchronized void step(ai.djl.nn.Block block) {
+        if (closed) {
+            throw new IllegalStateException("this LanestepOptimizer is closed; build a new one to train again");
+        }
+        List<NDArray> weights = new ArrayList<>();
+        List<NDArray> gradients = new ArrayList<>();
+        List<MemorySegment> zeroed = new ArrayList<>();
+        try {
+            List<Group> groups = new ArrayList<>();
+            for (Parameter parameter : block.getParameters().values()) {
+                if (!parameter.requiresGradient()) {
+                    continue;
+                }
+                String id = parameter.getId();
+                NDArray weight = parameter.getArray();
+                TensorViews.requireOpen(id, "weight", weight);
+                if (!weight.hasGradient()) {
+                    throw new IllegalStateException("parameter " + id + " has no gradient; run the backward pass"
+                            + " (trainer.newGradientCollector()) before step");
+                }
+                weights.add(weight);
+                NDArray gradient = weight.getGradient();
+                gradients.add(gradient);
+                Slot slot = slots.get(id);
+                boolean first = slot == null;
+                MemorySegment params = TensorViews.of(id, "weight", weight, first);
+                MemorySegment grads = TensorViews.of(id, "gradient", gradient, first);
+                zeroed.add(grads);
+                groups.add(group(first ? newSlot(id, params) : slot, params, grads));
+            }
+            engine.step(groups, policy, rescaleGrad, clip);
+            for (MemorySegment g : zeroed) {
+                g.fill((byte) 0);
+            }
+        } finally {
+            gradients.forEach(NDArray::close);
+            Reference.reachabilityFence(weights);
+        }
+    }
+
+    private Slot newSlot(String parameterId, MemorySegment params) {
+        Optimizer base = Objects.requireNonNull(configuration.apply(parameterId),
+                "the configuration of parameter " + parameterId);
+        Slot slot = new Slot(base, base.newState(params.byteSize() / Float.BYTES, arena));
+        slots.put(parameterId, slot);
+        return slot;
+    }
+
+    private Group group(Slot slot, MemorySegment params, MemorySegment grads) {
+        return new Group(schedule.at(slot.base, slot.state.step() + 1),
+                List.of(new Block(slot.state, params, grads)));
+    }
+
+    /**
+     * The Lanestep state of each parameter id stepped so far (for checkpoints with
+     * {@code io.lanestep.Checkpoint}); valid until {@link #close()}.
+     */
+    public synchronized Map<String, OptimizerState> states() {
+        Map<String, OptimizerState> states = new LinkedHashMap<>();
+        slots.forEach((id, slot) -> states.put(id, slot.state));
+        return Collections.unmodifiableMap(states);
+    }
+
+    /** Frees the state and stops the engine's threads; later steps are refused. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            engine.close();
+            arena.close();
+        }
+    }
+
+    private record Slot(Optimizer base, OptimizerState state) {
+    }
+
+    /** Builds a {@link LanestepOptimizer}; DJL's own options ({@code setRescaleGrad}, {@code optClipGrad}) apply. */
+    public static final class Builder extends OptimizerBuilder<Builder> {
+        private final Function<String, Optimizer> configuration;
+        private Schedule schedule = Schedule.constant();
+        private NonFinite policy = NonFinite.PROPAGATE;
+        private LaneWidth width = LaneWidth.preferred();
+        private int threads = 1;
+        private boolean flushSubnormalState;
+
+        private Builder(Function<String, Optimizer> configuration) {
+            this.configuration = configuration;
+        }
+
+        /** A learning-rate schedule over each parameter's own step count (from 1). */
+        public Builder optSchedule(Schedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /** What a NaN or infinite gradient does (default: propagates, as in DJL). */
+        public Builder optNonFinite(NonFinite policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Threads sharing each large parameter's step (default 1; DJL steps parameters one by one). */
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** The vector width (default: the CPU's preferred). */
+        public Builder optLaneWidth(LaneWidth width) {
+            this.width = Objects.requireNonNull(width, "width");
+            return this;
+        }
+
+        /** Store subnormal state values as zero, so long runs keep their speed ({@code Engine.create}). */
+        public Builder optFlushSubnormalState(boolean flush) {
+            this.flushSubnormalState = flush;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /** The optimizer; it owns an engine and state memory until {@link LanestepOptimizer#close()}. */
+        public LanestepOptimizer build() {
+            return new LanestepOptimizer(this);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.lanestep.perf.models;
+
+import ai.djl.training.optimizer.Optimizer;
+import io.lanestep.Adam;
+import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.djl.LanestepOptimizer;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * The real-model benchmark of the report: Fashion-MNIST, an MLP and a model of over 1M parameters,
+ * trained through DJL and DL4J with their own Adam, Lanestep's Adam, Lanestep's SGD with momentum
+ * and the seed's untuned signal-to-noise SGD. {@code RealModels THREADS accuracy|timing REPORT_DIR}:
+ * one JVM per thread count, since both stacks read their native thread count at start.
+ */
+public final class RealModels {
+    private static final Map<String, int[]> MODELS = new LinkedHashMap<>();
+
+    static {
+        MODELS.put("MLP 784-256-10", new int[] {256});
+        MODELS.put("MLP 784-1024-512-10", new int[] {1024, 512});
+    }
+
+    private static final String DIRECT = "Lanestep Adam, `step(block)`";
+
+    private RealModels() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = Integer.parseInt(args[0]);
+        boolean accuracy = args[1].equals("accuracy");
+        Path dir = Path.of(args[2]);
+        Files.createDirectories(dir);
+        FashionMnist data = FashionMnist.loadOrInstall();
+        if (data == null) {
+            append(dir, "\n## Real models (Fashion-MNIST)\nNot run: the dataset is missing. Install it with `"
+                    + FashionMnist.INSTALL + "` and rerun the main job.\n");
+            return;
+        }
+        List<DataSet> batches = Dl4jRuns.batches(data);
+        List<Run> runs = new ArrayList<>();
+        for (var model : MODELS.entrySet()) {
+            int epochs = accuracy ? 2 : 1;
+            int maxSteps = accuracy ? Integer.MAX_VALUE : 150;
+            for (var optimizer : optimizers(accuracy).entrySet()) {
+                String name = optimizer.getKey();
+                io.lanestep.Optimizer lanestep = optimizer.getValue();
+                Supplier<Optimizer> djl = () -> lanestep == null ? Optimizer.adam().build()
+                        : LanestepOptimizer.builder(lanestep).optThreads(threads).build();
+                runs.add(DjlRuns.train(data, model.getKey(), model.getValue(), name, djl.get(), false, epochs,
+                        threads, maxSteps));
+                System.out.println(line(runs.getLast()));
+                if (name.equals("Lanestep Adam")) {
+                    runs.add(DjlRuns.train(data, model.getKey(), model.getValue(), DIRECT, djl.get(), true, epochs,
+                            threads, maxSteps));
+                    System.out.println(line(runs.getLast()));
+                }
+                runs.add(Dl4jRuns.train(data, batches, model.getKey(), model.getValue(), name, lanestep, epochs,
+                        threads, maxSteps));
+                System.out.println(line(runs.getLast()));
+            }
+        }
+        append(dir, table(runs, threads, accuracy));
+        if (accuracy) {
+            chart(runs, dir.resolve("real-models-loss.png"));
+        }
+    }
+
+    private static Map<String, io.lanestep.Optimizer> optimizers(boolean all) {
+        Map<String, io.lanestep.Optimizer> o = new LinkedHashMap<>();
+        o.put("own Adam", null);
+        o.put("Lanestep Adam", Adam.defaults());
+        if (all) {
+            o.put("Lanestep SGD momentum", new Sgd(0.05, 0.9, 0, 0, false, false));
+            o.put("signal-to-noise SGD, untuned", SignalToNoiseSgd.defaults(128));
+        }
+        return o;
+    }
+
+    private static String line(Run r) {
+        return String.format(Locale.ROOT, "%s %s %s %d threads: accuracy %s, f/b %.3f ms, optimizer %.3f ms",
+                r.stack, r.model, r.optimizer, r.threads, r.accuracy, r.medianForwardBackwardMs(), r.medianStepMs());
+    }
+
+    private static String table(List<Run> runs, int threads, boolean accuracy) {
+        StringBuilder md = new StringBuilder();
+        md.append("\n## Real models (Fashion-MNIST), ").append(threads).append(threads == 1 ? " thread" : " threads")
+                .append("\nBatch 128, lr 1e-3 for both Adams, SGD lr 0.05 momentum 0.9, the signal-to-noise SGD at its"
+                        + " defaults for batch 128 (untuned). Medians per training step after 20 warm-up steps;"
+                        + " optimizer = DJL's `trainer.step()` (for Lanestep: `LanestepOptimizer` given to"
+                        + " `optOptimizer`, so DJL's parameter server still copies every gradient before calling it)"
+                        + " or `LanestepOptimizer.step(block)` in its place; for DL4J its updater + `params -= update`"
+                        + " against `LanestepTrainer.step`. Native threads: OMP_NUM_THREADS=" + threads
+                        + ", Lanestep threads " + threads + ". Same initial weights for every optimizer of a stack.\n\n");
+        md.append(accuracy ? "| stack | model | optimizer | test accuracy per epoch | forward+backward ms"
+                + " | optimizer ms | step ms | optimizer vs own Adam | step vs own Adam |\n|---|---|---|---|---|---|---|---|---|\n"
+                : "| stack | model | optimizer | forward+backward ms | optimizer ms | step ms | optimizer vs own Adam"
+                + " | step vs own Adam |\n|---|---|---|---|---|---|---|---|\n");
+        for (Run r : runs) {
+            Run own = runs.stream().filter(o -> o.stack.equals(r.stack) && o.model.equals(r.model)
+                    && o.optimizer.equals("own Adam")).findFirst().orElseThrow();
+            double step = r.medianForwardBackwardMs() + r.medianStepMs();
+            double ownStep = own.medianForwardBackwardMs() + own.medianStepMs();
+            md.append("| ").append(r.stack).append(" | ").append(r.model).append(" (").append(r.parameters)
+                    .append(") | ").append(r.optimizer).append(" | ");
+            if (accuracy) {
+                md.append(String.join(" / ", r.accuracy.stream()
+                        .map(a -> String.format(Locale.ROOT, "%.4f", a)).toList())).append(" | ");
+            }
+            md.append(String.format(Locale.ROOT, "%.3f | %.3f | %.3f | %.1fx | %+.0f%% |%n", r.medianForwardBackwardMs(),
+                    r.medianStepMs(), step, own.medianStepMs() / r.medianStepMs(), 100 * (step / ownStep - 1)));
+        }
+        if (accuracy) {
+            md.append("\nLoss curves (mean of every 20 steps): `real-models-loss.png`.\n");
+        }
+        return md.toString();
+    }
+
+    private static void chart(List<Run> runs, Path png) throws IOException {
+        XYSeriesCollection series = new XYSeriesCollection();
+        for (Run r : runs) {
+            if (!r.model.equals(MODELS.keySet().iterator().next())) {
+                continue;
+            }
+            XYSeries s = new XYSeries(r.stack + ", " + r.optimizer);
+            for (int i = 0; i < r.loss.size(); i++) {
+                s.add((i + 1) * 20, r.loss.get(i));
+            }
+            series.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("Fashion-MNIST, MLP 784-256-10: training loss",
+                "step (batch 128)", "loss (mean of 20 steps)", series, PlotOrientation.VERTICAL, true, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getXYPlot().setBackgroundPaint(Color.WHITE);
+        chart.getXYPlot().setRangeGridlinePaint(Color.GRAY);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 700);
+    }
+
+    private static void append(Path dir, String markdown) throws IOException {
+        Files.writeString(dir.resolve("report.md"), markdown, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        System.out.print(markdown);
+    }
+}
