@@ -160,9 +160,9 @@ final class DoubleModel {
                         : (ga == null ? new Approx[] {newP, v, buffer} : new Approx[] {newP, v, buffer, ga});
             }
             case Adam a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.weightDecay(), false, a.amsgrad(), a.numerics().torch2());
+                    a.weightDecay(), false, a.amsgrad(), a.numerics().torch2(), a.epsilonHat());
             case AdamW a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
-                    a.weightDecay(), true, a.amsgrad(), a.numerics().torch2());
+                    a.weightDecay(), true, a.amsgrad(), a.numerics().torch2(), false);
             case SignalToNoiseSgd s -> {
                 Approx mean = exact(slots[0]);
                 Approx sq = exact(slots[1]);
@@ -287,7 +287,8 @@ final class DoubleModel {
     }
 
     private static Approx[] adam(Approx p, Approx g, float[] slots, long t, double lr, double beta1, double beta2,
-                                 double eps, double weightDecay, boolean decoupled, boolean amsgrad, boolean lerp) {
+                                 double eps, double weightDecay, boolean decoupled, boolean amsgrad, boolean lerp,
+                                 boolean epsilonHat) {
         if (decoupled) {
             p = p.times(rounded(1 - lr * weightDecay));
         } else {
@@ -298,8 +299,11 @@ final class DoubleModel {
         Approx s = amsgrad ? exact(slots[2]).max(v) : v;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        Approx denom = s.sqrt().dividedBy(rounded(Math.sqrt(bc2))).plus(rounded(eps));
-        Approx newP = p.minus(rounded(lr / bc1).times(m).dividedBy(denom));
+        // Kingma and Ba's "efficient version": eps on the uncorrected root, the correction in the step.
+        Approx newP = epsilonHat
+                ? p.minus(rounded(lr * Math.sqrt(bc2) / bc1).times(m).dividedBy(s.sqrt().plus(rounded(eps))))
+                : p.minus(rounded(lr / bc1).times(m).dividedBy(s.sqrt().dividedBy(rounded(Math.sqrt(bc2)))
+                        .plus(rounded(eps))));
         return amsgrad ? new Approx[] {newP, m, v, s} : new Approx[] {newP, m, v};
     }
 }
