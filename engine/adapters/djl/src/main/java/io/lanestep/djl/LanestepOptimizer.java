@@ -92,9 +92,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
      */
     @Override
     public synchronized void update(String parameterId, NDArray weight, NDArray grad) {
-        if (closed) {
-            throw new IllegalStateException("this LanestepOptimizer is closed; build a new one to train again");
-        }
+        requireOpen();
         TensorViews.requireOpen(parameterId, "weight", weight);
         TensorViews.requireOpen(parameterId, "grad", grad);
         NDArray gradient = weight.hasGradient() ? weight.getGradient() : null;
@@ -137,9 +135,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
      * @throws IllegalStateException as {@link #update}, or if a parameter has no gradient yet
      */
     public synchronized void step(ai.djl.nn.Block block) {
-        if (closed) {
-            throw new IllegalStateException("this LanestepOptimizer is closed; build a new one to train again");
-        }
+        requireOpen();
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> gradients = new ArrayList<>();
         List<MemorySegment> zeroed = new ArrayList<>();
@@ -173,6 +169,12 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         } finally {
             gradients.forEach(NDArray::close);
             Reference.reachabilityFence(weights);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this LanestepOptimizer is closed; build a new one to train again");
         }
     }
 

@@ -87,7 +87,7 @@ record ParameterPlan(List<Entry> entries) {
             l2 = l.getL2();
         }
         if (l2 != null) {
-            withL2(key, base, 0);
+            withL2(key, base, 0); // refuses, at build time, a configuration that cannot take DL4J's L2
         }
         return l2;
     }
