@@ -31,6 +31,14 @@ import java.util.stream.Stream;
  * rarely set (SGD's first step), C2 otherwise keeps its path alive inside the hot loop, which made
  * SGD with momentum 40% slower.
  *
+ * <p>A {@code # formats} line adds a 16-bit copy of every method, {@code nameHalf} ({@code runTail}
+ * becomes {@code runHalfTail}), for blocks whose parameters, gradients or state are stored as bf16
+ * or fp16 ({@code io.lanestep.Format}): every load of an operand widens it from the kernel's format
+ * for it ({@code k.paramsFormat}, {@code k.gradsFormat}, {@code k.stateFormat} for every other
+ * segment) and every store rounds it back, so the float32 math is the template's, untouched, and
+ * the float32 loops stay as they were. The copy runs native memory only, and at the 64-bit width on
+ * 128-bit vectors: no 32-bit vector of four 16-bit lanes exists to widen from.
+ *
  * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
  * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
  * vectors that C2 has compiled on its own is not inlined into a large loop, and every vector of
@@ -45,6 +53,8 @@ public final class KernelGenerator {
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
     private static final Pattern VECTOR_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
     private static final Pattern SCALAR_STORE = Pattern.compile("(?m)^(\\s*)(\\w+)\\.setAtIndex\\(F, (\\w+), (.+)\\);$");
+    private static final Pattern HALF_LOAD = Pattern.compile("FloatVector\\.fromMemorySegment\\((?:S|MASKED), (\\w+), o, ORDER\\)");
+    private static final Pattern HALF_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
 
     public static void main(String[] args) throws IOException {
         Path templates = Path.of(args[0]);
@@ -62,12 +72,13 @@ public final class KernelGenerator {
     }
 
     private record Template(Path file, String className, String kernel, List<String> operands, String vector,
-                            String tail) {
+                            String tail, boolean formats) {
         static Template parse(Path file) throws IOException {
             String className = null;
             String kernel = null;
             String split = null;
             boolean flushState = false;
+            boolean formats = false;
             List<String> operands = List.of();
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
@@ -79,6 +90,8 @@ public final class KernelGenerator {
                     kernel = line.substring(9).trim();
                 } else if (line.equals("# flush-state")) {
                     flushState = true;
+                } else if (line.equals("# formats")) {
+                    formats = true;
                 } else if (line.startsWith("# split ")) {
                     split = line.substring(8).trim();
                 } else if (line.startsWith("# operands ")) {
@@ -108,7 +121,7 @@ public final class KernelGenerator {
                 v = split(v, split, all);
                 t = split(t, split, all);
             }
-            return new Template(file, className, kernel, operands, v, t);
+            return new Template(file, className, kernel, operands, v, t, formats);
         }
 
         /** Both copies of a section for {@code # split flag}: see the class comment. */
@@ -186,6 +199,8 @@ public final class KernelGenerator {
                     .append("import java.lang.foreign.MemorySegment;\n")
                     .append("import java.nio.ByteOrder;\n")
                     .append("import jdk.incubator.vector.FloatVector;\n")
+                    .append("import jdk.incubator.vector.IntVector;\n")
+                    .append("import jdk.incubator.vector.ShortVector;\n")
                     .append("import jdk.incubator.vector.VectorOperators;\n")
                     .append("import jdk.incubator.vector.VectorSpecies;\n\n")
                     .append("@SuppressWarnings(\"unused\")\n")
@@ -211,9 +226,26 @@ public final class KernelGenerator {
                 for (String name : tailNames) {
                     b.append(dispatcher(name, returnType(tail, name), "    "));
                 }
+                if (formats) {
+                    for (String name : vectorNames) {
+                        String type = returnType(vector, name);
+                        b.append('\n').append("    static ").append(type).append(' ').append(half(name)).append('(')
+                                .append(kernel).append(" k, long from, long to) {\n        ")
+                                .append(type.equals("void") ? "switch (k.bits) {\n" : "return switch (k.bits) {\n");
+                        for (int bits : WIDTHS) {
+                            b.append("            case ").append(bits).append(" -> W").append(bits).append('.')
+                                    .append(half(name)).append("(k, from, to);\n");
+                        }
+                        b.append("            default -> ").append(half(name + "Tail")).append("(k, from, to);\n")
+                                .append(type.equals("void") ? "        }\n    }\n" : "        };\n    }\n");
+                    }
+                }
             }
             for (String suffix : suffixes()) {
                 b.append('\n').append(indent(variant(tail, suffix, tailNames), ""));
+            }
+            if (formats) {
+                b.append('\n').append(indent(halfCopy(tail, tailNames, false), ""));
             }
             if (!vector.isBlank()) {
                 for (int bits : WIDTHS) {
@@ -232,10 +264,108 @@ public final class KernelGenerator {
                         }
                         b.append('\n').append(indent(text, "    "));
                     }
+                    if (formats) {
+                        List<String> all = new ArrayList<>(vectorNames);
+                        all.addAll(tailNames);
+                        b.append(conversions(bits)).append('\n').append(indent(halfCopy(vector, all, true), "    "));
+                    }
                     b.append("    }\n");
                 }
             }
             return b.append("}\n").toString();
+        }
+
+        /** The 16-bit copy's name of method {@code name}: see the class comment. */
+        private static String half(String name) {
+            return name.endsWith("Tail") ? name.substring(0, name.length() - 4) + "HalfTail" : name + "Half";
+        }
+
+        /** The format field of the kernel that says how segment {@code x} is stored. */
+        private String format(String x) {
+            return operands.contains(x) ? "k." + x + "Format" : "k.stateFormat";
+        }
+
+        /** The {@code # formats} copy of a section: see the class comment. */
+        private String halfCopy(String text, List<String> names, boolean vectors) {
+            for (String name : names) {
+                text = text.replaceAll("\\b" + name + "\\(", half(name) + "(");
+            }
+            if (vectors) {
+                text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
+                text = HALF_LOAD.matcher(text).replaceAll(m -> "load(" + m.group(1) + ", i, " + format(m.group(1)) + ")");
+                text = HALF_STORE.matcher(text).replaceAll(m -> (m.group(1) + "store(" + m.group(2) + ", " + m.group(3)
+                        + ", i, " + format(m.group(3)) + ");").replace("$", "\\$"));
+            }
+            Matcher segments = Pattern.compile("MemorySegment (\\w+) = ").matcher(text);
+            Set<String> names16 = new LinkedHashSet<>();
+            while (segments.find()) {
+                names16.add(segments.group(1));
+            }
+            for (String x : names16) {
+                String f = format(x);
+                text = rewriteCalls(text, x + ".getAtIndex(F, ", args -> "Halves.at(" + x + ", " + f + ", " + args + ")");
+                text = rewriteCalls(text, x + ".setAtIndex(F, ", args -> "Halves.put(" + x + ", " + f + ", " + args + ")");
+            }
+            if (text.contains("fromMemorySegment(") || text.contains("intoMemorySegment(") || text.contains("AtIndex(F")) {
+                throw new IllegalArgumentException(file + ": an access has no 16-bit form: " + text);
+            }
+            return text;
+        }
+
+        /**
+         * Each width's conversions of the 16-bit copy, at {@code max(bits, 128)} bits: bf16 widens by
+         * a shift; fp16 rebiases normals, scales subnormals from an exact integer conversion (no
+         * subnormal float is ever formed) and keeps infinities and NaN payloads; stores round to
+         * nearest even as {@code io.lanestep.kernel.Halves} does, lane for lane.
+         */
+        private static String conversions(int bits) {
+            int wide = Math.max(bits, 128);
+            return "\n        private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_" + wide / 2 + ";\n"
+                    + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n"
+                    + "\n"
+                    + "        static FloatVector load(MemorySegment s, long i, int format) {\n"
+                    + "            if (format == Halves.FP32) {\n"
+                    + "                return FloatVector.fromMemorySegment(MASKED, s, i * Float.BYTES, ORDER);\n"
+                    + "            }\n"
+                    + "            IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF, s, i * 2, ORDER)\n"
+                    + "                    .convertShape(VectorOperators.S2I, INTS, 0);\n"
+                    + "            if (format == Halves.BF16) {\n"
+                    + "                return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();\n"
+                    + "            }\n"
+                    + "            IntVector mag = h.and(0x7fff);\n"
+                    + "            IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);\n"
+                    + "            IntVector subnormal = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f)\n"
+                    + "                    .reinterpretAsInts();\n"
+                    + "            IntVector bits = shifted.add(112 << 23)\n"
+                    + "                    .blend(subnormal, mag.compare(VectorOperators.LT, 0x400))\n"
+                    + "                    .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00));\n"
+                    + "            return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();\n"
+                    + "        }\n"
+                    + "\n"
+                    + "        static void store(FloatVector v, MemorySegment s, long i, int format) {\n"
+                    + "            if (format == Halves.FP32) {\n"
+                    + "                v.intoMemorySegment(s, i * Float.BYTES, ORDER);\n"
+                    + "                return;\n"
+                    + "            }\n"
+                    + "            IntVector x = v.reinterpretAsInts();\n"
+                    + "            IntVector h;\n"
+                    + "            if (format == Halves.BF16) {\n"
+                    + "                h = x.add(x.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
+                    + "                        .lanewise(VectorOperators.LSHR, 16)\n"
+                    + "                        .blend(0x7fc0, v.compare(VectorOperators.NE, v).cast(INTS));\n"
+                    + "            } else {\n"
+                    + "                IntVector a = x.and(0x7fffffff);\n"
+                    + "                IntVector normal = a.add(((15 - 127) << 23) + 0xfff).add(a.lanewise(VectorOperators.LSHR, 13)\n"
+                    + "                        .and(1)).lanewise(VectorOperators.LSHR, 13);\n"
+                    + "                // Adding 0.5 rounds to a multiple of 2^-24, fp16's smallest subnormal, to nearest even.\n"
+                    + "                IntVector subnormal = a.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3f000000);\n"
+                    + "                h = normal.blend(subnormal, a.compare(VectorOperators.LT, 0x38800000))\n"
+                    + "                        .blend(0x7c00, a.compare(VectorOperators.GE, 0x47800000))\n"
+                    + "                        .blend(0x7e00, a.compare(VectorOperators.GT, 0x7f800000))\n"
+                    + "                        .or(x.lanewise(VectorOperators.LSHR, 16).and(0x8000));\n"
+                    + "            }\n"
+                    + "            ((ShortVector) h.convertShape(VectorOperators.I2S, HALF, 0)).intoMemorySegment(s, i * 2, ORDER);\n"
+                    + "        }\n";
         }
 
         private static String species(int bits) {

@@ -22,16 +22,24 @@ final class Checks {
                     + " but the step was given " + optimizer + "; step a state with the optimizer kind and"
                     + " options it was made for, or make a new one with optimizer.newState(length, arena)");
         }
-        long bytes = state.length() * Float.BYTES;
+        Formats formats = state.formats();
+        long paramBytes = state.length() * formats.params().bytes();
+        long gradBytes = state.length() * formats.grads().bytes();
         // Messages are built only on failure: a passing check must not allocate.
-        if (params.byteSize() != bytes || grads.byteSize() != bytes || !isUsable(params, true)
+        if (params.byteSize() != paramBytes || grads.byteSize() != gradBytes || !isUsable(params, true)
                 || !isUsable(grads, false) || overlap(params, grads)) {
             String where = where(index);
-            length(where + "params", params, bytes, state.length());
-            length(where + "grads", grads, bytes, state.length());
+            length(where + "params", params, formats.params(), state.length());
+            length(where + "grads", grads, formats.grads(), state.length());
             usable(where + "params", params, true);
             usable(where + "grads", grads, false);
             disjoint(where + "params", params, where + "grads", grads);
+        }
+        if (formats.lowPrecision() && !(params.isNative() && grads.isNative())) {
+            throw new IllegalArgumentException(where(index) + (params.isNative() ? "grads" : "params")
+                    + " is a heap segment but the state was made for " + formats + ", whose loops step native"
+                    + " memory only; copy the block into an Arena's memory (or make the state with Formats.FP32"
+                    + " for float[] operands)");
         }
         kind(index, "params", params);
         kind(index, "grads", grads);
@@ -74,12 +82,21 @@ final class Checks {
                 && !(written && segment.isReadOnly());
     }
 
-    private static void length(String name, MemorySegment segment, long bytes, long floats) {
-        if (segment.byteSize() != bytes) {
-            throw new IllegalArgumentException(name + " holds " + segment.byteSize() + " bytes but the state was made"
-                    + " for " + floats + " floats (" + bytes + " bytes); pass a segment of exactly that many floats"
-                    + " (slice it with asSlice) or make a state of the right length");
+    private static void length(String name, MemorySegment segment, Format format, long elements) {
+        long bytes = elements * format.bytes();
+        if (segment.byteSize() == bytes) {
+            return;
         }
+        String held = segment.byteSize() % 2 != 0 && format.bytes() == 2
+                ? segment.byteSize() + " bytes, an odd number, which no 16-bit array has"
+                : segment.byteSize() + " bytes";
+        String other = segment.byteSize() == elements * (6 - format.bytes())
+                ? " (" + elements + " elements of " + (format.bytes() == 2 ? "4" : "2") + " bytes: another format)"
+                : "";
+        throw new IllegalArgumentException(name + " holds " + held + other + " but the state was made for "
+                + elements + " " + format + " elements (" + bytes + " bytes); pass a segment of exactly that"
+                + " many elements in that format, or make the state with the Formats of your memory"
+                + " (optimizer.newState(length, arena, formats))");
     }
 
     static void usable(String name, MemorySegment segment, boolean written) {

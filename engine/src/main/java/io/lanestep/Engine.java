@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
@@ -397,9 +398,10 @@ public final class Engine implements AutoCloseable {
             return true;
         }
         if (policy == NonFinite.THROW) {
-            long n = Floats.length(grads);
+            Format format = state.formats().grads();
+            long n = grads.byteSize() / format.bytes();
             for (long i = 0; i < n; i++) {
-                float g = grads.getAtIndex(Floats.LAYOUT, i);
+                float g = Halves.get(grads, i, format);
                 if (!Float.isFinite(g)) {
                     throw new NonFiniteGradientException(block, i, g);
                 }

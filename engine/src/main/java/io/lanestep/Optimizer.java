@@ -60,6 +60,17 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
         return OptimizerState.allocate(this, length, arena);
     }
 
+    /**
+     * Allocates zeroed, 64-byte-aligned state as {@link #newState(long, Arena)} does, for a block
+     * whose parameters, gradients and state are stored as {@code formats} says (16-bit operands:
+     * Sgd, HeavyBallMomentum, AveragedMomentum, Adam, AdamW, Adagrad, Rmsprop and Lion).
+     *
+     * @throws IllegalArgumentException if this optimizer has no kernel for 16-bit operands
+     */
+    default OptimizerState newState(long length, Arena arena, Formats formats) {
+        return OptimizerState.allocate(this, length, arena, formats);
+    }
+
     /** Whether {@code state} can be stepped with this configuration: same algorithm, same slots. */
     default boolean accepts(OptimizerState state) {
         Optimizer own = state.optimizer();

@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.Kernels;
 import io.lanestep.kernel.Memory;
@@ -27,6 +28,7 @@ public final class OptimizerState {
     }
 
     private final Optimizer optimizer;
+    private final Formats formats;
     private final long length;
     private final List<String> keys;
     private final MemorySegment[] slots;
@@ -37,9 +39,10 @@ public final class OptimizerState {
     @SuppressWarnings("unused")
     private volatile int busy;
 
-    private OptimizerState(Optimizer optimizer, long length, List<String> keys, MemorySegment[] slots,
-                           Arena arena) {
+    private OptimizerState(Optimizer optimizer, Formats formats, long length, List<String> keys,
+                           MemorySegment[] slots, Arena arena) {
         this.optimizer = optimizer;
+        this.formats = formats;
         this.length = length;
         this.keys = keys;
         this.slots = slots;
@@ -53,27 +56,39 @@ public final class OptimizerState {
             views[i] = Memory.loopView(slots[i]);
         }
         this.kernel = Kernels.create(optimizer, length, views, scalars, arena);
+        kernel.formats(formats.params().ordinal(), formats.grads().ordinal(), formats.state().ordinal());
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
+        return allocate(optimizer, length, arena, Formats.FP32);
+    }
+
+    static OptimizerState allocate(Optimizer optimizer, long length, Arena arena, Formats formats) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(arena, "arena");
+        Objects.requireNonNull(formats, "formats");
         VectorModule.require();
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }
+        if (formats.lowPrecision() && !Formats.SIXTEEN_BIT.contains(optimizer.getClass())) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " has no kernel for 16-bit"
+                    + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
+                    + Formats.SIXTEEN_BIT.stream().map(Class::getSimpleName).toList());
+        }
         List<String> keys = optimizer.stateKeys();
         MemorySegment[] slots = new MemorySegment[keys.size()];
+        Format format = formats.state();
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = Floats.allocate(arena, length);
+            slots[i] = arena.allocate(Math.multiplyExact(length, format.bytes()), Floats.ALIGNMENT);
             float initial = optimizer.initialStateValue(keys.get(i));
             if (initial != 0f) {
                 for (long j = 0; j < length; j++) {
-                    slots[i].setAtIndex(Floats.LAYOUT, j, initial);
+                    Halves.set(slots[i], j, format, initial);
                 }
             }
         }
-        return new OptimizerState(optimizer, length, keys, slots, arena);
+        return new OptimizerState(optimizer, formats, length, keys, slots, arena);
     }
 
     /** Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic. */
@@ -91,7 +106,8 @@ public final class OptimizerState {
             throw new IllegalArgumentException(rows + " x " + cols + " overflows a long; pass the parameter's shape");
         }
         MemorySegment[] slots = {Floats.allocate(arena, rows), Floats.allocate(arena, cols)};
-        return new OptimizerState(optimizer, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots, arena);
+        return new OptimizerState(optimizer, Formats.FP32, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots,
+                arena);
     }
 
     /** The configuration this state was created with. */
@@ -99,9 +115,14 @@ public final class OptimizerState {
         return optimizer;
     }
 
-    /** Floats in slot {@code index}: the block's length, except for Adafactor's factored statistics. */
+    /** The formats of the block's parameters, gradients and state slots. */
+    public Formats formats() {
+        return formats;
+    }
+
+    /** Elements in slot {@code index}: the block's length, except for Adafactor's factored statistics. */
     long slotLength(int index) {
-        return Floats.length(slots[index]);
+        return slots[index].byteSize() / formats.state().bytes();
     }
 
     /** Number of floats in the block this state belongs to. */
@@ -120,7 +141,8 @@ public final class OptimizerState {
     }
 
     /**
-     * The segment of state slot {@code key}. Writing to it changes the optimizer's state.
+     * The segment of state slot {@code key}, in the state's format ({@link #formats()}). Writing
+     * to it changes the optimizer's state.
      *
      * @throws IllegalArgumentException if this optimizer has no such slot
      */

@@ -4,6 +4,7 @@ import static io.lanestep.kernel.Flags.MAXIMIZE;
 import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
 import io.lanestep.Adagrad;
+import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import java.lang.foreign.MemorySegment;
 
@@ -14,6 +15,15 @@ final class AdagradKernel extends Kernel {
     float negClr;
     float eps;
     float weightDecay;
+    /**
+     * torch 2.x's fused kernel on bf16/fp16 parameters uses {@code -clr}, {@code eps} and
+     * {@code weightDecay} rounded to the parameters' format in the lanes of its vector loop (the
+     * first {@code n - n mod 16} elements) and float32 in its scalar tail: under FUSED_TAIL the
+     * ranges are split at {@link #fusedFrom}, each with its own constants.
+     */
+    float roundedNegClr;
+    float roundedEps;
+    float roundedWeightDecay;
     int flags;
 
     AdagradKernel(long length, MemorySegment[] slots, float[] scalars) {
@@ -29,10 +39,24 @@ final class AdagradKernel extends Kernel {
         eps = (float) a.eps();
         weightDecay = (float) a.weightDecay();
         flags = stepFlags() | (a.maximize() ? MAXIMIZE : 0) | (a.weightDecay() != 0 ? WEIGHT_DECAY : 0);
+        if (a.numerics() == Numerics.TORCH_2_FUSED && paramsFormat != Halves.FP32) {
+            flags |= Flags.FUSED_TAIL;
+            // c10's 16-bit types are made from a float: the double rounds to float first.
+            roundedNegClr = -Halves.round((float) (a.lr() / (1 + (t - 1) * a.lrDecay())), paramsFormat);
+            roundedEps = Halves.round(eps, paramsFormat);
+            roundedWeightDecay = Halves.round(weightDecay, paramsFormat);
+        }
     }
 
     @Override
     public void run(int pass, long from, long to) {
-        AdagradLanes.run(this, from, to);
+        if ((flags & Flags.FUSED_TAIL) != 0 && from < fusedFrom && to > fusedFrom) {
+            AdagradLanes.runHalf(this, from, fusedFrom);
+            AdagradLanes.runHalf(this, fusedFrom, to);
+        } else if (lowPrecision) {
+            AdagradLanes.runHalf(this, from, to);
+        } else {
+            AdagradLanes.run(this, from, to);
+        }
     }
 }

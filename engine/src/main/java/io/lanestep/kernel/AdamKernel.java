@@ -27,8 +27,6 @@ final class AdamKernel extends MomentKernel {
     float weightDecay;
     /** {@code f(1 - lr·weightDecay)}, AdamW's. */
     float decayFactor;
-    /** Where torch's fused kernel's tail starts: {@code length - length mod 8}. */
-    final long fusedFrom;
     int flags;
 
     AdamKernel(long length, MemorySegment[] slots, float[] scalars) {
@@ -36,7 +34,6 @@ final class AdamKernel extends MomentKernel {
         expAvg = slots[0];
         expAvgSq = slots[1];
         maxSq = slots.length > 2 ? slots[2] : MemorySegment.NULL;
-        fusedFrom = length - length % 8;
     }
 
     @Override
@@ -77,6 +74,10 @@ final class AdamKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        AdamLanes.run(this, from, to);
+        if (lowPrecision) {
+            AdamLanes.runHalf(this, from, to);
+        } else {
+            AdamLanes.run(this, from, to);
+        }
     }
 }

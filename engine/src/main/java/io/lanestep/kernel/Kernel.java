@@ -30,6 +30,17 @@ public abstract class Kernel {
     float gradClip;
     /** Whether this step flushes subnormal state values to zero (see {@code Engine.create}). */
     boolean flushState;
+    /** How params, grads and every state slot are stored ({@code Format} ordinals, see {@link Halves}). */
+    int paramsFormat;
+    int gradsFormat;
+    int stateFormat;
+    /** Whether any of them is 16-bit: the steps then run the templates' {@code Half} loops. */
+    boolean lowPrecision;
+    /**
+     * Where torch's fused CPU kernels start their scalar tail: after the last whole vector of
+     * {@code Vectorized<float>} (8 lanes) or {@code Vectorized<BFloat16/Half>} (16 lanes).
+     */
+    long fusedFrom;
 
     /** Floats in the block. */
     final long length;
@@ -45,6 +56,16 @@ public abstract class Kernel {
         this.length = length;
         this.slots = slots;
         this.scalars = scalars;
+        this.fusedFrom = length - length % 8;
+    }
+
+    /** Sets the operands' formats ({@code Format} ordinals), once, when the state is made. */
+    public final void formats(int params, int grads, int state) {
+        paramsFormat = params;
+        gradsFormat = grads;
+        stateFormat = state;
+        lowPrecision = params != Halves.FP32 || grads != Halves.FP32 || state != Halves.FP32;
+        fusedFrom = length - length % (params == Halves.FP32 ? 8 : 16);
     }
 
     /**
@@ -69,7 +90,7 @@ public abstract class Kernel {
 
     /** Whether every bound gradient is finite; reads only. */
     public final boolean gradsFinite() {
-        return AllFiniteLanes.allFinite(this, 0, length);
+        return lowPrecision ? AllFiniteLanes.allFiniteHalf(this, 0, length) : AllFiniteLanes.allFinite(this, 0, length);
     }
 
     /** How many passes over the block a step makes; pass {@code p + 1} starts when every range finished pass {@code p}. */

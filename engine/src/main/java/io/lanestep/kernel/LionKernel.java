@@ -30,6 +30,10 @@ final class LionKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        LionLanes.run(this, from, to);
+        if (lowPrecision) {
+            LionLanes.runHalf(this, from, to);
+        } else {
+            LionLanes.run(this, from, to);
+        }
     }
 }

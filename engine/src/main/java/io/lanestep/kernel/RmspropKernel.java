@@ -49,6 +49,10 @@ final class RmspropKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        RmspropLanes.run(this, from, to);
+        if (lowPrecision) {
+            RmspropLanes.runHalf(this, from, to);
+        } else {
+            RmspropLanes.run(this, from, to);
+        }
     }
 }

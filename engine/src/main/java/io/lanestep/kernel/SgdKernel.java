@@ -29,12 +29,9 @@ class SgdKernel extends Kernel {
     /** The gradient's factor in the buffer: {@code f(1 - dampening)}, or η, or {@code 1 - μ}. */
     float keep;
     int flags;
-    /** Where torch's fused kernel's tail starts: {@code length - length mod 8}. */
-    final long fusedFrom;
 
     SgdKernel(long length, MemorySegment[] slots, float[] scalars) {
         super(length, slots, scalars);
-        fusedFrom = length - length % 8;
     }
 
     MemorySegment buffer() {
@@ -71,7 +68,14 @@ class SgdKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if ((flags & FIRST_STEP) != 0) {
+        boolean first = (flags & FIRST_STEP) != 0;
+        if (lowPrecision) {
+            if (first) {
+                SgdLanes.runFirstStepHalf(this, from, to);
+            } else {
+                SgdLanes.runHalf(this, from, to);
+            }
+        } else if (first) {
             SgdLanes.runFirstStep(this, from, to);
         } else {
             SgdLanes.run(this, from, to);

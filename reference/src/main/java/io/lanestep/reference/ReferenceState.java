@@ -10,6 +10,7 @@ public final class ReferenceState {
     private final Map<String, float[]> slots = new LinkedHashMap<>();
     private final Map<String, Float> scalars = new LinkedHashMap<>();
     private long step;
+    private int fusedVector = 8;
 
     /** Fresh state for {@code optimizer} on {@code length} floats, each slot at its initial value. */
     public ReferenceState(Optimizer optimizer, int length) {
@@ -71,6 +72,20 @@ public final class ReferenceState {
             throw new IllegalArgumentException("no state slot '" + key + "' in " + slots.keySet());
         }
         return slot;
+    }
+
+    /**
+     * The lanes of torch's fused kernels' vectors for this block, whose last {@code n mod lanes}
+     * elements run a scalar tail that groups sums differently: 8 ({@code Vectorized<float>}) for
+     * float32 parameters, 16 ({@code Vectorized<BFloat16/Half>}) for 16-bit ones.
+     */
+    public int fusedVector() {
+        return fusedVector;
+    }
+
+    /** Sets {@link #fusedVector()}: 16 for a block with 16-bit parameters. */
+    public void fusedVector(int lanes) {
+        fusedVector = lanes;
     }
 
     /** Steps taken so far. */

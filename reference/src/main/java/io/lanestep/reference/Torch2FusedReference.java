@@ -5,7 +5,7 @@ import io.lanestep.Sgd;
 /**
  * torch 2.x's fused CPU kernels ({@code _fused_sgd_}, {@code _fused_adam_}, {@code _fused_adamw_}),
  * float32: the single-tensor sequence ({@link Torch2Reference}, which also computes the fused Adam)
- * except for the last {@code n mod 8} elements, indices {@code i >= n - n mod 8}, where the sums
+ * except for the last {@code n mod lanes} elements ({@link ReferenceState#fusedVector()}), where the sums
  * group the other way:
  * <pre>
  * SGD:   buf = fma(buf, f(momentum), d * f(1 - dampening))   (elsewhere fma(d, f(1 - damp.), buf * f(momentum)))
@@ -19,8 +19,8 @@ public final class Torch2FusedReference {
     private Torch2FusedReference() {
     }
 
-    static void sgd(Sgd s, float[] params, float[] grads, float[] buf, boolean firstStep) {
-        int tail = params.length - params.length % 8;
+    static void sgd(Sgd s, float[] params, float[] grads, float[] buf, boolean firstStep, int lanes) {
+        int tail = params.length - params.length % lanes;
         float keep = (float) (1 - s.dampening());
         float momentum = (float) s.momentum();
         for (int i = 0; i < params.length; i++) {

@@ -66,7 +66,7 @@ public final class Torch2Reference {
         long t = state.step() + 1;
         switch (optimizer) {
             case Sgd s when s.numerics() == Numerics.TORCH_2_FUSED -> Torch2FusedReference.sgd(s, params, grads,
-                    s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER), t == 1);
+                    s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER), t == 1, state.fusedVector());
             case Sgd s -> SgdReference.step(s, params, grads,
                     s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER), t == 1);
             case Adam a -> adam(a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), false, a.amsgrad(),
@@ -93,8 +93,8 @@ public final class Torch2Reference {
                              boolean amsgrad, boolean maximize, Numerics numerics, float[] params, float[] grads,
                              ReferenceState state, long t) {
         // torch's fused kernel: the same sequence, but its last n mod 8 elements group v's sum the
-        // other way, and their amsgrad maximum keeps the old value against a NaN.
-        int tail = numerics == Numerics.TORCH_2_FUSED ? params.length - params.length % 8 : params.length;
+        // other way (n mod 16 for 16-bit parameters), and their amsgrad maximum keeps the old value against a NaN.
+        int tail = numerics == Numerics.TORCH_2_FUSED ? params.length - params.length % state.fusedVector() : params.length;
         float[] m = state.slot(Adam.EXP_AVG);
         float[] v = state.slot(Adam.EXP_AVG_SQ);
         float[] vmax = amsgrad ? state.slot(Adam.MAX_EXP_AVG_SQ) : null;

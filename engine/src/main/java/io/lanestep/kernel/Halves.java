@@ -1,0 +1,88 @@
+package io.lanestep.kernel;
+
+import io.lanestep.Format;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Scalar reads and writes of an operand in any {@link Format}, for the tails of the 16-bit
+ * loops and for whatever else touches state element by element. The vector loops convert the
+ * same way, inline (see {@code KernelGenerator}); formats travel as their ordinals.
+ */
+public final class Halves {
+    static final int FP32 = 0;
+    static final int BF16 = 1;
+    static final int FP16 = 2;
+    private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    static {
+        if (Format.FP32.ordinal() != FP32 || Format.BF16.ordinal() != BF16 || Format.FP16.ordinal() != FP16) {
+            throw new ExceptionInInitializerError("Format's order changed; the loops read formats by ordinal");
+        }
+    }
+
+    private Halves() {
+    }
+
+    /** Element {@code i} of {@code s} as a float, exactly. */
+    public static float get(MemorySegment s, long i, Format format) {
+        return get(s, i, format.ordinal());
+    }
+
+    /** Writes {@code value} as element {@code i} of {@code s}, rounded to nearest even. */
+    public static void set(MemorySegment s, long i, Format format, float value) {
+        set(s, i, format.ordinal(), value);
+    }
+
+    /** {@link #get}, argument order of the 16-bit loops' rewritten reads. */
+    static float at(MemorySegment s, int format, long i) {
+        return get(s, i, format);
+    }
+
+    /** {@link #set}, argument order of the 16-bit loops' rewritten writes. */
+    static void put(MemorySegment s, int format, long i, float value) {
+        set(s, i, format, value);
+    }
+
+    static float get(MemorySegment s, long i, int format) {
+        return switch (format) {
+            case FP32 -> s.getAtIndex(Lanes.F, i);
+            case BF16 -> Float.intBitsToFloat(s.getAtIndex(H, i) << 16);
+            default -> Float.float16ToFloat(s.getAtIndex(H, i));
+        };
+    }
+
+    static void set(MemorySegment s, long i, int format, float value) {
+        switch (format) {
+            case FP32 -> s.setAtIndex(Lanes.F, i, value);
+            case BF16 -> s.setAtIndex(H, i, bf16(value));
+            default -> s.setAtIndex(H, i, fp16(value));
+        }
+    }
+
+    /** {@code x} rounded to {@code format} and widened back. */
+    static float round(float x, int format) {
+        return switch (format) {
+            case FP32 -> x;
+            case BF16 -> Float.intBitsToFloat(bf16(x) << 16);
+            default -> Float.float16ToFloat(fp16(x));
+        };
+    }
+
+    /** bf16 bits of {@code x}, round to nearest even; NaN gives {@code 0x7fc0}. */
+    static short bf16(float x) {
+        if (x != x) {
+            return 0x7fc0;
+        }
+        int bits = Float.floatToRawIntBits(x);
+        return (short) ((bits + 0x7fff + (bits >>> 16 & 1)) >>> 16);
+    }
+
+    /** fp16 bits of {@code x} as {@link Float#floatToFloat16}; NaN gives {@code 0x7e00} with its sign. */
+    static short fp16(float x) {
+        if (x != x) {
+            return (short) (Float.floatToRawIntBits(x) >>> 16 & 0x8000 | 0x7e00);
+        }
+        return Float.floatToFloat16(x);
+    }
+}

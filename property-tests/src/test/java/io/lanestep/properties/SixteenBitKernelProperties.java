@@ -1,0 +1,121 @@
+package io.lanestep.properties;
+
+import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
+import io.lanestep.LaneWidth;
+import io.lanestep.Optimizer;
+import io.lanestep.OptimizerState;
+import io.lanestep.reference.ReferenceState;
+import io.lanestep.reference.lowp.Bf16;
+import io.lanestep.reference.lowp.FormatReference;
+import io.lanestep.reference.lowp.Fp16;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Every optimizer with 16-bit kernels, at every lane width and in every combination of formats,
+ * equals {@link FormatReference} bit for bit (a NaN equals any NaN: payloads are not compared),
+ * on blocks that start at any element offset of native memory.
+ */
+@Tag("kernels")
+class SixteenBitKernelProperties implements OptimizerDomain {
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Property(tries = 400)
+    void everyFormatGivesTheReferenceBits(@ForAll("sixteenBit") Optimizer optimizer, @ForAll("widths") LaneWidth width,
+                                          @ForAll("formats") Formats formats, @ForAll("lengths") int n,
+                                          @ForAll @IntRange(min = 1, max = 6) int steps, @ForAll("data") Data data,
+                                          @ForAll long seed, @ForAll @IntRange(max = 9) int offset,
+                                          @ForAll boolean shared) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] params = data.fill(n, random);
+        FormatReference.round(params, formats.params());
+        ReferenceState reference = FormatReference.newState(optimizer, n, formats);
+        Engine engine = Engine.create(width);
+        try (Arena confined = Arena.ofConfined(); Arena sharedArena = Arena.ofShared()) {
+            Arena arena = shared ? sharedArena : confined;
+            MemorySegment p = place(arena, params, formats.params(), offset);
+            OptimizerState state = optimizer.newState(n, arena, formats);
+            for (int t = 0; t < steps; t++) {
+                float[] grads = data.fill(n, random);
+                FormatReference.round(grads, formats.grads());
+                MemorySegment g = place(arena, grads, formats.grads(), offset + 1);
+                engine.step(optimizer, state, p, g);
+                FormatReference.step(optimizer, formats, params, grads, reference);
+                String where = optimizer + " with " + formats + " at " + width + ", n=" + n + ", " + data
+                        + ", step " + (t + 1);
+                compare(where, "params", p, formats.params(), params);
+                for (String key : optimizer.stateKeys()) {
+                    compare(where, key, state.slot(key), formats.state(), reference.slot(key));
+                }
+            }
+        }
+    }
+
+    /** {@code values} written in {@code format} (by the reference's own encoders), {@code offset} elements into native memory. */
+    static MemorySegment place(Arena arena, float[] values, Format format, int offset) {
+        long size = format.bytes();
+        MemorySegment s = arena.allocate((values.length + offset + 1L) * size, 64)
+                .asSlice(offset * size, values.length * size);
+        for (int i = 0; i < values.length; i++) {
+            switch (format) {
+                case FP32 -> s.setAtIndex(FLOAT, i, values[i]);
+                case BF16 -> s.setAtIndex(SHORT, i, Bf16.fromFloat(values[i]));
+                case FP16 -> s.setAtIndex(SHORT, i, Fp16.fromFloat(values[i]));
+            }
+        }
+        return s;
+    }
+
+    static float read(MemorySegment s, Format format, long i) {
+        return switch (format) {
+            case FP32 -> s.getAtIndex(FLOAT, i);
+            case BF16 -> Bf16.toFloat(s.getAtIndex(SHORT, i));
+            case FP16 -> Fp16.toFloat(s.getAtIndex(SHORT, i));
+        };
+    }
+
+    static void compare(String where, String what, MemorySegment engine, Format format, float[] reference) {
+        for (int i = 0; i < reference.length; i++) {
+            float e = read(engine, format, i);
+            if (Float.floatToIntBits(e) != Float.floatToIntBits(reference[i])) {
+                throw new AssertionError(where + ": " + what + "[" + i + "] engine " + e + " ("
+                        + Integer.toHexString(Float.floatToRawIntBits(e)) + ") != reference " + reference[i] + " ("
+                        + Integer.toHexString(Float.floatToRawIntBits(reference[i])) + ")");
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Optimizer> sixteenBit() {
+        return Optimizers.all().filter(Formats::supports);
+    }
+
+    @Provide
+    Arbitrary<Formats> formats() {
+        Arbitrary<Format> f = Arbitraries.of(Format.class);
+        return Combinators.combine(f, f, f).as(Formats::new);
+    }
+
+    @Provide
+    Arbitrary<Integer> lengths() {
+        return Optimizers.lengths();
+    }
+
+    @Provide
+    Arbitrary<Data> data() {
+        return Arbitraries.of(Data.NORMAL, Data.SPECIAL, Data.NONFINITE);
+    }
+}

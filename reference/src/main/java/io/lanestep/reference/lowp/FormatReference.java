@@ -1,0 +1,89 @@
+package io.lanestep.reference.lowp;
+
+import io.lanestep.Adagrad;
+import io.lanestep.Format;
+import io.lanestep.Formats;
+import io.lanestep.Numerics;
+import io.lanestep.Optimizer;
+import io.lanestep.reference.AdagradReference;
+import io.lanestep.reference.Reference;
+import io.lanestep.reference.ReferenceState;
+import java.util.Arrays;
+
+/**
+ * The definition of a step on 16-bit operands: every stored value is exactly representable in its
+ * format, is widened exactly, the float32 step of {@link Reference} runs on the widened values, and
+ * each value it writes (parameters, every state slot) is rounded once to its format. Within a
+ * step nothing is rounded in between: the parameter update reads the moments as computed, not as
+ * stored. This is what PyTorch's fused CPU kernels do with bf16 and fp16 tensors, with one
+ * exception kept for {@code TORCH_2_FUSED} Adagrad (see {@link #step}).
+ */
+public final class FormatReference {
+    private FormatReference() {
+    }
+
+    /** The value {@code x} becomes when stored in {@code format}. */
+    public static float round(float x, Format format) {
+        return switch (format) {
+            case FP32 -> x;
+            case BF16 -> Bf16.toFloat(Bf16.fromFloat(x));
+            case FP16 -> Fp16.toFloat(Fp16.fromFloat(x));
+        };
+    }
+
+    /** Rounds every element of {@code values} to {@code format}, in place. */
+    public static void round(float[] values, Format format) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = round(values[i], format);
+        }
+    }
+
+    /**
+     * torch's fused Adagrad on a 16-bit parameter: the lanes of its vector loop, the first
+     * {@code n - n mod 16} elements, use {@code clr}, {@code eps} and {@code weight_decay} rounded
+     * to the parameter's dtype ({@code fVec(scalar_t(clr))}), its scalar tail float32 ones. Those
+     * lanes are stepped with an exactly equivalent configuration: {@code lrDecay} 0 and {@code lr}
+     * the rounded {@code clr}.
+     */
+    private static void adagradTorchFused(Adagrad a, Format format, float[] params, float[] grads,
+                                          ReferenceState state) {
+        int lanes = params.length - params.length % 16;
+        long t = state.step() + 1;
+        Adagrad rounded = new Adagrad(round((float) (a.lr() / (1 + (t - 1) * a.lrDecay())), format), 0,
+                round((float) a.weightDecay(), format), a.initialAccumulatorValue(), round((float) a.eps(), format),
+                a.maximize(), a.numerics());
+        float[] sum = state.slot(Adagrad.SUM);
+        float[] p = Arrays.copyOf(params, lanes);
+        float[] s = Arrays.copyOf(sum, lanes);
+        AdagradReference.step(rounded, p, Arrays.copyOf(grads, lanes), s, t);
+        Reference.step(a, params, grads, state);
+        System.arraycopy(p, 0, params, 0, lanes);
+        System.arraycopy(s, 0, sum, 0, lanes);
+    }
+
+    /** A fresh reference state for a block stored as {@code formats}. */
+    public static ReferenceState newState(Optimizer optimizer, int length, Formats formats) {
+        ReferenceState state = new ReferenceState(optimizer, length);
+        state.fusedVector(formats.params() == Format.FP32 ? 8 : 16);
+        for (String key : optimizer.stateKeys()) {
+            round(state.slot(key), formats.state());
+        }
+        return state;
+    }
+
+    /**
+     * One step: {@code params}, {@code grads} and the state hold values of their formats; params
+     * and state are updated in place and left rounded to their formats.
+     */
+    public static void step(Optimizer optimizer, Formats formats, float[] params, float[] grads, ReferenceState state) {
+        if (optimizer instanceof Adagrad a && a.numerics() == Numerics.TORCH_2_FUSED && formats.params() != Format.FP32) {
+            adagradTorchFused(a, formats.params(), params, grads, state);
+        } else {
+            Reference.step(optimizer, params, grads, state);
+        }
+        round(params, formats.params());
+        for (String key : optimizer.stateKeys()) {
+            round(state.slot(key), formats.state());
+        }
+    }
+}
