@@ -31,13 +31,19 @@ import java.util.stream.Stream;
  * rarely set (SGD's first step), C2 otherwise keeps its path alive inside the hot loop, which made
  * SGD with momentum 40% slower.
  *
- * <p>A {@code # formats} line adds a 16-bit copy of every method, {@code nameHalf} ({@code runTail}
- * becomes {@code runHalfTail}), for blocks whose parameters, gradients or state are stored as bf16
- * or fp16 ({@code io.lanestep.Format}): every load of an operand widens it from the kernel's format
- * for it ({@code k.paramsFormat}, {@code k.gradsFormat}, {@code k.stateFormat} for every other
- * segment) and every store rounds it back, so the float32 math is the template's, untouched, and
- * the float32 loops stay as they were. The copy runs native memory only, and at the 64-bit width on
- * 128-bit vectors: no 32-bit vector of four 16-bit lanes exists to widen from.
+ * <p>A {@code # formats} line adds 16-bit copies of every method for blocks whose parameters,
+ * gradients or state are stored as bf16 or fp16 ({@code io.lanestep.Format}): a dispatcher
+ * {@code nameHalf}, one vector copy per 16-bit format ({@code nameBf16}, {@code nameFp16}) and one
+ * scalar tail ({@code runTail} becomes {@code runHalfTail}). Every load of an operand widens it
+ * from the kernel's format for it ({@code k.paramsFormat}, {@code k.gradsFormat},
+ * {@code k.stateFormat} for every other segment: float32 or the copy's format) and every store
+ * rounds it back, so the float32 math is the template's, untouched, and the float32 loops stay as
+ * they were. Vector loads must be declarations ({@code FloatVector x = FloatVector.fromMemorySegment(S,
+ * seg, o, ORDER)...;}): the conversions are expanded inline, because helper methods are not inlined
+ * into loops this large (their vectors then box), and one copy per format keeps each loop small
+ * enough for C1 (a copy converting both formats made C1 give up and the method never reached C2).
+ * The copies run native memory only, and at the 64-bit width on 128-bit vectors: no 32-bit vector
+ * of two 16-bit lanes exists to widen from.
  *
  * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
  * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
@@ -48,12 +54,15 @@ import java.util.stream.Stream;
  */
 public final class KernelGenerator {
     private static final int[] WIDTHS = {64, 128, 256, 512};
+    /** The vector copies of a {@code # formats} template, one per 16-bit format. */
+    private static final List<String> SIXTEEN_BIT = List.of("Bf16", "Fp16");
     private static final Pattern DIVIDE = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = @divide\\((\\w+), (\\w+), (\\w+), (\\w+), (\\w+)\\);$");
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
     private static final Pattern VECTOR_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
     private static final Pattern SCALAR_STORE = Pattern.compile("(?m)^(\\s*)(\\w+)\\.setAtIndex\\(F, (\\w+), (.+)\\);$");
-    private static final Pattern HALF_LOAD = Pattern.compile("FloatVector\\.fromMemorySegment\\((?:S|MASKED), (\\w+), o, ORDER\\)");
+    private static final Pattern HALF_LOAD = Pattern.compile(
+            "(?m)^(\\s*)FloatVector (\\w+) = FloatVector\\.fromMemorySegment\\((?:S|MASKED), (\\w+), o, ORDER\\)(.*);$");
     private static final Pattern HALF_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
 
     public static void main(String[] args) throws IOException {
@@ -229,15 +238,20 @@ public final class KernelGenerator {
                 if (formats) {
                     for (String name : vectorNames) {
                         String type = returnType(vector, name);
-                        b.append('\n').append("    static ").append(type).append(' ').append(half(name)).append('(')
-                                .append(kernel).append(" k, long from, long to) {\n        ")
-                                .append(type.equals("void") ? "switch (k.bits) {\n" : "return switch (k.bits) {\n");
-                        for (int bits : WIDTHS) {
-                            b.append("            case ").append(bits).append(" -> W").append(bits).append('.')
-                                    .append(half(name)).append("(k, from, to);\n");
+                        String ret = type.equals("void") ? "" : "return ";
+                        b.append('\n').append("    static ").append(type).append(' ').append(half(name, "Half")).append('(')
+                                .append(kernel).append(" k, long from, long to) {\n");
+                        for (String copy : SIXTEEN_BIT) {
+                            b.append("        if (k.sixteenBit == Halves.").append(copy.toUpperCase(java.util.Locale.ROOT))
+                                    .append(" && k.bits != 0) {\n            ").append(ret).append("switch (k.bits) {\n");
+                            for (int bits : WIDTHS) {
+                                b.append("                case ").append(bits).append(" -> W").append(bits).append('.')
+                                        .append(half(name, copy)).append("(k, from, to);\n");
+                            }
+                            b.append("                default -> throw new AssertionError(k.bits);\n            }")
+                                    .append(ret.isEmpty() ? "\n            return;\n" : ";\n").append("        }\n");
                         }
-                        b.append("            default -> ").append(half(name + "Tail")).append("(k, from, to);\n")
-                                .append(type.equals("void") ? "        }\n    }\n" : "        };\n    }\n");
+                        b.append("        ").append(ret).append(half(name + "Tail", "Half")).append("(k, from, to);\n    }\n");
                     }
                 }
             }
@@ -245,7 +259,7 @@ public final class KernelGenerator {
                 b.append('\n').append(indent(variant(tail, suffix, tailNames), ""));
             }
             if (formats) {
-                b.append('\n').append(indent(halfCopy(tail, tailNames, false), ""));
+                b.append('\n').append(indent(halfCopy(tail, List.of(), tailNames, null), ""));
             }
             if (!vector.isBlank()) {
                 for (int bits : WIDTHS) {
@@ -265,9 +279,10 @@ public final class KernelGenerator {
                         b.append('\n').append(indent(text, "    "));
                     }
                     if (formats) {
-                        List<String> all = new ArrayList<>(vectorNames);
-                        all.addAll(tailNames);
-                        b.append(conversions(bits)).append('\n').append(indent(halfCopy(vector, all, true), "    "));
+                        b.append(conversions(bits));
+                        for (String copy : SIXTEEN_BIT) {
+                            b.append('\n').append(indent(halfCopy(vector, vectorNames, tailNames, copy), "    "));
+                        }
                     }
                     b.append("    }\n");
                 }
@@ -275,9 +290,9 @@ public final class KernelGenerator {
             return b.append("}\n").toString();
         }
 
-        /** The 16-bit copy's name of method {@code name}: see the class comment. */
-        private static String half(String name) {
-            return name.endsWith("Tail") ? name.substring(0, name.length() - 4) + "HalfTail" : name + "Half";
+        /** The name of method {@code name} in 16-bit copy {@code copy}: see the class comment. */
+        private static String half(String name, String copy) {
+            return name.endsWith("Tail") ? name.substring(0, name.length() - 4) + copy + "Tail" : name + copy;
         }
 
         /** The format field of the kernel that says how segment {@code x} is stored. */
@@ -285,16 +300,25 @@ public final class KernelGenerator {
             return operands.contains(x) ? "k." + x + "Format" : "k.stateFormat";
         }
 
-        /** The {@code # formats} copy of a section: see the class comment. */
-        private String halfCopy(String text, List<String> names, boolean vectors) {
-            for (String name : names) {
-                text = text.replaceAll("\\b" + name + "\\(", half(name) + "(");
+        /**
+         * The {@code # formats} copy of a section: {@code copy} names the 16-bit format of the
+         * vector copy ({@code Bf16}, {@code Fp16}), whose loops convert only between it and
+         * float32, or is null for the scalar tails, one copy that reads every format.
+         */
+        private String halfCopy(String text, List<String> vectorNames, List<String> tailNames, String copy) {
+            for (String name : vectorNames) {
+                text = text.replaceAll("\\b" + name + "\\(", half(name, copy) + "(");
             }
-            if (vectors) {
+            for (String name : tailNames) {
+                text = text.replaceAll("\\b" + name + "\\(", half(name, "Half") + "(");
+            }
+            if (copy != null) {
+                boolean bf16 = copy.equals("Bf16");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
-                text = HALF_LOAD.matcher(text).replaceAll(m -> "load(" + m.group(1) + ", i, " + format(m.group(1)) + ")");
-                text = HALF_STORE.matcher(text).replaceAll(m -> (m.group(1) + "store(" + m.group(2) + ", " + m.group(3)
-                        + ", i, " + format(m.group(3)) + ");").replace("$", "\\$"));
+                text = HALF_LOAD.matcher(text).replaceAll(m -> load(m.group(1), m.group(2), m.group(3),
+                        format(m.group(3)), m.group(4), bf16).replace("$", "\\$"));
+                text = HALF_STORE.matcher(text).replaceAll(m -> store(m.group(1), m.group(2), m.group(3),
+                        format(m.group(3)), bf16).replace("$", "\\$"));
             }
             Matcher segments = Pattern.compile("MemorySegment (\\w+) = ").matcher(text);
             Set<String> names16 = new LinkedHashSet<>();
@@ -306,66 +330,74 @@ public final class KernelGenerator {
                 text = rewriteCalls(text, x + ".getAtIndex(F, ", args -> "Halves.at(" + x + ", " + f + ", " + args + ")");
                 text = rewriteCalls(text, x + ".setAtIndex(F, ", args -> "Halves.put(" + x + ", " + f + ", " + args + ")");
             }
-            if (text.contains("fromMemorySegment(") || text.contains("intoMemorySegment(") || text.contains("AtIndex(F")) {
+            if (Pattern.compile("MemorySegment\\((?:MASKED, )?\\w+, o, ").matcher(text).find() || text.contains("AtIndex(F")) {
                 throw new IllegalArgumentException(file + ": an access has no 16-bit form: " + text);
             }
             return text;
         }
 
-        /**
-         * Each width's conversions of the 16-bit copy, at {@code max(bits, 128)} bits: bf16 widens by
-         * a shift; fp16 rebiases normals, scales subnormals from an exact integer conversion (no
-         * subnormal float is ever formed) and keeps infinities and NaN payloads; stores round to
-         * nearest even as {@code io.lanestep.kernel.Halves} does, lane for lane.
-         */
+        /** The species of the 16-bit copies' conversions, at {@code max(bits, 128)} bits like MASKED. */
         private static String conversions(int bits) {
             int wide = Math.max(bits, 128);
             return "\n        private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_" + wide / 2 + ";\n"
-                    + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n"
-                    + "\n"
-                    + "        static FloatVector load(MemorySegment s, long i, int format) {\n"
-                    + "            if (format == Halves.FP32) {\n"
-                    + "                return FloatVector.fromMemorySegment(MASKED, s, i * Float.BYTES, ORDER);\n"
-                    + "            }\n"
-                    + "            IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF, s, i * 2, ORDER)\n"
-                    + "                    .convertShape(VectorOperators.S2I, INTS, 0);\n"
-                    + "            if (format == Halves.BF16) {\n"
-                    + "                return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();\n"
-                    + "            }\n"
-                    + "            IntVector mag = h.and(0x7fff);\n"
-                    + "            IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);\n"
-                    + "            IntVector subnormal = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f)\n"
-                    + "                    .reinterpretAsInts();\n"
-                    + "            IntVector bits = shifted.add(112 << 23)\n"
-                    + "                    .blend(subnormal, mag.compare(VectorOperators.LT, 0x400))\n"
-                    + "                    .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00));\n"
-                    + "            return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();\n"
-                    + "        }\n"
-                    + "\n"
-                    + "        static void store(FloatVector v, MemorySegment s, long i, int format) {\n"
-                    + "            if (format == Halves.FP32) {\n"
-                    + "                v.intoMemorySegment(s, i * Float.BYTES, ORDER);\n"
-                    + "                return;\n"
-                    + "            }\n"
-                    + "            IntVector x = v.reinterpretAsInts();\n"
-                    + "            IntVector h;\n"
-                    + "            if (format == Halves.BF16) {\n"
-                    + "                h = x.add(x.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
-                    + "                        .lanewise(VectorOperators.LSHR, 16)\n"
-                    + "                        .blend(0x7fc0, v.compare(VectorOperators.NE, v).cast(INTS));\n"
-                    + "            } else {\n"
-                    + "                IntVector a = x.and(0x7fffffff);\n"
-                    + "                IntVector normal = a.add(((15 - 127) << 23) + 0xfff).add(a.lanewise(VectorOperators.LSHR, 13)\n"
-                    + "                        .and(1)).lanewise(VectorOperators.LSHR, 13);\n"
-                    + "                // Adding 0.5 rounds to a multiple of 2^-24, fp16's smallest subnormal, to nearest even.\n"
-                    + "                IntVector subnormal = a.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3f000000);\n"
-                    + "                h = normal.blend(subnormal, a.compare(VectorOperators.LT, 0x38800000))\n"
-                    + "                        .blend(0x7c00, a.compare(VectorOperators.GE, 0x47800000))\n"
-                    + "                        .blend(0x7e00, a.compare(VectorOperators.GT, 0x7f800000))\n"
-                    + "                        .or(x.lanewise(VectorOperators.LSHR, 16).and(0x8000));\n"
-                    + "            }\n"
-                    + "            ((ShortVector) h.convertShape(VectorOperators.I2S, HALF, 0)).intoMemorySegment(s, i * 2, ORDER);\n"
-                    + "        }\n";
+                    + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n";
+        }
+
+        /**
+         * A load of a 16-bit copy, {@code FloatVector x = load(seg)rest;}, expanded inline: bf16
+         * widens by a shift; fp16 rebiases normals, scales subnormals from an exact integer
+         * conversion (no subnormal float is ever formed) and keeps infinities and NaN payloads.
+         */
+        private static String load(String pad, String x, String seg, String format, String rest, boolean bf16) {
+            String in = pad + "    ";
+            return pad + "FloatVector " + x + ";\n"
+                    + pad + "if (" + format + " == Halves.FP32) {\n"
+                    + in + x + " = FloatVector.fromMemorySegment(MASKED, " + seg + ", i * Float.BYTES, ORDER);\n"
+                    + pad + "} else {\n"
+                    + in + "IntVector h16 = (IntVector) ShortVector.fromMemorySegment(HALF, " + seg + ", i * 2, ORDER)\n"
+                    + in + "        .convertShape(VectorOperators.S2I, INTS, 0);\n"
+                    + (bf16 ? in + x + " = h16.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();\n"
+                    : in + "IntVector m16 = h16.and(0x7fff);\n"
+                    + in + "IntVector s16 = m16.lanewise(VectorOperators.LSHL, 13);\n"
+                    + in + "IntVector u16 = ((FloatVector) m16.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();\n"
+                    + in + x + " = s16.add(112 << 23).blend(u16, m16.compare(VectorOperators.LT, 0x400))\n"
+                    + in + "        .blend(s16.or(0x7f800000), m16.compare(VectorOperators.GE, 0x7c00))\n"
+                    + in + "        .or(h16.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();\n")
+                    + pad + "}\n"
+                    + (rest.isEmpty() ? "" : pad + x + " = " + x + rest + ";\n");
+        }
+
+        /**
+         * A store of a 16-bit copy, expanded inline: rounds to nearest even as
+         * {@code io.lanestep.kernel.Halves} does, lane for lane (bf16 NaN {@code 0x7fc0}, fp16 NaN
+         * {@code 0x7e00} with its sign, fp16 overflow to infinity, subnormals kept).
+         */
+        private static String store(String pad, String value, String seg, String format, boolean bf16) {
+            String in = pad + "    ";
+            String in2 = in + "    ";
+            return pad + "{\n"
+                    + in + "FloatVector w16 = " + value + ";\n"
+                    + in + "if (" + format + " == Halves.FP32) {\n"
+                    + in2 + "w16.intoMemorySegment(" + seg + ", i * Float.BYTES, ORDER);\n"
+                    + in + "} else {\n"
+                    + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
+                    + in2 + "IntVector r16;\n"
+                    + (bf16 ? in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
+                    + in2 + "        .lanewise(VectorOperators.LSHR, 16)\n"
+                    + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
+                    : in2 + "IntVector a16 = x16.and(0x7fffffff);\n"
+                    + in2 + "IntVector n16 = a16.add(((15 - 127) << 23) + 0xfff)\n"
+                    + in2 + "        .add(a16.lanewise(VectorOperators.LSHR, 13).and(1)).lanewise(VectorOperators.LSHR, 13);\n"
+                    + in2 + "// Adding 0.5 rounds to a multiple of 2^-24, fp16's smallest subnormal, to nearest even.\n"
+                    + in2 + "IntVector u16 = a16.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3f000000);\n"
+                    + in2 + "r16 = n16.blend(u16, a16.compare(VectorOperators.LT, 0x38800000))\n"
+                    + in2 + "        .blend(0x7c00, a16.compare(VectorOperators.GE, 0x47800000))\n"
+                    + in2 + "        .blend(0x7e00, a16.compare(VectorOperators.GT, 0x7f800000))\n"
+                    + in2 + "        .or(x16.lanewise(VectorOperators.LSHR, 16).and(0x8000));\n")
+                    + in2 + "((ShortVector) r16.convertShape(VectorOperators.I2S, HALF, 0)).intoMemorySegment(" + seg
+                    + ", i * 2, ORDER);\n"
+                    + in + "}\n"
+                    + pad + "}";
         }
 
         private static String species(int bits) {

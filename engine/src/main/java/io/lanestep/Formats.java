@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * The storage formats of a block's operands, fixed when its state is made
  * ({@link Optimizer#newState(long, java.lang.foreign.Arena, Formats)}): the parameters, the
- * gradients and every state slot. Any combination is allowed: bf16 parameters and gradients with
+ * gradients and every state slot. Each may be float32 or the block's one 16-bit format (bf16 or
+ * fp16; a block mixing the two is refused). bf16 parameters and gradients with
  * float32 moments move 22 bytes per Adam element instead of 28, everything bf16 14 (PyTorch's fused
  * CPU Adam on bf16 tensors, bit for bit).
  *
@@ -45,6 +46,12 @@ public record Formats(Format params, Format grads, Format state) {
     /** Whether {@code optimizer}'s states can be made with 16-bit formats. */
     public static boolean supports(Optimizer optimizer) {
         return SIXTEEN_BIT.contains(optimizer.getClass());
+    }
+
+    /** Whether this block would hold bf16 and fp16 operands both: refused, a block has one 16-bit format. */
+    boolean mixesSixteenBitFormats() {
+        List<Format> all = List.of(params, grads, state);
+        return all.contains(Format.BF16) && all.contains(Format.FP16);
     }
 
     /** Whether any operand is not float32. */

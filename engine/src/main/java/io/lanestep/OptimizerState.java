@@ -76,6 +76,10 @@ public final class OptimizerState {
                     + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
                     + Formats.SIXTEEN_BIT.stream().map(Class::getSimpleName).toList());
         }
+        if (formats.mixesSixteenBitFormats()) {
+            throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"
+                    + " 16-bit operands in one of them (convert the others first) or in FP32");
+        }
         List<String> keys = optimizer.stateKeys();
         MemorySegment[] slots = new MemorySegment[keys.size()];
         Format format = formats.state();

@@ -36,6 +36,8 @@ public abstract class Kernel {
     int stateFormat;
     /** Whether any of them is 16-bit: the steps then run the templates' {@code Half} loops. */
     boolean lowPrecision;
+    /** The block's one 16-bit format ({@link Halves#BF16} or {@link Halves#FP16}), when it has one. */
+    int sixteenBit;
     /**
      * Where torch's fused CPU kernels start their scalar tail: after the last whole vector of
      * {@code Vectorized<float>} (8 lanes) or {@code Vectorized<BFloat16/Half>} (16 lanes).
@@ -65,6 +67,7 @@ public abstract class Kernel {
         gradsFormat = grads;
         stateFormat = state;
         lowPrecision = params != Halves.FP32 || grads != Halves.FP32 || state != Halves.FP32;
+        sixteenBit = Math.max(params, Math.max(grads, state)) == Halves.FP16 ? Halves.FP16 : Halves.BF16;
         fusedFrom = length - length % (params == Halves.FP32 ? 8 : 16);
     }
 

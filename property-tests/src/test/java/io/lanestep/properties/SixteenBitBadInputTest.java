@@ -119,6 +119,16 @@ class SixteenBitBadInputTest {
     }
 
     @Example
+    void aBlockMixingBf16AndFp16IsRefusedAtStateCreation() {
+        try (Arena arena = Arena.ofConfined()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ADAM.newState(N, arena, new Formats(Format.BF16, Format.FP16, Format.FP32)));
+            assertTrue(e.getMessage().contains("mix bf16 and fp16") && e.getMessage().contains("one of them"),
+                    e.getMessage());
+        }
+    }
+
+    @Example
     void anOptimizerWithoutSixteenBitKernelsIsRefusedAtStateCreation() {
         try (Arena arena = Arena.ofConfined()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,63 @@
+package io.lanestep.perf;
+
+import io.lanestep.Format;
+import io.lanestep.Formats;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Roofline} for an Adam block stored in other formats: reads params, grads and both
+ * moments, writes params and both moments, each in its own format, with one add per written
+ * stream, at the CPU's widest vectors: the fastest a step could move those bytes.
+ */
+final class FormatRoofline {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** 16-bit lanes as many as {@link #S}'s. */
+    private static final VectorSpecies<Short> H =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private FormatRoofline() {
+    }
+
+    /** One pass over {@code [from, to)}; the tail past the last whole vector is left out (at most 15 elements). */
+    static void run(Formats formats, MemorySegment params, MemorySegment grads, MemorySegment m, MemorySegment v,
+                    long from, long to) {
+        long end = from + S.loopBound(to - from);
+        if (formats.equals(Formats.FP32)) {
+            Roofline.run(params, grads, new MemorySegment[] {m, v}, from, to);
+        } else if (formats.state() == Format.FP32) {
+            halfParams(params, grads, m, v, from, end);
+        } else {
+            allHalf(params, grads, m, v, from, end);
+        }
+    }
+
+    private static void halfParams(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, long from,
+                                   long to) {
+        for (long i = from; i < to; i += S.length()) {
+            ShortVector gv = ShortVector.fromMemorySegment(H, g, i * 2, ORDER);
+            FloatVector mv = FloatVector.fromMemorySegment(S, m, i * 4, ORDER).add(1f);
+            FloatVector vv = FloatVector.fromMemorySegment(S, v, i * 4, ORDER).add(1f);
+            mv.intoMemorySegment(m, i * 4, ORDER);
+            vv.intoMemorySegment(v, i * 4, ORDER);
+            ShortVector.fromMemorySegment(H, p, i * 2, ORDER).add(gv).intoMemorySegment(p, i * 2, ORDER);
+        }
+    }
+
+    private static void allHalf(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, long from,
+                                long to) {
+        for (long i = from; i < to; i += S.length()) {
+            ShortVector gv = ShortVector.fromMemorySegment(H, g, i * 2, ORDER);
+            ShortVector mv = ShortVector.fromMemorySegment(H, m, i * 2, ORDER).add(gv);
+            ShortVector vv = ShortVector.fromMemorySegment(H, v, i * 2, ORDER).add(gv);
+            mv.intoMemorySegment(m, i * 2, ORDER);
+            vv.intoMemorySegment(v, i * 2, ORDER);
+            ShortVector.fromMemorySegment(H, p, i * 2, ORDER).add(mv).intoMemorySegment(p, i * 2, ORDER);
+        }
+    }
+}
