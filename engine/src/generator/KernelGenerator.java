@@ -42,8 +42,10 @@ import java.util.stream.Stream;
  * seg, o, ORDER)...;}): the conversions are expanded inline, because helper methods are not inlined
  * into loops this large (their vectors then box), and one copy per format keeps each loop small
  * enough for C1 (a copy converting both formats made C1 give up and the method never reached C2).
- * The copies run native memory only, and at the 64-bit width on 128-bit vectors: no 32-bit vector
- * of two 16-bit lanes exists to widen from.
+ * With master weights ({@code k.master} not empty) the params are the 16-bit copy: loads read the
+ * float32 master once it holds the parameters ({@code k.masterRead}, from the second step on) and
+ * stores write both. The copies run native memory only, and at the 64-bit width on 128-bit
+ * vectors: no 32-bit vector of two 16-bit lanes exists to widen from.
  *
  * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
  * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
@@ -312,6 +314,9 @@ public final class KernelGenerator {
             for (String name : tailNames) {
                 text = text.replaceAll("\\b" + name + "\\(", half(name, "Half") + "(");
             }
+            // Master weights: params are the 16-bit copy; the float32 master is read from the second step on.
+            text = text.replace("MemorySegment params = k.params;", "MemorySegment params = k.params;\n"
+                    + "        MemorySegment master = k.master;\n        boolean masterRead = k.masterRead;");
             if (copy != null) {
                 boolean bf16 = copy.equals("Bf16");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
@@ -325,8 +330,16 @@ public final class KernelGenerator {
             while (segments.find()) {
                 names16.add(segments.group(1));
             }
+            names16.remove("master");
             for (String x : names16) {
                 String f = format(x);
+                if (x.equals("params")) {
+                    text = rewriteCalls(text, "params.getAtIndex(F, ", args -> "(masterRead ? master.getAtIndex(Lanes.F, " + args
+                            + ") : Halves.at(params, " + f + ", " + args + "))");
+                    text = rewriteCalls(text, "params.setAtIndex(F, ", args -> "Halves.putParam(params, master, " + f + ", "
+                            + args + ")");
+                    continue;
+                }
                 text = rewriteCalls(text, x + ".getAtIndex(F, ", args -> "Halves.at(" + x + ", " + f + ", " + args + ")");
                 text = rewriteCalls(text, x + ".setAtIndex(F, ", args -> "Halves.put(" + x + ", " + f + ", " + args + ")");
             }
@@ -351,7 +364,10 @@ public final class KernelGenerator {
         private static String load(String pad, String x, String seg, String format, String rest, boolean bf16) {
             String in = pad + "    ";
             return pad + "FloatVector " + x + ";\n"
-                    + pad + "if (" + format + " == Halves.FP32) {\n"
+                    + (seg.equals("params") ? pad + "if (masterRead) {\n"
+                    + in + x + " = FloatVector.fromMemorySegment(MASKED, master, i * Float.BYTES, ORDER);\n"
+                    + pad + "} else " : pad)
+                    + "if (" + format + " == Halves.FP32) {\n"
                     + in + x + " = FloatVector.fromMemorySegment(MASKED, " + seg + ", i * Float.BYTES, ORDER);\n"
                     + pad + "} else {\n"
                     + in + "IntVector h16 = (IntVector) ShortVector.fromMemorySegment(HALF, " + seg + ", i * 2, ORDER)\n"
@@ -377,6 +393,8 @@ public final class KernelGenerator {
             String in2 = in + "    ";
             return pad + "{\n"
                     + in + "FloatVector w16 = " + value + ";\n"
+                    + (seg.equals("params") ? in + "if (master.byteSize() != 0) {\n"
+                    + in2 + "w16.intoMemorySegment(master, i * Float.BYTES, ORDER);\n" + in + "}\n" : "")
                     + in + "if (" + format + " == Halves.FP32) {\n"
                     + in2 + "w16.intoMemorySegment(" + seg + ", i * Float.BYTES, ORDER);\n"
                     + in + "} else {\n"

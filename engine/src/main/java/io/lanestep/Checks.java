@@ -43,6 +43,12 @@ final class Checks {
         }
         kind(index, "params", params);
         kind(index, "grads", grads);
+        MemorySegment master = state.masterOrEmpty();
+        if (master.byteSize() != 0 && (!isUsable(master, true) || overlap(params, master) || overlap(grads, master))) {
+            usable(where(index) + "master weights", master, true);
+            disjoint(where(index) + "params", params, where(index) + "master weights", master);
+            disjoint(where(index) + "grads", grads, where(index) + "master weights", master);
+        }
         for (int i = 0; i < state.slotCount(); i++) {
             MemorySegment slot = state.slot(i);
             if (!isUsable(slot, true) || overlap(params, slot) || overlap(grads, slot)) {

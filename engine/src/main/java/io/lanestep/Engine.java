@@ -414,6 +414,7 @@ public final class Engine implements AutoCloseable {
     private void apply(Optimizer optimizer, OptimizerState state) {
         Kernel kernel = state.kernel();
         long steps = state.step();
+        kernel.begin(steps);
         kernel.prepare(optimizer, steps);
         boolean split = workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH;
         for (int pass = 0; pass < kernel.passes(); pass++) {

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param grads  the gradients' format
  * @param state  every state slot's format
  */
-public record Formats(Format params, Format grads, Format state) {
+public record Formats(Format params, Format grads, Format state, boolean masterWeights) {
     /** Everything float32: what {@link Optimizer#newState(long, java.lang.foreign.Arena)} makes. */
     public static final Formats FP32 = new Formats(Format.FP32, Format.FP32, Format.FP32);
 
@@ -26,11 +26,35 @@ public record Formats(Format params, Format grads, Format state) {
     static final List<Class<? extends Optimizer>> SIXTEEN_BIT = List.of(Sgd.class, HeavyBallMomentum.class,
             AveragedMomentum.class, Adam.class, AdamW.class, Adagrad.class, Rmsprop.class, Lion.class);
 
-    /** Rejects nulls. */
+    /**
+     * Rejects nulls, and master weights for float32 parameters.
+     *
+     * @param masterWeights whether the state keeps float32 master weights and the parameters are
+     *                      their 16-bit copy, written in the same pass (DeepSpeed's "step and
+     *                      copy"): the first step takes the master from the parameters, later steps
+     *                      read only the master ({@link OptimizerState#master()})
+     */
     public Formats {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(grads, "grads");
         Objects.requireNonNull(state, "state");
+        if (masterWeights && params == Format.FP32) {
+            throw new IllegalArgumentException("master weights need 16-bit params (their copy), got FP32; pass"
+                    + " Formats.masterWeights(Format.BF16, grads) or drop the master");
+        }
+    }
+
+    /** Formats without master weights. */
+    public Formats(Format params, Format grads, Format state) {
+        this(params, grads, state, false);
+    }
+
+    /**
+     * float32 master weights in the state, with {@code copy} the parameters' format (the copy the
+     * model reads), gradients in {@code grads} and float32 moments.
+     */
+    public static Formats masterWeights(Format copy, Format grads) {
+        return new Formats(copy, grads, Format.FP32, true);
     }
 
     /** One format for everything: PyTorch's layout, where the state is made like the parameters. */
@@ -61,11 +85,14 @@ public record Formats(Format params, Format grads, Format state) {
 
     /** Bytes a step of one element reads and writes with {@code slots} state slots: the roofline's traffic. */
     public long bytesPerElement(int slots) {
-        return 2L * params.bytes() + grads.bytes() + 2L * slots * state.bytes();
+        // With master weights the copy is only written; the master is read and written.
+        long params = masterWeights ? this.params.bytes() + 2L * Format.FP32.bytes() : 2L * this.params.bytes();
+        return params + grads.bytes() + 2L * slots * state.bytes();
     }
 
     @Override
     public String toString() {
-        return "params " + params + ", grads " + grads + ", state " + state;
+        return "params " + params + (masterWeights ? " (copy of float32 master weights)" : "") + ", grads " + grads
+                + ", state " + state;
     }
 }

@@ -32,6 +32,8 @@ public final class OptimizerState {
     private final long length;
     private final List<String> keys;
     private final MemorySegment[] slots;
+    /** The float32 master weights under {@link Formats#masterWeights()}; empty otherwise. */
+    private final MemorySegment master;
     private final float[] scalars;
     private final Kernel kernel;
     private long step;
@@ -43,6 +45,7 @@ public final class OptimizerState {
                            MemorySegment[] slots, Arena arena) {
         this.optimizer = optimizer;
         this.formats = formats;
+        this.master = formats.masterWeights() ? Floats.allocate(arena, length) : MemorySegment.NULL;
         this.length = length;
         this.keys = keys;
         this.slots = slots;
@@ -57,6 +60,9 @@ public final class OptimizerState {
         }
         this.kernel = Kernels.create(optimizer, length, views, scalars, arena);
         kernel.formats(formats.params().ordinal(), formats.grads().ordinal(), formats.state().ordinal());
+        if (formats.masterWeights()) {
+            kernel.master(Memory.loopView(master));
+        }
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {
@@ -117,6 +123,27 @@ public final class OptimizerState {
     /** The configuration this state was created with. */
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /**
+     * The float32 master weights of a state made with {@link Formats#masterWeights()}: the
+     * parameters the steps update, of which the block's 16-bit params are the rounded copy. The
+     * first step ({@link #step()} 0) fills them from the params; a state imported at a later step
+     * needs them written here too.
+     *
+     * @throws IllegalStateException if this state has no master weights
+     */
+    public MemorySegment master() {
+        if (!formats.masterWeights()) {
+            throw new IllegalStateException("this state has no master weights (" + formats + "); make it with"
+                    + " Formats.masterWeights(copy, grads)");
+        }
+        return master;
+    }
+
+    /** The master weights, or an empty segment. */
+    MemorySegment masterOrEmpty() {
+        return master;
     }
 
     /** The formats of the block's parameters, gradients and state slots. */

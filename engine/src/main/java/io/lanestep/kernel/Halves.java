@@ -44,6 +44,14 @@ public final class Halves {
         set(s, i, format, value);
     }
 
+    /** A parameter write of a 16-bit loop: the float32 master first, when the block has one, then the copy. */
+    static void putParam(MemorySegment params, MemorySegment master, int format, long i, float value) {
+        if (master.byteSize() != 0) {
+            master.setAtIndex(Lanes.F, i, value);
+        }
+        set(params, i, format, value);
+    }
+
     static float get(MemorySegment s, long i, int format) {
         return switch (format) {
             case FP32 -> s.getAtIndex(Lanes.F, i);

@@ -38,6 +38,10 @@ public abstract class Kernel {
     boolean lowPrecision;
     /** The block's one 16-bit format ({@link Halves#BF16} or {@link Halves#FP16}), when it has one. */
     int sixteenBit;
+    /** The float32 master weights of a block whose params are their 16-bit copy; empty when it has none. */
+    MemorySegment master = MemorySegment.NULL;
+    /** Whether this step reads the parameters from {@link #master} (it holds them from the second step on). */
+    boolean masterRead;
     /**
      * Where torch's fused CPU kernels start their scalar tail: after the last whole vector of
      * {@code Vectorized<float>} (8 lanes) or {@code Vectorized<BFloat16/Half>} (16 lanes).
@@ -69,6 +73,16 @@ public abstract class Kernel {
         lowPrecision = params != Halves.FP32 || grads != Halves.FP32 || state != Halves.FP32;
         sixteenBit = Math.max(params, Math.max(grads, state)) == Halves.FP16 ? Halves.FP16 : Halves.BF16;
         fusedFrom = length - length % (params == Halves.FP32 ? 8 : 16);
+    }
+
+    /** Sets the float32 master weights' loop view, once, when the state is made. */
+    public final void master(MemorySegment view) {
+        master = view;
+    }
+
+    /** Runs before {@link #prepare}: the first step of a block with master weights fills them from the 16-bit params. */
+    public final void begin(long steps) {
+        masterRead = master.byteSize() != 0 && steps > 0;
     }
 
     /**

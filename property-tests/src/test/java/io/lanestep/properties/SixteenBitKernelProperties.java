@@ -57,7 +57,14 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                 FormatReference.step(optimizer, formats, params, grads, reference);
                 String where = optimizer + " with " + formats + " at " + width + ", n=" + n + ", " + data
                         + ", step " + (t + 1);
-                compare(where, "params", p, formats.params(), params);
+                if (formats.masterWeights()) {
+                    compare(where, "master weights", state.master(), Format.FP32, params);
+                    float[] copy = params.clone();
+                    FormatReference.round(copy, formats.params());
+                    compare(where, "params (the 16-bit copy)", p, formats.params(), copy);
+                } else {
+                    compare(where, "params", p, formats.params(), params);
+                }
                 for (String key : optimizer.stateKeys()) {
                     compare(where, key, state.slot(key), formats.state(), reference.slot(key));
                 }
@@ -104,13 +111,13 @@ class SixteenBitKernelProperties implements OptimizerDomain {
         return Optimizers.all().filter(Formats::supports);
     }
 
-    /** Each operand float32 or the block's one 16-bit format. */
+    /** Each operand float32 or the block's one 16-bit format; 16-bit params with or without master weights. */
     @Provide
     Arbitrary<Formats> formats() {
         Arbitrary<Format> sixteen = Arbitraries.of(Format.BF16, Format.FP16);
         Arbitrary<Boolean> wide = Arbitraries.of(true, false);
-        return Combinators.combine(sixteen, wide, wide, wide).as((h, p, g, s) ->
-                new Formats(p ? Format.FP32 : h, g ? Format.FP32 : h, s ? Format.FP32 : h));
+        return Combinators.combine(sixteen, wide, wide, wide, wide).as((h, p, g, s, master) ->
+                new Formats(p ? Format.FP32 : h, g ? Format.FP32 : h, s ? Format.FP32 : h, master && !p));
     }
 
     @Provide

@@ -73,7 +73,9 @@ public final class FormatReference {
 
     /**
      * One step: {@code params}, {@code grads} and the state hold values of their formats; params
-     * and state are updated in place and left rounded to their formats.
+     * and state are updated in place and left rounded to their formats. Under master weights
+     * {@code params} holds the float32 master and is left unrounded: the block's 16-bit params
+     * are then {@link #round(float, Format)} of each.
      */
     public static void step(Optimizer optimizer, Formats formats, float[] params, float[] grads, ReferenceState state) {
         if (optimizer instanceof Adagrad a && a.numerics() == Numerics.TORCH_2_FUSED && formats.params() != Format.FP32) {
@@ -81,7 +83,9 @@ public final class FormatReference {
         } else {
             Reference.step(optimizer, params, grads, state);
         }
-        round(params, formats.params());
+        if (!formats.masterWeights()) {
+            round(params, formats.params());
+        }
         for (String key : optimizer.stateKeys()) {
             round(state.slot(key), formats.state());
         }
