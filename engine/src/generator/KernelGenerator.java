@@ -211,6 +211,7 @@ public final class KernelGenerator {
                     .append("import java.nio.ByteOrder;\n")
                     .append("import jdk.incubator.vector.FloatVector;\n")
                     .append("import jdk.incubator.vector.IntVector;\n")
+                    .append("import jdk.incubator.vector.LongVector;\n")
                     .append("import jdk.incubator.vector.ShortVector;\n")
                     .append("import jdk.incubator.vector.VectorOperators;\n")
                     .append("import jdk.incubator.vector.VectorSpecies;\n\n")
@@ -316,7 +317,8 @@ public final class KernelGenerator {
             }
             // Master weights: params are the 16-bit copy; the float32 master is read from the second step on.
             text = text.replace("MemorySegment params = k.params;", "MemorySegment params = k.params;\n"
-                    + "        MemorySegment master = k.master;\n        boolean masterRead = k.masterRead;");
+                    + "        MemorySegment master = k.master;\n        boolean masterRead = k.masterRead;\n"
+                    + "        boolean srOn = k.stochastic;\n        long srSeed = k.seed;\n        long srStep = k.step;");
             if (copy != null) {
                 boolean bf16 = copy.equals("Bf16");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
@@ -336,7 +338,7 @@ public final class KernelGenerator {
                 if (x.equals("params")) {
                     text = rewriteCalls(text, "params.getAtIndex(F, ", args -> "(masterRead ? master.getAtIndex(Lanes.F, " + args
                             + ") : Halves.at(params, " + f + ", " + args + "))");
-                    text = rewriteCalls(text, "params.setAtIndex(F, ", args -> "Halves.putParam(params, master, " + f + ", "
+                    text = rewriteCalls(text, "params.setAtIndex(F, ", args -> "Halves.putParam(k, params, master, " + f + ", "
                             + args + ")");
                     continue;
                 }
@@ -354,6 +356,56 @@ public final class KernelGenerator {
             int wide = Math.max(bits, 128);
             return "\n        private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_" + wide / 2 + ";\n"
                     + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n";
+        }
+
+        /**
+         * Declares {@code IntVector q16}, the 16 random bits of stochastic rounding for the lanes'
+         * elements {@code i, i + 1, ...} (see {@code io.lanestep.Rounding}): each lane runs the
+         * ten Philox4x32-10 rounds of its element's block and keeps its word. The 32x32-bit
+         * products are taken in 64-bit lanes, even and odd int lanes apart, which C2 turns into
+         * unsigned 32-bit multiplies.
+         */
+        private static String philox(String pad) {
+            StringBuilder b = new StringBuilder();
+            b.append(pad).append("IntVector pos16 = IntVector.zero(INTS).addIndex(1).add((int) (i & 3));\n")
+                    .append(pad).append("long g16 = i >>> 2;\n")
+                    .append(pad).append("IntVector c0 = pos16.lanewise(VectorOperators.LSHR, 2).add((int) g16);\n")
+                    .append(pad).append("IntVector c1 = IntVector.broadcast(INTS, (int) (g16 >>> 32));\n")
+                    .append(pad).append("c1 = c1.blend(c1.add(1), c0.compare(VectorOperators.ULT, (int) g16));\n")
+                    .append(pad).append("IntVector c2 = IntVector.broadcast(INTS, (int) srStep);\n")
+                    .append(pad).append("IntVector c3 = IntVector.broadcast(INTS, (int) (srStep >>> 32));\n")
+                    .append(pad).append("int k0 = (int) srSeed;\n")
+                    .append(pad).append("int k1 = (int) (srSeed >>> 32);\n");
+            for (int round = 0; round < 10; round++) {
+                b.append(pad).append("{\n");
+                String in = pad + "    ";
+                for (String[] m : new String[][] {{"0", "0xD2511F53L"}, {"2", "0xCD9E8D57L"}}) {
+                    String c = "c" + m[0];
+                    b.append(in).append("LongVector e").append(m[0]).append(" = ").append(c).append(".reinterpretAsLongs();\n")
+                            .append(in).append("LongVector pe").append(m[0]).append(" = e").append(m[0])
+                            .append(".and(0xffffffffL).mul(").append(m[1]).append(");\n")
+                            .append(in).append("LongVector po").append(m[0]).append(" = e").append(m[0])
+                            .append(".lanewise(VectorOperators.LSHR, 32).mul(").append(m[1]).append(");\n")
+                            .append(in).append("IntVector lo").append(m[0]).append(" = pe").append(m[0])
+                            .append(".and(0xffffffffL).or(po").append(m[0])
+                            .append(".lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();\n")
+                            .append(in).append("IntVector hi").append(m[0]).append(" = pe").append(m[0])
+                            .append(".lanewise(VectorOperators.LSHR, 32).or(po").append(m[0])
+                            .append(".and(0xffffffff00000000L)).reinterpretAsInts();\n");
+                }
+                b.append(in).append("c0 = hi2.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0 + 0x9E3779B9 * ")
+                        .append(round).append(");\n")
+                        .append(in).append("c1 = lo2;\n")
+                        .append(in).append("c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1 + 0xBB67AE85 * ")
+                        .append(round).append(");\n")
+                        .append(in).append("c3 = lo0;\n")
+                        .append(pad).append("}\n");
+            }
+            return b.append(pad).append("IntVector word16 = pos16.and(3);\n")
+                    .append(pad).append("IntVector q16 = c0.blend(c1, word16.compare(VectorOperators.EQ, 1))\n")
+                    .append(pad).append("        .blend(c2, word16.compare(VectorOperators.EQ, 2))\n")
+                    .append(pad).append("        .blend(c3, word16.compare(VectorOperators.EQ, 3)).lanewise(VectorOperators.LSHR, 16);\n")
+                    .toString();
         }
 
         /**
@@ -400,7 +452,15 @@ public final class KernelGenerator {
                     + in + "} else {\n"
                     + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
                     + in2 + "IntVector r16;\n"
-                    + (bf16 ? in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
+                    + (bf16 && seg.equals("params") ? in2 + "if (srOn) {\n" + philox(in2 + "    ")
+                    + in2 + "    r16 = x16.add(q16).lanewise(VectorOperators.LSHR, 16)\n"
+                    + in2 + "            .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
+                    + in2 + "} else {\n"
+                    + in2 + "    r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
+                    + in2 + "            .lanewise(VectorOperators.LSHR, 16)\n"
+                    + in2 + "            .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
+                    + in2 + "}\n"
+                    : bf16 ? in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
                     + in2 + "        .lanewise(VectorOperators.LSHR, 16)\n"
                     + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
                     : in2 + "IntVector a16 = x16.and(0x7fffffff);\n"

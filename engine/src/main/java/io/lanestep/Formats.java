@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param grads  the gradients' format
  * @param state  every state slot's format
  */
-public record Formats(Format params, Format grads, Format state, boolean masterWeights) {
+public record Formats(Format params, Format grads, Format state, boolean masterWeights, Rounding rounding) {
     /** Everything float32: what {@link Optimizer#newState(long, java.lang.foreign.Arena)} makes. */
     public static final Formats FP32 = new Formats(Format.FP32, Format.FP32, Format.FP32);
 
@@ -33,20 +33,41 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
      *                      their 16-bit copy, written in the same pass (DeepSpeed's "step and
      *                      copy"): the first step takes the master from the parameters, later steps
      *                      read only the master ({@link OptimizerState#master()})
+     * @param rounding      how parameters are written: {@link Rounding#stochastic} needs bf16
+     *                      parameters and no master weights (a master keeps small updates itself)
      */
     public Formats {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(grads, "grads");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(rounding, "rounding; pass Rounding.NEAREST or Rounding.stochastic(seed)");
         if (masterWeights && params == Format.FP32) {
             throw new IllegalArgumentException("master weights need 16-bit params (their copy), got FP32; pass"
                     + " Formats.masterWeights(Format.BF16, grads) or drop the master");
         }
+        if (rounding.stochastic() && (params != Format.BF16 || masterWeights)) {
+            throw new IllegalArgumentException("stochastic rounding is for bf16 params without master weights, got "
+                    + "params " + params + (masterWeights ? " with master weights" : "") + "; use Rounding.NEAREST"
+                    + " there, or Formats.stochasticRounding(grads, state, seed)");
+        }
     }
 
-    /** Formats without master weights. */
+    /** Formats without master weights, rounding to nearest even. */
     public Formats(Format params, Format grads, Format state) {
-        this(params, grads, state, false);
+        this(params, grads, state, false, Rounding.NEAREST);
+    }
+
+    /** Formats rounding to nearest even. */
+    public Formats(Format params, Format grads, Format state, boolean masterWeights) {
+        this(params, grads, state, masterWeights, Rounding.NEAREST);
+    }
+
+    /**
+     * bf16 parameters without master weights, written with deterministic stochastic rounding
+     * keyed by {@code seed} (see {@link Rounding}): torchao's bf16 AdamW.
+     */
+    public static Formats stochasticRounding(Format grads, Format state, long seed) {
+        return new Formats(Format.BF16, grads, state, false, Rounding.stochastic(seed));
     }
 
     /**
@@ -92,7 +113,7 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
 
     @Override
     public String toString() {
-        return "params " + params + (masterWeights ? " (copy of float32 master weights)" : "") + ", grads " + grads
-                + ", state " + state;
+        return "params " + params + (masterWeights ? " (copy of float32 master weights)" : "")
+                + (rounding.stochastic() ? " (" + rounding + ")" : "") + ", grads " + grads + ", state " + state;
     }
 }

@@ -63,6 +63,9 @@ public final class OptimizerState {
         if (formats.masterWeights()) {
             kernel.master(Memory.loopView(master));
         }
+        if (formats.rounding().stochastic()) {
+            kernel.stochasticRounding(formats.rounding().seed());
+        }
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena) {

@@ -44,12 +44,29 @@ public final class Halves {
         set(s, i, format, value);
     }
 
-    /** A parameter write of a 16-bit loop: the float32 master first, when the block has one, then the copy. */
-    static void putParam(MemorySegment params, MemorySegment master, int format, long i, float value) {
+    /**
+     * A parameter write of a 16-bit loop: the float32 master first, when the block has one, then
+     * the params, stochastically rounded when the block says so.
+     */
+    static void putParam(Kernel k, MemorySegment params, MemorySegment master, int format, long i, float value) {
         if (master.byteSize() != 0) {
             master.setAtIndex(Lanes.F, i, value);
         }
-        set(params, i, format, value);
+        if (k.stochastic) {
+            params.setAtIndex(H, i, stochasticBf16(value, Philox.random16(k.seed, k.step, i)));
+        } else {
+            set(params, i, format, value);
+        }
+    }
+
+    /** The truncation of {@code x + random16 · 2^-16 ulp} to bf16; NaN gives {@code 0x7fc0}, infinities stay. */
+    static short stochasticBf16(float x, int random16) {
+        if (x != x) {
+            return 0x7fc0;
+        }
+        int bits = Float.floatToRawIntBits(x);
+        // An infinity's low half is zero, so the sum keeps its upper half.
+        return (short) ((bits + random16) >>> 16);
     }
 
     static float get(MemorySegment s, long i, int format) {

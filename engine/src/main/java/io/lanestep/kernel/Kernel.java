@@ -42,6 +42,11 @@ public abstract class Kernel {
     MemorySegment master = MemorySegment.NULL;
     /** Whether this step reads the parameters from {@link #master} (it holds them from the second step on). */
     boolean masterRead;
+    /** Whether bf16 params are written with stochastic rounding, keyed by {@link #seed}; see {@code Rounding}. */
+    boolean stochastic;
+    long seed;
+    /** The steps the state took before this one: the counter of the rounding's random bits. */
+    long step;
     /**
      * Where torch's fused CPU kernels start their scalar tail: after the last whole vector of
      * {@code Vectorized<float>} (8 lanes) or {@code Vectorized<BFloat16/Half>} (16 lanes).
@@ -80,9 +85,19 @@ public abstract class Kernel {
         master = view;
     }
 
-    /** Runs before {@link #prepare}: the first step of a block with master weights fills them from the 16-bit params. */
+    /** Makes this block's bf16 params round stochastically, keyed by {@code seed}; once, when the state is made. */
+    public final void stochasticRounding(long seed) {
+        this.stochastic = true;
+        this.seed = seed;
+    }
+
+    /**
+     * Runs before {@link #prepare}, {@code steps} the steps taken so far: the first step of a block
+     * with master weights fills them from the 16-bit params; stochastic rounding counts steps.
+     */
     public final void begin(long steps) {
         masterRead = master.byteSize() != 0 && steps > 0;
+        step = steps;
     }
 
     /**

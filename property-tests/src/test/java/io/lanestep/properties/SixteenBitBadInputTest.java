@@ -10,6 +10,7 @@ import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.NAdam;
 import io.lanestep.OptimizerState;
+import io.lanestep.Rounding;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import net.jqwik.api.Example;
@@ -126,6 +127,20 @@ class SixteenBitBadInputTest {
             assertTrue(e.getMessage().contains("mix bf16 and fp16") && e.getMessage().contains("one of them"),
                     e.getMessage());
         }
+    }
+
+    @Example
+    void stochasticRoundingIsRefusedOutsideBf16ParamsWithoutMaster() {
+        IllegalArgumentException fp16 = assertThrows(IllegalArgumentException.class,
+                () -> new Formats(Format.FP16, Format.FP16, Format.FP32, false, Rounding.stochastic(7)));
+        assertTrue(fp16.getMessage().contains("bf16 params") && fp16.getMessage().contains("Rounding.NEAREST"),
+                fp16.getMessage());
+        IllegalArgumentException master = assertThrows(IllegalArgumentException.class,
+                () -> new Formats(Format.BF16, Format.BF16, Format.FP32, true, Rounding.stochastic(7)));
+        assertTrue(master.getMessage().contains("master weights"), master.getMessage());
+        NullPointerException none = assertThrows(NullPointerException.class,
+                () -> new Formats(Format.BF16, Format.BF16, Format.FP32, false, null));
+        assertTrue(none.getMessage().contains("Rounding.stochastic(seed)"), none.getMessage());
     }
 
     @Example

@@ -111,13 +111,26 @@ class SixteenBitKernelProperties implements OptimizerDomain {
         return Optimizers.all().filter(Formats::supports);
     }
 
-    /** Each operand float32 or the block's one 16-bit format; 16-bit params with or without master weights. */
+    /**
+     * Each operand float32 or the block's one 16-bit format; 16-bit params with master weights,
+     * or (bf16) with stochastic rounding, or neither.
+     */
     @Provide
     Arbitrary<Formats> formats() {
         Arbitrary<Format> sixteen = Arbitraries.of(Format.BF16, Format.FP16);
         Arbitrary<Boolean> wide = Arbitraries.of(true, false);
-        return Combinators.combine(sixteen, wide, wide, wide, wide).as((h, p, g, s, master) ->
-                new Formats(p ? Format.FP32 : h, g ? Format.FP32 : h, s ? Format.FP32 : h, master && !p));
+        Arbitrary<Integer> params = Arbitraries.integers().between(0, 3);
+        return Combinators.combine(sixteen, params, wide, wide, Arbitraries.longs()).as((h, p, g, s, seed) -> {
+            Format state = s ? Format.FP32 : h;
+            Format grads = g ? Format.FP32 : h;
+            return switch (p) {
+                case 0 -> new Formats(Format.FP32, grads, state);
+                case 1 -> new Formats(h, grads, state);
+                case 2 -> new Formats(h, grads, state, true);
+                default -> h == Format.BF16 ? Formats.stochasticRounding(grads, state, seed)
+                        : new Formats(h, grads, state);
+            };
+        });
     }
 
     @Provide

@@ -75,15 +75,23 @@ public final class FormatReference {
      * One step: {@code params}, {@code grads} and the state hold values of their formats; params
      * and state are updated in place and left rounded to their formats. Under master weights
      * {@code params} holds the float32 master and is left unrounded: the block's 16-bit params
-     * are then {@link #round(float, Format)} of each.
+     * are then {@link #round(float, Format)} of each. Under stochastic rounding each parameter is
+     * {@link Bf16#stochastic} of its value with {@link Philox#random16} of (seed, steps taken
+     * before this one, index).
      */
     public static void step(Optimizer optimizer, Formats formats, float[] params, float[] grads, ReferenceState state) {
+        long stepsBefore = state.step();
         if (optimizer instanceof Adagrad a && a.numerics() == Numerics.TORCH_2_FUSED && formats.params() != Format.FP32) {
             adagradTorchFused(a, formats.params(), params, grads, state);
         } else {
             Reference.step(optimizer, params, grads, state);
         }
-        if (!formats.masterWeights()) {
+        if (formats.rounding().stochastic()) {
+            long seed = formats.rounding().seed();
+            for (int i = 0; i < params.length; i++) {
+                params[i] = Bf16.toFloat(Bf16.stochastic(params[i], Philox.random16(seed, stepsBefore, i)));
+            }
+        } else if (!formats.masterWeights()) {
             round(params, formats.params());
         }
         for (String key : optimizer.stateKeys()) {
