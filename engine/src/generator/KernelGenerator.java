@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>A {@code # formats} line adds 16-bit copies of every method for blocks whose parameters,
  * gradients or state are stored as bf16 or fp16 ({@code io.lanestep.Format}): a dispatcher
- * {@code nameHalf}, one vector copy per 16-bit format ({@code nameBf16}, {@code nameFp16}) and one
+ * {@code nameHalf}, one vector copy per 16-bit format ({@code nameBf16}, {@code nameFp16}, and
+ * {@code nameBf16Sr} for bf16 params rounded stochastically) and one
  * scalar tail ({@code runTail} becomes {@code runHalfTail}). Every load of an operand widens it
  * from the kernel's format for it ({@code k.paramsFormat}, {@code k.gradsFormat},
  * {@code k.stateFormat} for every other segment: float32 or the copy's format) and every store
@@ -57,7 +58,7 @@ import java.util.stream.Stream;
 public final class KernelGenerator {
     private static final int[] WIDTHS = {64, 128, 256, 512};
     /** The vector copies of a {@code # formats} template, one per 16-bit format. */
-    private static final List<String> SIXTEEN_BIT = List.of("Bf16", "Fp16");
+    private static final List<String> SIXTEEN_BIT = List.of("Bf16Sr", "Bf16", "Fp16");
     private static final Pattern DIVIDE = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = @divide\\((\\w+), (\\w+), (\\w+), (\\w+), (\\w+)\\);$");
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
@@ -245,8 +246,13 @@ public final class KernelGenerator {
                         b.append('\n').append("    static ").append(type).append(' ').append(half(name, "Half")).append('(')
                                 .append(kernel).append(" k, long from, long to) {\n");
                         for (String copy : SIXTEEN_BIT) {
-                            b.append("        if (k.sixteenBit == Halves.").append(copy.toUpperCase(java.util.Locale.ROOT))
-                                    .append(" && k.bits != 0) {\n            ").append(ret).append("switch (k.bits) {\n");
+                            String test = switch (copy) {
+                                case "Bf16Sr" -> "k.sixteenBit == Halves.BF16 && k.stochastic";
+                                case "Bf16" -> "k.sixteenBit == Halves.BF16";
+                                default -> "k.sixteenBit == Halves.FP16";
+                            };
+                            b.append("        if (").append(test).append(" && k.bits != 0) {\n            ").append(ret)
+                                    .append("switch (k.bits) {\n");
                             for (int bits : WIDTHS) {
                                 b.append("                case ").append(bits).append(" -> W").append(bits).append('.')
                                         .append(half(name, copy)).append("(k, from, to);\n");
@@ -318,14 +324,15 @@ public final class KernelGenerator {
             // Master weights: params are the 16-bit copy; the float32 master is read from the second step on.
             text = text.replace("MemorySegment params = k.params;", "MemorySegment params = k.params;\n"
                     + "        MemorySegment master = k.master;\n        boolean masterRead = k.masterRead;\n"
-                    + "        boolean srOn = k.stochastic;\n        long srSeed = k.seed;\n        long srStep = k.step;");
+                    + "        long srSeed = k.seed;\n        long srStep = k.step;");
             if (copy != null) {
-                boolean bf16 = copy.equals("Bf16");
+                boolean bf16 = copy.startsWith("Bf16");
+                boolean stochastic = copy.equals("Bf16Sr");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
                 text = HALF_LOAD.matcher(text).replaceAll(m -> load(m.group(1), m.group(2), m.group(3),
                         format(m.group(3)), m.group(4), bf16).replace("$", "\\$"));
                 text = HALF_STORE.matcher(text).replaceAll(m -> store(m.group(1), m.group(2), m.group(3),
-                        format(m.group(3)), bf16).replace("$", "\\$"));
+                        format(m.group(3)), bf16, stochastic && m.group(3).equals("params")).replace("$", "\\$"));
             }
             Matcher segments = Pattern.compile("MemorySegment (\\w+) = ").matcher(text);
             Set<String> names16 = new LinkedHashSet<>();
@@ -361,7 +368,8 @@ public final class KernelGenerator {
         /**
          * Declares {@code IntVector q16}, the 16 random bits of stochastic rounding for the lanes'
          * elements {@code i, i + 1, ...} (see {@code io.lanestep.Rounding}): each lane runs the
-         * ten Philox4x32-10 rounds of its element's block and keeps its word. The 32x32-bit
+         * ten Philox4x32-10 rounds of its element's block and keeps its word. The rounds stay a
+         * loop: unrolled, the method grew past what C1 compiles and never reached C2. The 32x32-bit
          * products are taken in 64-bit lanes, even and odd int lanes apart, which C2 turns into
          * unsigned 32-bit multiplies.
          */
@@ -376,31 +384,29 @@ public final class KernelGenerator {
                     .append(pad).append("IntVector c3 = IntVector.broadcast(INTS, (int) (srStep >>> 32));\n")
                     .append(pad).append("int k0 = (int) srSeed;\n")
                     .append(pad).append("int k1 = (int) (srSeed >>> 32);\n");
-            for (int round = 0; round < 10; round++) {
-                b.append(pad).append("{\n");
-                String in = pad + "    ";
-                for (String[] m : new String[][] {{"0", "0xD2511F53L"}, {"2", "0xCD9E8D57L"}}) {
-                    String c = "c" + m[0];
-                    b.append(in).append("LongVector e").append(m[0]).append(" = ").append(c).append(".reinterpretAsLongs();\n")
-                            .append(in).append("LongVector pe").append(m[0]).append(" = e").append(m[0])
-                            .append(".and(0xffffffffL).mul(").append(m[1]).append(");\n")
-                            .append(in).append("LongVector po").append(m[0]).append(" = e").append(m[0])
-                            .append(".lanewise(VectorOperators.LSHR, 32).mul(").append(m[1]).append(");\n")
-                            .append(in).append("IntVector lo").append(m[0]).append(" = pe").append(m[0])
-                            .append(".and(0xffffffffL).or(po").append(m[0])
-                            .append(".lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();\n")
-                            .append(in).append("IntVector hi").append(m[0]).append(" = pe").append(m[0])
-                            .append(".lanewise(VectorOperators.LSHR, 32).or(po").append(m[0])
-                            .append(".and(0xffffffff00000000L)).reinterpretAsInts();\n");
-                }
-                b.append(in).append("c0 = hi2.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0 + 0x9E3779B9 * ")
-                        .append(round).append(");\n")
-                        .append(in).append("c1 = lo2;\n")
-                        .append(in).append("c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1 + 0xBB67AE85 * ")
-                        .append(round).append(");\n")
-                        .append(in).append("c3 = lo0;\n")
-                        .append(pad).append("}\n");
+            b.append(pad).append("for (int round = 0; round < 10; round++) {\n");
+            String in = pad + "    ";
+            for (String[] m : new String[][] {{"0", "0xD2511F53L"}, {"2", "0xCD9E8D57L"}}) {
+                String c = "c" + m[0];
+                b.append(in).append("LongVector e").append(m[0]).append(" = ").append(c).append(".reinterpretAsLongs();\n")
+                        .append(in).append("LongVector pe").append(m[0]).append(" = e").append(m[0])
+                        .append(".and(0xffffffffL).mul(").append(m[1]).append(");\n")
+                        .append(in).append("LongVector po").append(m[0]).append(" = e").append(m[0])
+                        .append(".lanewise(VectorOperators.LSHR, 32).mul(").append(m[1]).append(");\n")
+                        .append(in).append("IntVector lo").append(m[0]).append(" = pe").append(m[0])
+                        .append(".and(0xffffffffL).or(po").append(m[0])
+                        .append(".lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();\n")
+                        .append(in).append("IntVector hi").append(m[0]).append(" = pe").append(m[0])
+                        .append(".lanewise(VectorOperators.LSHR, 32).or(po").append(m[0])
+                        .append(".and(0xffffffff00000000L)).reinterpretAsInts();\n");
             }
+            b.append(in).append("c0 = hi2.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0);\n")
+                    .append(in).append("c1 = lo2;\n")
+                    .append(in).append("c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1);\n")
+                    .append(in).append("c3 = lo0;\n")
+                    .append(in).append("k0 += 0x9E3779B9;\n")
+                    .append(in).append("k1 += 0xBB67AE85;\n")
+                    .append(pad).append("}\n");
             return b.append(pad).append("IntVector word16 = pos16.and(3);\n")
                     .append(pad).append("IntVector q16 = c0.blend(c1, word16.compare(VectorOperators.EQ, 1))\n")
                     .append(pad).append("        .blend(c2, word16.compare(VectorOperators.EQ, 2))\n")
@@ -440,7 +446,8 @@ public final class KernelGenerator {
          * {@code io.lanestep.kernel.Halves} does, lane for lane (bf16 NaN {@code 0x7fc0}, fp16 NaN
          * {@code 0x7e00} with its sign, fp16 overflow to infinity, subnormals kept).
          */
-        private static String store(String pad, String value, String seg, String format, boolean bf16) {
+        private static String store(String pad, String value, String seg, String format, boolean bf16,
+                                    boolean stochastic) {
             String in = pad + "    ";
             String in2 = in + "    ";
             return pad + "{\n"
@@ -452,14 +459,9 @@ public final class KernelGenerator {
                     + in + "} else {\n"
                     + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
                     + in2 + "IntVector r16;\n"
-                    + (bf16 && seg.equals("params") ? in2 + "if (srOn) {\n" + philox(in2 + "    ")
-                    + in2 + "    r16 = x16.add(q16).lanewise(VectorOperators.LSHR, 16)\n"
-                    + in2 + "            .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
-                    + in2 + "} else {\n"
-                    + in2 + "    r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
-                    + in2 + "            .lanewise(VectorOperators.LSHR, 16)\n"
-                    + in2 + "            .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
-                    + in2 + "}\n"
+                    + (stochastic ? philox(in2)
+                    + in2 + "r16 = x16.add(q16).lanewise(VectorOperators.LSHR, 16)\n"
+                    + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
                     : bf16 ? in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
                     + in2 + "        .lanewise(VectorOperators.LSHR, 16)\n"
                     + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"

@@ -25,10 +25,12 @@ final class FormatRoofline {
     }
 
     /** One pass over {@code [from, to)}; the tail past the last whole vector is left out (at most 15 elements). */
-    static void run(Formats formats, MemorySegment params, MemorySegment grads, MemorySegment m, MemorySegment v,
-                    long from, long to) {
+    static void run(Formats formats, MemorySegment params, MemorySegment master, MemorySegment grads, MemorySegment m,
+                    MemorySegment v, long from, long to) {
         long end = from + S.loopBound(to - from);
-        if (formats.equals(Formats.FP32)) {
+        if (formats.masterWeights()) {
+            master(params, master, grads, m, v, from, end);
+        } else if (formats.equals(Formats.FP32)) {
             Roofline.run(params, grads, new MemorySegment[] {m, v}, from, to);
         } else if (formats.state() == Format.FP32) {
             halfParams(params, grads, m, v, from, end);
@@ -46,6 +48,21 @@ final class FormatRoofline {
             mv.intoMemorySegment(m, i * 4, ORDER);
             vv.intoMemorySegment(v, i * 4, ORDER);
             ShortVector.fromMemorySegment(H, p, i * 2, ORDER).add(gv).intoMemorySegment(p, i * 2, ORDER);
+        }
+    }
+
+    /** Master weights: reads and writes the float32 master and moments, reads 16-bit grads, writes the 16-bit copy. */
+    private static void master(MemorySegment p, MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v,
+                               long from, long to) {
+        for (long i = from; i < to; i += S.length()) {
+            ShortVector gv = ShortVector.fromMemorySegment(H, g, i * 2, ORDER);
+            FloatVector mv = FloatVector.fromMemorySegment(S, m, i * 4, ORDER).add(1f);
+            FloatVector vv = FloatVector.fromMemorySegment(S, v, i * 4, ORDER).add(1f);
+            FloatVector wv = FloatVector.fromMemorySegment(S, w, i * 4, ORDER).add(1f);
+            mv.intoMemorySegment(m, i * 4, ORDER);
+            vv.intoMemorySegment(v, i * 4, ORDER);
+            wv.intoMemorySegment(w, i * 4, ORDER);
+            gv.add((short) 1).intoMemorySegment(p, i * 2, ORDER);
         }
     }
 

@@ -41,9 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FormatsBench {
     /** The formats measured, by the names the report uses. */
     static final java.util.List<String> FORMATS = java.util.List.of("fp32", "bf16_fp32state", "bf16", "fp16_fp32state",
-            "fp16");
+            "fp16", "bf16_master", "bf16_stochastic");
 
-    @Param({"fp32", "bf16_fp32state", "bf16", "fp16_fp32state", "fp16"})
+    @Param({"fp32", "bf16_fp32state", "bf16", "fp16_fp32state", "fp16", "bf16_master", "bf16_stochastic"})
     public String format;
 
     @Param({"65536", "1048576", "16777216", "67108864"})
@@ -62,6 +62,7 @@ public class FormatsBench {
     private MemorySegment grads;
     private MemorySegment m;
     private MemorySegment v;
+    private MemorySegment master;
     private ExecutorService pool;
     private int parts;
 
@@ -72,6 +73,8 @@ public class FormatsBench {
             case "bf16" -> Formats.all(Format.BF16);
             case "fp16_fp32state" -> Formats.halfParams(Format.FP16);
             case "fp16" -> Formats.all(Format.FP16);
+            case "bf16_master" -> Formats.masterWeights(Format.BF16, Format.BF16);
+            case "bf16_stochastic" -> Formats.stochasticRounding(Format.BF16, Format.FP32, 42);
             default -> throw new IllegalArgumentException("unknown format " + name + "; use one of " + FORMATS);
         };
     }
@@ -89,6 +92,7 @@ public class FormatsBench {
         state = adam.newState(size, arena, formats);
         m = state.slot(Adam.EXP_AVG);
         v = state.slot(Adam.EXP_AVG_SQ);
+        master = formats.masterWeights() ? state.master() : null;
         compile(engine, adam, formats);
     }
 
@@ -133,7 +137,7 @@ public class FormatsBench {
     @Benchmark
     public void roofline() throws Exception {
         if (parts == 1) {
-            FormatRoofline.run(formats, params, grads, m, v, 0, size);
+            FormatRoofline.run(formats, params, master, grads, m, v, 0, size);
             return;
         }
         long chunk = size / parts;
@@ -141,7 +145,7 @@ public class FormatsBench {
         for (int k = 0; k < parts; k++) {
             long from = k * chunk;
             long to = k == parts - 1 ? size : from + chunk;
-            done[k] = pool.submit(() -> FormatRoofline.run(formats, params, grads, m, v, from, to));
+            done[k] = pool.submit(() -> FormatRoofline.run(formats, params, master, grads, m, v, from, to));
         }
         for (Future<?> f : done) {
             f.get();
