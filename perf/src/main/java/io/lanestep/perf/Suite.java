@@ -71,6 +71,7 @@ final class Suite {
                 multiBlock();
                 memoryKinds(List.of(io.lanestep.LaneWidth.preferred().name()));
                 subnormalState();
+                formats(List.of("65536", "1048576", "16777216", "67108864"));
                 results.addAll(TorchPeer.adam(List.of(1_048_576L, 16_777_216L)));
             }
             case FULL -> {
@@ -81,6 +82,7 @@ final class Suite {
                 multiBlock();
                 memoryKinds(widths.subList(1, widths.size() - 1));
                 subnormalState();
+                formats(List.of("65536", "1048576", "16777216", "67108864"));
                 results.addAll(TorchPeer.adam(sizes.stream().map(Long::parseLong).toList()));
             }
         }
@@ -134,6 +136,21 @@ final class Suite {
                 r.getParams().getParam("kind"), Boolean.parseBoolean(r.getParams().getParam("polluted"))));
     }
 
+    /**
+     * Adam at the preferred width in every storage format of {@link FormatsBench}, and the roofline
+     * of each format's bytes, on one thread and on all: workloads {@code adam@FORMAT}.
+     */
+    private void formats(List<String> sizes) throws RunnerException {
+        ChainedOptionsBuilder b = options(FormatsBench.class.getName() + ".(step|roofline)")
+                .param("format", FormatsBench.FORMATS.toArray(String[]::new))
+                .param("size", sizes.toArray(String[]::new))
+                .param("threads", "1", "0");
+        collect(new Runner(b.build()).run(), r -> method(r).equals("roofline") ? "roofline" : FORMATS);
+    }
+
+    /** The measurement kind of a formats-benchmark step. */
+    static final String FORMATS = "formats";
+
     /** Adam on a subnormal state at the preferred width, with and without the engine's flush. */
     private void subnormalState() throws RunnerException {
         collect(new Runner(options(SubnormalStateBench.class.getName() + ".step").build()).run(),
@@ -185,7 +202,9 @@ final class Suite {
                 threads = 1;
             }
             Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            results.add(new Measurement(kind.apply(r), p.getParam("optimizer"), size, threads,
+            String optimizer = p.getParam("format") == null ? p.getParam("optimizer")
+                    : Workloads.FORMATS_PREFIX + p.getParam("format");
+            results.add(new Measurement(kind.apply(r), optimizer, size, threads,
                     r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()));
         }
     }

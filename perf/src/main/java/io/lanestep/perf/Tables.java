@@ -40,6 +40,7 @@ final class Tables {
             threadsAndBlocks(s);
             memoryKinds(s);
             subnormalState(s);
+            formats(s);
         }
         targets(s, wide);
         return s.toString();
@@ -161,6 +162,95 @@ final class Tables {
                 .append("| flushed | ").append(f3(flushed.get().nsPerElement())).append(" | 1.00x |\n\n");
     }
 
+    /** A name for each storage format of {@link FormatsBench}. */
+    private static String formatName(String format) {
+        return switch (format) {
+            case "fp32" -> "fp32";
+            case "bf16_fp32state" -> "bf16 params/grads, fp32 moments";
+            case "bf16" -> "bf16 everything";
+            case "fp16_fp32state" -> "fp16 params/grads, fp32 moments";
+            case "fp16" -> "fp16 everything";
+            case "bf16_master" -> "fp32 master + bf16 copy, bf16 grads, fp32 moments";
+            case "bf16_stochastic" -> "bf16 params (stochastic rounding), bf16 grads, fp32 moments";
+            default -> format;
+        };
+    }
+
+    private void formats(StringBuilder s) {
+        List<Long> sizes = records.stream().filter(r -> r.optimizer().startsWith(Workloads.FORMATS_PREFIX))
+                .map(Record::size).distinct().sorted().toList();
+        if (sizes.isEmpty()) {
+            return;
+        }
+        int all = Runtime.getRuntime().availableProcessors();
+        s.append("## Fewer bytes per step: Adam by storage format, preferred width: ns/element (fraction of that"
+                + " format's roofline)\n\n| format | B/elem |");
+        for (long size : sizes) {
+            s.append(' ').append(size).append(", 1 thread | ").append(size).append(", ").append(all).append(" threads |");
+        }
+        s.append("\n|---|---|").append("---|".repeat(2 * sizes.size())).append('\n');
+        for (String format : FormatsBench.FORMATS) {
+            String workload = Workloads.FORMATS_PREFIX + format;
+            s.append("| ").append(formatName(format)).append(" | ").append(Workloads.bytesPerElement(workload));
+            for (long size : sizes) {
+                for (int threads : List.of(1, all)) {
+                    s.append(" | ").append(find(workload, Suite.FORMATS, size, threads).map(Tables::cell).orElse("-"));
+                }
+            }
+            s.append(" |\n");
+        }
+        s.append("\nSpeed against fp32 Adam in the same run (fp32 ns/element over the format's):\n\n| format |");
+        for (long size : sizes) {
+            s.append(' ').append(size).append(", 1 thread | ").append(size).append(", ").append(all).append(" threads |");
+        }
+        s.append("\n|---|").append("---|".repeat(2 * sizes.size())).append('\n');
+        for (String format : FormatsBench.FORMATS.subList(1, FormatsBench.FORMATS.size())) {
+            s.append("| ").append(formatName(format));
+            for (long size : sizes) {
+                for (int threads : List.of(1, all)) {
+                    s.append(" | ").append(formatSpeedup(format, size, threads).map(Tables::ratio).orElse("-"));
+                }
+            }
+            s.append(" |\n");
+        }
+        s.append('\n');
+    }
+
+    /** How much faster than fp32 Adam the format's step ran, same size and threads, same run. */
+    private Optional<Double> formatSpeedup(String format, long size, int threads) {
+        Optional<Record> fp32 = find(Workloads.FORMATS_PREFIX + "fp32", Suite.FORMATS, size, threads);
+        return find(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, threads)
+                .flatMap(r -> fp32.map(b -> b.nsPerElement() / r.nsPerElement()));
+    }
+
+    private void formatTargets(StringBuilder s) {
+        for (long size : List.of(16_777_216L, 67_108_864L)) {
+            formatSpeedup("bf16_fp32state", size, 1).ifPresent(x -> s.append(String.format(Locale.ROOT,
+                    "- bf16 params/grads with fp32 moments >= 1.2x fp32 Adam at %d, 1 thread: %s (%s)%n", size,
+                    met(x, 1.2), ratio(x))));
+        }
+        s.append("- bf16 params/grads with 8-bit moments >= 2.4x fp32 Adam: not built yet (no 8-bit kernels)\n");
+        for (long size : List.of(16_777_216L, 67_108_864L)) {
+            List<String> below = new java.util.ArrayList<>();
+            double worst = Double.NaN;
+            for (String format : FormatsBench.FORMATS) {
+                Optional<Record> r = find(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, 1);
+                if (r.isPresent() && r.get().rooflineFraction() != null) {
+                    double f = r.get().rooflineFraction();
+                    worst = Double.isNaN(worst) ? f : Math.min(worst, f);
+                    if (f < 0.9) {
+                        below.add(formatName(format) + " " + pct(f));
+                    }
+                }
+            }
+            if (!Double.isNaN(worst)) {
+                s.append(String.format(Locale.ROOT, "- Every format >= 90%% of its own roofline at %d, 1 thread: %s%s%n",
+                        size, below.isEmpty() ? "**met**" : "**not met**", below.isEmpty() ? " (slowest " + pct(worst)
+                                + ")" : " (below: " + String.join(", ", below) + ")"));
+            }
+        }
+    }
+
     /** The slowest memory kind or mix against shared alone, over every width and size measured. */
     private Optional<Double> worstMemoryKind() {
         return records.stream().filter(r -> r.width().contains("/") && r.optimizer().equals("adam"))
@@ -237,6 +327,7 @@ final class Tables {
                 + " %s of the all-native time)%n", w <= 1.10 ? "**met**" : "**not met**", ratio(w))));
         s.append("- 512-bit Adam within 5% of gcc -O3 -march=native: measured beside gcc by perf/c/compare.sh, outside"
                 + " the build (README)\n");
+        formatTargets(s);
     }
 
     /** JMH's own allocation per step for {@code r}: see {@link #targets}. */

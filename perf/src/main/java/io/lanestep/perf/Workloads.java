@@ -75,6 +75,12 @@ final class Workloads {
     }
 
     static int bytesPerElement(String name) {
+        if (name.startsWith(FORMATS_PREFIX)) {
+            return (int) FormatsBench.formats(name.substring(FORMATS_PREFIX.length())).bytesPerElement(2);
+        }
         return Float.BYTES * (reads(name) + writes(name));
     }
+
+    /** Workload names of the formats benchmark: Adam with its block stored as the named format. */
+    static final String FORMATS_PREFIX = "adam@";
 }
