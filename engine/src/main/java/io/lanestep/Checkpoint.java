@@ -322,8 +322,22 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Refuses a state with 16-bit operands, master weights or stochastic rounding: version 2 records
+     * float32 slots only, so neither their formats nor a master nor a seed would survive.
+     */
+    static void requireFloat32(Target t, String what) {
+        if (!t.state().formats().equals(Formats.FP32)) {
+            throw new IllegalArgumentException("cannot " + what + " " + t.name() + ": its state has formats "
+                    + t.state().formats() + ", and checkpoint version " + VERSION + " records float32 state only;"
+                    + " checkpoint float32 states, or copy this state's slots (OptimizerState.slot, master()) and step"
+                    + " count out yourself");
+        }
+    }
+
     private static void checkTargets(List<Target> targets) throws CheckpointException {
         for (Target t : targets) {
+            requireFloat32(t, "restore into");
             OptimizerState s = t.state();
             for (int k = 0; k < s.slotCount(); k++) {
                 try {

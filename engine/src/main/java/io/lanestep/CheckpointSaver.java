@@ -26,6 +26,7 @@ final class CheckpointSaver {
             throws IOException {
         for (Target t : targets) {
             OptimizerState s = t.state();
+            Checkpoint.requireFloat32(t, "save");
             for (int k = 0; k < s.slotCount(); k++) {
                 Checks.usable(t.name() + " slot " + s.keys().get(k), s.slot(k), false);
             }
