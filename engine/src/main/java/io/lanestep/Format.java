@@ -25,6 +25,16 @@ public enum Format {
         this.bytes = bytes;
     }
 
+    /** Element {@code index} of {@code segment}, stored in this format, as a float (exactly). */
+    public float get(java.lang.foreign.MemorySegment segment, long index) {
+        return io.lanestep.kernel.Halves.get(segment, index, this);
+    }
+
+    /** Stores {@code value} as element {@code index} of {@code segment} in this format, rounded to nearest even. */
+    public void set(java.lang.foreign.MemorySegment segment, long index, float value) {
+        io.lanestep.kernel.Halves.set(segment, index, this, value);
+    }
+
     /** Bytes per element. */
     public int bytes() {
         return bytes;

@@ -110,7 +110,7 @@ final class Dl4jRuns {
         }
     }
 
-    private static double accuracy(MultiLayerNetwork net, FashionMnist data) {
+    static double accuracy(MultiLayerNetwork net, FashionMnist data) {
         int n = data.testY().length;
         int right = 0;
         for (int from = 0; from < n; from += 1000) {
