@@ -36,8 +36,13 @@ import java.util.Set;
  *     for Adafactor's factored statistics) and that many floats
  * CRC-32C u32 of every byte before it
  * </pre>
- * Version 1 (one descriptor, blocks without group and offset, end to end from offset 0) is still
- * read. The class name and keys decide whether a state can take a block; the configuration is
+ * Version 3, written when a state has other formats than float32 ({@link Formats}): each block's
+ * step is followed by its formats u32 (params, grads and state {@link Format} ordinals in bits 0-1,
+ * 2-3 and 4-5, master weights bit 6, stochastic rounding bit 7) and the rounding seed u64; its
+ * slots hold their elements little-endian in the state's format, and a state with master weights
+ * has them as a last, float32 slot. A restore into a state of other formats is refused unless
+ * {@link Conversion#CONVERT} is asked for. Version 1 (one descriptor, blocks without group and
+ * offset, end to end from offset 0) is still read. The class name and keys decide whether a state can take a block; the configuration is
  * recorded for people, and a restored state keeps its own (a resumed run may change its rate).
  *
  * <p>A save writes a temporary file next to the target, forces it to disk, renames it over the
@@ -53,8 +58,23 @@ import java.util.Set;
  * ({@link java.util.ConcurrentModificationException}), so a save is never a torn mid-step state.
  */
 public final class Checkpoint {
-    /** The format version this class writes; it also reads version 1. */
-    public static final int VERSION = 2;
+    /**
+     * The newest format version this class writes (for states with 16-bit formats, master weights
+     * or stochastic rounding; float32 states are written as version 2); it reads versions 1 to 3.
+     */
+    public static final int VERSION = 3;
+
+    /** Whether a restore may convert state saved in one set of {@link Formats} into a state of another. */
+    public enum Conversion {
+        /** Refuse a state whose formats differ from the saved ones. */
+        NONE,
+        /**
+         * Convert: slots widen exactly or round to nearest even into the target's format; saved
+         * master weights are dropped when the target has none (a target with master weights needs
+         * saved ones); the target keeps its own rounding seed.
+         */
+        CONVERT
+    }
 
     private Checkpoint() {
     }
@@ -152,9 +172,21 @@ public final class Checkpoint {
      *                             read-only; no state is written then
      */
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states) throws IOException {
+        restore(file, optimizer, states, Conversion.NONE);
+    }
+
+    /**
+     * {@link #restore(Path, Optimizer, List)}, converting between formats if {@code conversion} says so.
+     *
+     * @throws CheckpointException as {@link #restore(Path, Optimizer, List)}, and for a state whose
+     *                             formats differ from the saved ones under {@link Conversion#NONE}
+     */
+    public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states, Conversion conversion)
+            throws IOException {
+        Objects.requireNonNull(conversion, "conversion");
         try (CheckpointReader reader = CheckpointReader.open(file)) {
             List<Target> targets = inOrder(optimizer, states);
-            restoreInOrder(reader, targets, "states", false);
+            restoreInOrder(reader, targets, "states", false, conversion);
         }
     }
 
@@ -173,7 +205,7 @@ public final class Checkpoint {
                 throw new CheckpointException(file + " holds " + reader.groups + " groups, but " + groups.size()
                         + " groups were given");
             }
-            restoreInOrder(reader, targets, "blocks", true);
+            restoreInOrder(reader, targets, "blocks", true, Conversion.NONE);
         }
     }
 
@@ -231,8 +263,8 @@ public final class Checkpoint {
     private record Copy(Entry entry, long from, long n, Target target, long into) {
     }
 
-    private static void restoreInOrder(CheckpointReader reader, List<Target> targets, String what, boolean groups)
-            throws IOException {
+    private static void restoreInOrder(CheckpointReader reader, List<Target> targets, String what, boolean groups,
+                                       Conversion conversion) throws IOException {
         if (reader.entries.size() != targets.size()) {
             throw new CheckpointException(reader.path + " holds " + reader.entries.size() + " blocks, but "
                     + targets.size() + " " + (groups ? "blocks" : "states") + " were given");
@@ -245,13 +277,13 @@ public final class Checkpoint {
                 throw new CheckpointException(e.name() + " was saved in group " + e.group() + ", but " + t.name()
                         + " is in group " + t.group() + "; list the groups and blocks as they were saved");
             }
-            matches(e, t);
+            matches(e, t, conversion);
             if (e.length() != t.state().length()) {
                 throw new CheckpointException(e.name() + " has " + e.length() + " floats, but " + t.name() + " has "
                         + t.state().length());
             }
-            for (int k = 0; k < e.slots(); k++) {
-                if (e.slotLengths()[k] != t.state().slotLength(k)) {
+            for (int k = 0; k < Math.min(e.slots(), t.state().savedSlotCount()); k++) {
+                if (e.slotLengths()[k] != t.state().savedSlotLength(k)) {
                     throw new CheckpointException(e.name() + " slot " + k + " has " + e.slotLengths()[k] + " floats,"
                             + " but " + t.name() + "'s has " + t.state().slotLength(k) + " (a state of another shape);"
                             + " make the state with the saved parameter's shape");
@@ -286,7 +318,7 @@ public final class Checkpoint {
                         + (e == null ? end : Math.min(end, e.offset())) + ") of " + t.name() + " " + range(t)
                         + "; pass the shard files that cover it");
             }
-            matches(e, t);
+            matches(e, t, Conversion.NONE);
             if (!e.elementwise() || t.state().slotCount() > 0 && t.state().slotLength(0) != t.state().length()) {
                 throw new CheckpointException(e.name() + " or " + t.name() + " holds factored state (Adafactor's row"
                         + " and column statistics), which a range of elements cannot take; restore it whole with"
@@ -305,7 +337,7 @@ public final class Checkpoint {
         return pieces;
     }
 
-    private static void matches(Entry e, Target t) throws CheckpointException {
+    private static void matches(Entry e, Target t, Conversion conversion) throws CheckpointException {
         String expected = kind(descriptor(t.optimizer()));
         if (!e.kind().equals(expected)) {
             throw new CheckpointException(e.name() + " holds the state of " + e.kind() + ", not of " + expected
@@ -316,32 +348,35 @@ public final class Checkpoint {
             throw new CheckpointException(e.name() + " has " + e.scalars().length + " scalars, but the optimizer"
                     + " has " + scalars);
         }
-        if (e.slots() != t.state().slotCount()) {
-            throw new CheckpointException(e.name() + " has " + e.slots() + " slots, but the optimizer has "
-                    + t.state().slotCount());
+        Formats saved = e.formats();
+        Formats own = t.state().formats();
+        if (!saved.equals(own)) {
+            if (conversion == Conversion.NONE) {
+                throw new CheckpointException(e.name() + " was saved from a state of formats " + saved + ", but "
+                        + t.name() + " has " + own + "; make the state with the saved formats, or restore with"
+                        + " Checkpoint.Conversion.CONVERT");
+            }
+            if (own.masterWeights() && !saved.masterWeights()) {
+                throw new CheckpointException(e.name() + " holds no master weights, which " + t.name() + " keeps ("
+                        + own + "); make the state without master weights, or save one that has them");
+            }
         }
-    }
-
-    /**
-     * Refuses a state with 16-bit operands, master weights or stochastic rounding: version 2 records
-     * float32 slots only, so neither their formats nor a master nor a seed would survive.
-     */
-    static void requireFloat32(Target t, String what) {
-        if (!t.state().formats().equals(Formats.FP32)) {
-            throw new IllegalArgumentException("cannot " + what + " " + t.name() + ": its state has formats "
-                    + t.state().formats() + ", and checkpoint version " + VERSION + " records float32 state only;"
-                    + " checkpoint float32 states, or copy this state's slots (OptimizerState.slot, master()) and step"
-                    + " count out yourself");
+        int savedStateSlots = e.slots() - (saved.masterWeights() ? 1 : 0);
+        if (savedStateSlots != t.state().slotCount()) {
+            throw new CheckpointException(e.name() + " has " + savedStateSlots + " slots, but the optimizer has "
+                    + t.state().slotCount());
         }
     }
 
     private static void checkTargets(List<Target> targets) throws CheckpointException {
         for (Target t : targets) {
-            requireFloat32(t, "restore into");
             OptimizerState s = t.state();
             for (int k = 0; k < s.slotCount(); k++) {
                 try {
                     Checks.usable(t.name() + " slot " + s.keys().get(k), s.slot(k), true);
+                    if (k == 0 && s.formats().masterWeights()) {
+                        Checks.usable(t.name() + " master weights", s.master(), true);
+                    }
                 } catch (IllegalStateException | IllegalArgumentException e) {
                     throw new CheckpointException("cannot restore: " + e.getMessage());
                 }

@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * One open checkpoint file being restored: pass 1 ({@link #open}) reads every byte through the
  * checksum and parses the layout into {@link Entry entries}; pass 2 ({@link #copy}) reads slot
  * ranges into states. Both use one open channel, so an atomic save replacing the file meanwhile
- * cannot mix two checkpoints. Reads versions 1 and 2 (see {@link Checkpoint}).
+ * cannot mix two checkpoints. Reads versions 1, 2 and 3 (see {@link Checkpoint}).
  */
 final class CheckpointReader implements AutoCloseable {
     static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
@@ -27,16 +27,25 @@ final class CheckpointReader implements AutoCloseable {
     /** Most groups, blocks or scalars one file may hold: far beyond any model's tensor count. */
     static final int MAX_COUNT = 1 << 20;
     static final ValueLayout.OfFloat LITTLE = Floats.LAYOUT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final ValueLayout.OfShort LITTLE_SHORT = SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * One saved block: its group's kind (class and state keys) and where its slots are.
      *
      * @param offset      the block's first element in the model's flat parameter vector
-     * @param slotLengths each slot's floats: the block's length, except for factored state
-     * @param slotAt      the file position of each slot's first float
+     * @param formats     the saved state's formats (float32 before version 3); its slots are the
+     *                    state slots in the state format, then the master weights in float32 if any
+     * @param slotLengths each slot's elements: the block's length, except for factored state
+     * @param slotAt      the file position of each slot's first element
      */
     record Entry(CheckpointReader file, int index, int group, String kind, long offset, long length, long step,
-                 float[] scalars, long[] slotLengths, long[] slotAt) {
+                 Formats formats, float[] scalars, long[] slotLengths, long[] slotAt) {
+        /** The format of slot {@code k}. */
+        Format slotFormat(int k) {
+            return formats.masterWeights() && k == slots() - 1 ? Format.FP32 : formats.state();
+        }
+
         int slots() {
             return slotLengths.length;
         }
@@ -94,9 +103,9 @@ final class CheckpointReader implements AutoCloseable {
             throw new CheckpointException(path + " is not a Lanestep checkpoint (no LANESTEP header)");
         }
         version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
-        if (version != 1 && version != Checkpoint.VERSION) {
+        if (version < 1 || version > Checkpoint.VERSION) {
             throw new CheckpointException(path + " has format version " + version + "; this Lanestep reads versions 1"
-                    + " and " + Checkpoint.VERSION);
+                    + " to " + Checkpoint.VERSION);
         }
         if (size < MAGIC.length + 16) {
             throw new CheckpointException(path + " is truncated: " + size + " bytes");
@@ -139,13 +148,16 @@ final class CheckpointReader implements AutoCloseable {
         for (int i = 0; i < blocks; i++) {
             ByteBuffer head = readAt(at, 8 + 8);
             long length = nonNegative(head.getLong(), "length");
-            at = block(at + 16, i, 0, Checkpoint.kind(descriptor), offset, length, head.getLong());
+            at = block(at + 16, i, 0, Checkpoint.kind(descriptor), offset, length, head.getLong(), Formats.FP32);
             offset = Math.addExact(offset, length);
         }
         return at;
     }
 
-    /** Version 2: a descriptor per group, then per block its group, offset, length and step. */
+    /**
+     * Versions 2 and 3: a descriptor per group, then per block its group, offset, length and step
+     * (version 3: and its formats and rounding seed).
+     */
     private long layoutV2() throws IOException {
         long at = MAGIC.length + 4;
         groups = count(at, "group");
@@ -166,14 +178,23 @@ final class CheckpointReader implements AutoCloseable {
             long offset = nonNegative(head.getLong(), "offset");
             long length = nonNegative(head.getLong(), "length");
             Math.addExact(offset, length);
-            at = block(at + 28, i, group, kinds.get(group), offset, length, head.getLong());
+            long step = head.getLong();
+            at += 28;
+            Formats formats = Formats.FP32;
+            if (version >= 3) {
+                ByteBuffer f = readAt(at, 12);
+                int code = f.getInt();
+                formats = Formats.decode(code, f.getLong());
+                at += 12;
+            }
+            at = block(at, i, group, kinds.get(group), offset, length, step, formats);
         }
         return at;
     }
 
     /** Reads a block's scalars and slot count at {@code at}; returns where the next block starts. */
-    private long block(long at, int index, int group, String kind, long offset, long length, long step)
-            throws IOException {
+    private long block(long at, int index, int group, String kind, long offset, long length, long step,
+                       Formats formats) throws IOException {
         int scalars = count(at, "scalar");
         ByteBuffer values = readAt(at + 4, 4 * scalars + 4);
         float[] s = new float[scalars];
@@ -195,9 +216,11 @@ final class CheckpointReader implements AutoCloseable {
                 next += 8;
             }
             starts[k] = next;
-            next = Math.addExact(next, Math.multiplyExact(4L, lengths[k]));
+            int bytes = formats.masterWeights() && k == slots - 1 ? Float.BYTES : formats.state().bytes();
+            next = Math.addExact(next, Math.multiplyExact(bytes, lengths[k]));
         }
-        entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), s, lengths, starts));
+        entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), formats, s,
+                lengths, starts));
         return next;
     }
 
@@ -230,22 +253,40 @@ final class CheckpointReader implements AutoCloseable {
     }
 
     /**
-     * Copies floats {@code [from, from + n)} of every slot of {@code entry} into {@code state}'s
-     * slots at float {@code into} (a whole block: every slot's own length, when {@code n} is -1).
+     * Copies elements {@code [from, from + n)} of every slot of {@code entry} into {@code state}'s
+     * saved slots at element {@code into} (a whole block: every slot's own length, when {@code n}
+     * is -1). A slot saved in another format than the target's is converted (widened exactly,
+     * narrowed to nearest even); saved master weights the target has no slot for are skipped.
      */
     static void copy(Entry entry, long from, long n, OptimizerState state, long into, ByteBuffer chunk)
             throws IOException {
         MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
-        for (int k = 0; k < entry.slots(); k++) {
-            long at = entry.slotAt()[k] + 4L * from;
-            MemorySegment slot = state.slot(k);
+        int slots = Math.min(entry.slots(), state.savedSlotCount());
+        for (int k = 0; k < slots; k++) {
+            Format saved = entry.slotFormat(k);
+            Format target = state.savedSlotFormat(k);
+            int bytes = saved.bytes();
+            long at = entry.slotAt()[k] + bytes * from;
+            MemorySegment slot = state.savedSlot(k);
             long count = n < 0 ? entry.slotLengths()[k] : n;
             for (long done = 0; done < count; ) {
-                int m = (int) Math.min(count - done, chunk.capacity() / Float.BYTES);
-                chunk.clear().limit(m * Float.BYTES);
+                int m = (int) Math.min(count - done, chunk.capacity() / bytes);
+                chunk.clear().limit(m * bytes);
                 entry.file().readFully(chunk, at);
-                MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, (into + done) * Float.BYTES, m);
-                at += (long) m * Float.BYTES;
+                long to = into + done;
+                if (saved == target && bytes == Float.BYTES) {
+                    MemorySegment.copy(chunkSegment, LITTLE, 0, slot, Floats.LAYOUT, to * bytes, m);
+                } else if (saved == target) {
+                    MemorySegment.copy(chunkSegment, LITTLE_SHORT, 0, slot, SHORT, to * bytes, m);
+                } else {
+                    for (int j = 0; j < m; j++) {
+                        float value = bytes == Float.BYTES ? chunkSegment.getAtIndex(LITTLE, j)
+                                : saved == Format.BF16 ? Float.intBitsToFloat(chunkSegment.getAtIndex(LITTLE_SHORT, j) << 16)
+                                : Float.float16ToFloat(chunkSegment.getAtIndex(LITTLE_SHORT, j));
+                        target.set(slot, to + j, value);
+                    }
+                }
+                at += (long) m * bytes;
                 done += m;
             }
         }

@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-/** Writes a version 2 checkpoint (see {@link Checkpoint}) atomically, streaming the slots. */
+/**
+ * Writes a checkpoint (see {@link Checkpoint}) atomically, streaming the slots: version 2 when
+ * every state is float32, version 3 otherwise.
+ */
 final class CheckpointSaver {
     private CheckpointSaver() {
     }
@@ -26,9 +29,11 @@ final class CheckpointSaver {
             throws IOException {
         for (Target t : targets) {
             OptimizerState s = t.state();
-            Checkpoint.requireFloat32(t, "save");
             for (int k = 0; k < s.slotCount(); k++) {
                 Checks.usable(t.name() + " slot " + s.keys().get(k), s.slot(k), false);
+            }
+            if (s.formats().masterWeights()) {
+                Checks.usable(t.name() + " master weights", s.master(), false);
             }
         }
         Checkpoint.claim(targets);
@@ -40,6 +45,9 @@ final class CheckpointSaver {
     }
 
     private static void write(Path file, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+        // Float32 states keep version 2, byte for byte; any other format needs version 3's formats.
+        boolean v3 = targets.stream().anyMatch(t -> !t.state().formats().equals(Formats.FP32));
+        int version = v3 ? Checkpoint.VERSION : 2;
         List<byte[]> descriptors = new ArrayList<>();
         long size = CheckpointReader.MAGIC.length + 4 + 4 + 4 + 4;
         for (Optimizer o : optimizers) {
@@ -49,9 +57,9 @@ final class CheckpointSaver {
         }
         for (Target t : targets) {
             OptimizerState s = t.state();
-            size += 4 + 8 + 8 + 8 + 4 + 4L * s.optimizer().scalarKeys().size() + 4;
-            for (int k = 0; k < s.slotCount(); k++) {
-                size += 8 + 4L * s.slotLength(k);
+            size += 4 + 8 + 8 + 8 + (v3 ? 4 + 8 : 0) + 4 + 4L * s.optimizer().scalarKeys().size() + 4;
+            for (int k = 0; k < s.savedSlotCount(); k++) {
+                size += 8 + s.savedSlot(k).byteSize();
             }
         }
         Path dir = file.toAbsolutePath().getParent();
@@ -60,8 +68,7 @@ final class CheckpointSaver {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 CRC32C crc = new CRC32C();
                 ByteBuffer head = little(CheckpointReader.MAGIC.length + 8);
-                write(out, head.put(CheckpointReader.MAGIC).putInt(Checkpoint.VERSION).putInt(optimizers.size()).flip(),
-                        crc);
+                write(out, head.put(CheckpointReader.MAGIC).putInt(version).putInt(optimizers.size()).flip(), crc);
                 for (byte[] d : descriptors) {
                     write(out, little(4 + d.length).putInt(d.length).put(d).flip(), crc);
                 }
@@ -70,16 +77,19 @@ final class CheckpointSaver {
                 for (Target t : targets) {
                     OptimizerState s = t.state();
                     int scalars = s.optimizer().scalarKeys().size();
-                    ByteBuffer blockHead = little(4 + 8 + 8 + 8 + 4 + 4 * scalars + 4);
-                    blockHead.putInt(t.group()).putLong(t.offset()).putLong(s.length()).putLong(s.step())
-                            .putInt(scalars);
+                    ByteBuffer blockHead = little(4 + 8 + 8 + 8 + (v3 ? 12 : 0) + 4 + 4 * scalars + 4);
+                    blockHead.putInt(t.group()).putLong(t.offset()).putLong(s.length()).putLong(s.step());
+                    if (v3) {
+                        blockHead.putInt(s.formats().code()).putLong(s.formats().rounding().seed());
+                    }
+                    blockHead.putInt(scalars);
                     for (int k = 0; k < scalars; k++) {
                         blockHead.putFloat(s.scalar(k));
                     }
-                    write(out, blockHead.putInt(s.slotCount()).flip(), crc);
-                    for (int k = 0; k < s.slotCount(); k++) {
-                        write(out, little(8).putLong(s.slotLength(k)).flip(), crc);
-                        writeSegment(out, s.slot(k), crc, chunk);
+                    write(out, blockHead.putInt(s.savedSlotCount()).flip(), crc);
+                    for (int k = 0; k < s.savedSlotCount(); k++) {
+                        write(out, little(8).putLong(s.savedSlotLength(k)).flip(), crc);
+                        writeSegment(out, s.savedSlot(k), s.savedSlotFormat(k), crc, chunk);
                     }
                 }
                 write(out, little(4).putInt((int) crc.getValue()).flip(), null);
@@ -114,14 +124,21 @@ final class CheckpointSaver {
         }
     }
 
-    private static void writeSegment(FileChannel out, MemorySegment slot, CRC32C crc, ByteBuffer chunk)
+    /** Writes a slot's elements little-endian in their format. */
+    private static void writeSegment(FileChannel out, MemorySegment slot, Format format, CRC32C crc, ByteBuffer chunk)
             throws IOException {
         MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
-        long floats = Floats.length(slot);
-        for (long done = 0; done < floats; ) {
-            int n = (int) Math.min(floats - done, CheckpointReader.CHUNK / Float.BYTES);
-            MemorySegment.copy(slot, Floats.LAYOUT, done * Float.BYTES, chunkSegment, CheckpointReader.LITTLE, 0, n);
-            chunk.clear().limit(n * Float.BYTES);
+        int bytes = format.bytes();
+        long elements = slot.byteSize() / bytes;
+        for (long done = 0; done < elements; ) {
+            int n = (int) Math.min(elements - done, CheckpointReader.CHUNK / bytes);
+            if (bytes == Float.BYTES) {
+                MemorySegment.copy(slot, Floats.LAYOUT, done * bytes, chunkSegment, CheckpointReader.LITTLE, 0, n);
+            } else {
+                MemorySegment.copy(slot, CheckpointReader.SHORT, done * bytes, chunkSegment,
+                        CheckpointReader.LITTLE_SHORT, 0, n);
+            }
+            chunk.clear().limit(n * bytes);
             write(out, chunk, crc);
             done += n;
         }

@@ -93,6 +93,23 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
         return SIXTEEN_BIT.contains(optimizer.getClass());
     }
 
+    /** These formats as checkpoint version 3 records them, with {@link Rounding#seed()} beside. */
+    int code() {
+        return params.ordinal() | grads.ordinal() << 2 | state.ordinal() << 4 | (masterWeights ? 1 << 6 : 0)
+                | (rounding.stochastic() ? 1 << 7 : 0);
+    }
+
+    /** The formats of checkpoint code {@code code} and seed {@code seed}; see {@link #code()}. */
+    static Formats decode(int code, long seed) {
+        Format[] all = Format.values();
+        if ((code & ~0xff) != 0 || (code & 3) >= all.length || (code >> 2 & 3) >= all.length
+                || (code >> 4 & 3) >= all.length) {
+            throw new IllegalArgumentException("formats code " + code);
+        }
+        return new Formats(all[code & 3], all[code >> 2 & 3], all[code >> 4 & 3], (code & 1 << 6) != 0,
+                (code & 1 << 7) != 0 ? Rounding.stochastic(seed) : Rounding.NEAREST);
+    }
+
     /** Whether this block would hold bf16 and fp16 operands both: refused, a block has one 16-bit format. */
     boolean mixesSixteenBitFormats() {
         List<Format> all = List.of(params, grads, state);

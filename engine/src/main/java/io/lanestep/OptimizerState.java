@@ -144,6 +144,26 @@ public final class OptimizerState {
         return master;
     }
 
+    /** Slots a checkpoint records: the state slots, then the master weights when the state has them. */
+    int savedSlotCount() {
+        return slots.length + (formats.masterWeights() ? 1 : 0);
+    }
+
+    /** Saved slot {@code k} (see {@link #savedSlotCount()}). */
+    MemorySegment savedSlot(int k) {
+        return k < slots.length ? slots[k] : master;
+    }
+
+    /** The format of saved slot {@code k}: the state's, float32 for the master weights. */
+    Format savedSlotFormat(int k) {
+        return k < slots.length ? formats.state() : Format.FP32;
+    }
+
+    /** Elements in saved slot {@code k}. */
+    long savedSlotLength(int k) {
+        return savedSlot(k).byteSize() / savedSlotFormat(k).bytes();
+    }
+
     /** The master weights, or an empty segment. */
     MemorySegment masterOrEmpty() {
         return master;

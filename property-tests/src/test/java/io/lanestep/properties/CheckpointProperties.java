@@ -167,9 +167,9 @@ class CheckpointProperties implements OptimizerDomain {
             refused(file, NAdam.defaults(), List.of(target.get(0), NAdam.defaults().newState(5, arena)),
                     "block 1 has 4 floats, but states[1] has 5");
             byte[] otherVersion = good.clone();
-            otherVersion[8] = 3;
+            otherVersion[8] = 4;
             Files.write(file, otherVersion);
-            refused(file, NAdam.defaults(), target, "has format version 3; this Lanestep reads versions 1 and 2");
+            refused(file, NAdam.defaults(), target, "has format version 4; this Lanestep reads versions 1 to 3");
             Files.write(file, "not a checkpoint".getBytes());
             refused(file, NAdam.defaults(), target, "is not a Lanestep checkpoint");
             assertUntouched(target);

@@ -1,0 +1,137 @@
+package io.lanestep.properties;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lanestep.Adam;
+import io.lanestep.Checkpoint;
+import io.lanestep.CheckpointException;
+import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
+import io.lanestep.OptimizerState;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.Example;
+import net.jqwik.api.Tag;
+
+/**
+ * Checkpoints of 16-bit states (version 3): a run saved and restored mid-way continues bit for bit
+ * as the uninterrupted run, stochastic rounding's sequence included; a restore into other formats
+ * is refused unless a conversion is asked for, and then converts exactly.
+ */
+@Tag("default-width")
+class SixteenBitCheckpointTest {
+    private static final int N = 4099;
+    private static final Adam ADAM = Adam.defaults();
+    private final Engine engine = Engine.create();
+
+    @Example
+    void aRestoredRunContinuesBitForBitInEveryFormat() throws Exception {
+        for (Formats formats : List.of(Formats.halfParams(Format.BF16), Formats.all(Format.FP16),
+                Formats.masterWeights(Format.BF16, Format.BF16), Formats.stochasticRounding(Format.BF16, Format.FP32, 99),
+                Formats.FP32)) {
+            Path dir = Files.createTempDirectory("lanestep-ckpt16");
+            try (Arena arena = Arena.ofConfined()) {
+                float[][] grads = new float[6][];
+                SplittableRandom random = new SplittableRandom(5);
+                for (int t = 0; t < grads.length; t++) {
+                    grads[t] = Data.NORMAL.fill(N, random);
+                }
+                float[] p0 = Data.NORMAL.fill(N, random);
+                MemorySegment whole = SixteenBitKernelProperties.place(arena, p0, formats.params(), 0);
+                OptimizerState wholeState = ADAM.newState(N, arena, formats);
+                MemorySegment resumed = SixteenBitKernelProperties.place(arena, p0, formats.params(), 0);
+                OptimizerState first = ADAM.newState(N, arena, formats);
+                Path file = dir.resolve("half.ckpt");
+                OptimizerState second = ADAM.newState(N, arena, formats);
+                for (int t = 0; t < grads.length; t++) {
+                    MemorySegment g = SixteenBitKernelProperties.place(arena, grads[t], formats.grads(), 0);
+                    engine.step(ADAM, wholeState, whole, g);
+                    if (t < 3) {
+                        engine.step(ADAM, first, resumed, g);
+                        if (t == 2) {
+                            Checkpoint.save(file, ADAM, List.of(first));
+                            Checkpoint.restore(file, ADAM, List.of(second));
+                        }
+                    } else {
+                        engine.step(ADAM, second, resumed, g);
+                    }
+                }
+                String what = formats.toString();
+                assertEquals(wholeState.step(), second.step(), what);
+                assertArrayEquals(bytes(whole), bytes(resumed), what + ": params");
+                for (String key : ADAM.stateKeys()) {
+                    assertArrayEquals(bytes(wholeState.slot(key)), bytes(second.slot(key)), what + ": " + key);
+                }
+                if (formats.masterWeights()) {
+                    assertArrayEquals(bytes(wholeState.master()), bytes(second.master()), what + ": master weights");
+                }
+            } finally {
+                delete(dir);
+            }
+        }
+    }
+
+    @Example
+    void otherFormatsAreRefusedUnlessConvertedAndThenConvertExactly() throws Exception {
+        Path dir = Files.createTempDirectory("lanestep-ckpt16");
+        try (Arena arena = Arena.ofConfined()) {
+            Formats bf16 = Formats.all(Format.BF16);
+            MemorySegment p = SixteenBitKernelProperties.place(arena, Data.NORMAL.fill(N, new SplittableRandom(1)),
+                    Format.BF16, 0);
+            MemorySegment g = SixteenBitKernelProperties.place(arena, Data.NORMAL.fill(N, new SplittableRandom(2)),
+                    Format.BF16, 0);
+            OptimizerState saved = ADAM.newState(N, arena, bf16);
+            engine.step(ADAM, saved, p, g);
+            engine.step(ADAM, saved, p, g);
+            Path file = dir.resolve("bf16.ckpt");
+            Checkpoint.save(file, ADAM, List.of(saved));
+
+            OptimizerState fp32 = ADAM.newState(N, arena);
+            byte[] before = bytes(fp32.slot(Adam.EXP_AVG));
+            CheckpointException refused = assertThrows(CheckpointException.class,
+                    () -> Checkpoint.restore(file, ADAM, List.of(fp32)));
+            assertTrue(refused.getMessage().contains("formats") && refused.getMessage().contains("CONVERT"),
+                    refused.getMessage());
+            assertArrayEquals(before, bytes(fp32.slot(Adam.EXP_AVG)), "a refused restore wrote");
+            assertEquals(0, fp32.step());
+
+            Checkpoint.restore(file, ADAM, List.of(fp32), Checkpoint.Conversion.CONVERT);
+            assertEquals(2, fp32.step());
+            for (String key : ADAM.stateKeys()) {
+                for (int i = 0; i < N; i++) {
+                    float want = SixteenBitKernelProperties.read(saved.slot(key), Format.BF16, i);
+                    float got = fp32.slot(key).getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got), key + "[" + i + "]");
+                }
+            }
+            OptimizerState master = ADAM.newState(N, arena, Formats.masterWeights(Format.BF16, Format.BF16));
+            CheckpointException noMaster = assertThrows(CheckpointException.class,
+                    () -> Checkpoint.restore(file, ADAM, List.of(master), Checkpoint.Conversion.CONVERT));
+            assertTrue(noMaster.getMessage().contains("no master weights"), noMaster.getMessage());
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static byte[] bytes(MemorySegment s) {
+        return s.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static void delete(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+    }
+}
