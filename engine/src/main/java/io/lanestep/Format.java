@@ -40,6 +40,23 @@ public enum Format {
         return bytes;
     }
 
+    /**
+     * The format of PyTorch dtype {@code name} ({@code float32}, {@code bfloat16}, {@code float16},
+     * with or without the {@code torch.} prefix).
+     *
+     * @throws IllegalArgumentException for any other dtype
+     */
+    public static Format ofTorch(String name) {
+        String bare = name.startsWith("torch.") ? name.substring(6) : name;
+        for (Format f : values()) {
+            if (f.torchName().equals(bare)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("dtype '" + name + "' has no Lanestep format; use float32, bfloat16 or"
+                + " float16");
+    }
+
     /** The name PyTorch gives this dtype: {@code float32}, {@code bfloat16}, {@code float16}. */
     public String torchName() {
         return switch (this) {

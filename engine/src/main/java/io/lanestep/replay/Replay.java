@@ -3,6 +3,8 @@ package io.lanestep.replay;
 import io.lanestep.Adafactor;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
@@ -32,6 +34,9 @@ import java.util.Map;
  * {@code T}), {@code params0.f32}, {@code grads.f32}; writes {@code params_steps.f32},
  * {@code params_final.f32} and one {@code <key>.f32} per PyTorch state tensor, little-endian
  * float32. A case that cannot run gets one line on the error stream and the others still run.
+ * A case's optional {@code dtype} (PyTorch's name) stores params, grads and state in that format
+ * (every file stays float32; inputs are rounded to the dtype, outputs widened exactly), with
+ * Lanestep's optional {@code master_weights} and {@code rounding}/{@code seed}.
  *
  * <p>The torch version whose arithmetic a case is replayed with is {@code --torch}, else the
  * {@code torch_version} of the nearest {@code index.json} from the case's directory up to ROOT,
@@ -198,25 +203,32 @@ public final class Replay {
                     + " floats per trajectory, more than one case can hold (" + MAX_FLOATS + "); split the case");
         }
         Optimizer optimizer = TorchOptimizers.create(className, kwargs, torchVersion);
+        Formats formats = formats(json);
         Path params0File = checkedFile(dir.resolve("params0.f32"), n);
         Path gradsFile = checkedFile(dir.resolve("grads.f32"), (long) steps * n);
         float[] params0 = read(params0File, n);
         float[] grads = read(gradsFile, (long) steps * n);
         float[] trajectory = new float[steps * n];
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = Floats.copyOf(arena, params0);
-            MemorySegment g = Floats.allocate(arena, n);
-            OptimizerState state = newState(optimizer, shape(json, n), n, arena);
+            MemorySegment params = segment(arena, params0, 0, n, formats.params());
+            MemorySegment g = arena.allocate((long) n * formats.grads().bytes(), Floats.ALIGNMENT);
+            OptimizerState state = formats.equals(Formats.FP32) ? newState(optimizer, shape(json, n), n, arena)
+                    : optimizer.newState(n, arena, formats);
             for (int t = 0; t < steps; t++) {
-                MemorySegment.copy(grads, t * n, g, Floats.LAYOUT, 0, n);
+                fill(g, grads, t * n, n, formats.grads());
                 engine.step(optimizer, state, params, g);
-                MemorySegment.copy(params, Floats.LAYOUT, 0, trajectory, t * n, n);
+                for (int i = 0; i < n; i++) {
+                    trajectory[t * n + i] = formats.params().get(params, i);
+                }
             }
             Files.createDirectories(out);
             write(out.resolve("params_steps.f32"), trajectory);
-            write(out.resolve("params_final.f32"), Floats.toArray(params));
+            write(out.resolve("params_final.f32"), floats(params, formats.params()));
             for (String key : state.keys()) {
-                write(out.resolve(key + ".f32"), Floats.toArray(state.slot(key)));
+                write(out.resolve(key + ".f32"), floats(state.slot(key), formats.state()));
+            }
+            if (formats.masterWeights()) {
+                write(out.resolve("master_weights.f32"), Floats.toArray(state.master()));
             }
             for (String key : optimizer.scalarKeys()) {
                 write(out.resolve(key + ".f32"), new float[] {state.scalar(key)});
@@ -225,6 +237,51 @@ public final class Replay {
                 write(out.resolve("step.f32"), new float[] {state.step()});
             }
         }
+    }
+
+    /**
+     * The block's formats from case.json: {@code dtype} (PyTorch's name, float32 when absent) for
+     * params, grads and state, as torch makes the state like the parameter; Lanestep's own
+     * {@code "master_weights": true} (float32 master and state, params their {@code dtype} copy)
+     * and {@code "rounding": "stochastic"} with its {@code "seed"}.
+     */
+    private static Formats formats(Map<?, ?> json) {
+        Format dtype = json.get("dtype") == null ? Format.FP32 : Format.ofTorch(field(json, "dtype", String.class));
+        boolean master = Boolean.TRUE.equals(json.get("master_weights"));
+        Object rounding = json.get("rounding");
+        if (rounding != null && !"stochastic".equals(rounding) && !"nearest".equals(rounding)) {
+            throw new IllegalArgumentException("case.json's rounding is " + rounding + "; use \"nearest\" or"
+                    + " \"stochastic\"");
+        }
+        if ("stochastic".equals(rounding)) {
+            if (!(json.get("seed") instanceof Number seed)) {
+                throw new IllegalArgumentException("case.json asks for stochastic rounding but has no seed; add"
+                        + " \"seed\": an integer, the key of the rounding's random bits");
+            }
+            return Formats.stochasticRounding(dtype, dtype, seed.longValue());
+        }
+        return master ? Formats.masterWeights(dtype, dtype) : Formats.all(dtype);
+    }
+
+    /** {@code n} values of {@code values} from {@code from}, stored in {@code format} (rounded to nearest even). */
+    private static MemorySegment segment(Arena arena, float[] values, int from, int n, Format format) {
+        MemorySegment s = arena.allocate((long) n * format.bytes(), Floats.ALIGNMENT);
+        fill(s, values, from, n, format);
+        return s;
+    }
+
+    private static void fill(MemorySegment s, float[] values, int from, int n, Format format) {
+        for (int i = 0; i < n; i++) {
+            format.set(s, i, values[from + i]);
+        }
+    }
+
+    private static float[] floats(MemorySegment s, Format format) {
+        float[] values = new float[(int) (s.byteSize() / format.bytes())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = format.get(s, i);
+        }
+        return values;
     }
 
     /** A matrix's Adafactor state is factored by its shape; every other state is flat. */

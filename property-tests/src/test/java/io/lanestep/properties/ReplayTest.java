@@ -84,6 +84,44 @@ class ReplayTest {
         }
     }
 
+    /**
+     * The torch 2.13 fused bf16/fp16 cases through the replay tool (case.json's dtype): every file
+     * equal for Adam, AdamW and Adagrad. SGD's 16-bit cases are left to {@link SixteenBitGoldenTest},
+     * which compares the elements torch computes (its vector lanes are a torch bug).
+     */
+    @Example
+    void replaysTheSixteenBitCasesToTheGoldenFiles() throws IOException {
+        Path root = GoldenCase.root2().resolveSibling("cases_16bit");
+        List<GoldenCase> all = GoldenCase.all(root, List.of("Adam", "AdamW", "Adagrad"));
+        assertTrue(all.size() >= 60, "expected 60 16-bit Adam/AdamW/Adagrad cases, found " + all.size());
+        Path out = TempDirs.create("replay16");
+        Run run = replay("--cases", root.toString(), "--out", out.toString(), "--lanes", "preferred");
+        assertEquals(0, run.status(), run.out() + run.err());
+        int compared = 0;
+        for (GoldenCase c : all) {
+            compared += compareFiles(c, out.resolve(c.name()), false);
+        }
+        assertTrue(compared >= 60 * 3, "compared only " + compared + " files");
+    }
+
+    @Example
+    void stochasticRoundingWithoutASeedIsOneLineNamingTheFix() throws IOException {
+        Path root = TempDirs.create("replay-seed");
+        GoldenCase good = GoldenCase.all(GoldenCase.root2().resolveSibling("cases_16bit"), List.of("Adam")).getFirst();
+        Path dir = Files.createDirectories(root.resolve("no_seed"));
+        for (String f : List.of("params0.f32", "grads.f32")) {
+            Files.copy(good.dir().resolve(f), dir.resolve(f));
+        }
+        Files.writeString(dir.resolve("case.json"), "{\"optimizer\": \"Adam\", \"kwargs\": {\"fused\": true},"
+                + " \"n\": " + good.n() + ", \"T\": " + good.steps() + ", \"dtype\": \"bfloat16\","
+                + " \"rounding\": \"stochastic\", \"torch_version\": \"2.13.0\"}");
+        Run run = replay("--cases", root.toString(), "--out", TempDirs.create("replay-seed-out").toString(),
+                "--torch", "2.13.0");
+        assertEquals(1, run.status(), run.out() + run.err());
+        assertTrue(run.err().contains("no_seed") && run.err().contains("has no seed") && run.err().contains("\"seed\""),
+                run.err());
+    }
+
     private static int compareFiles(GoldenCase c, Path produced) throws IOException {
         return compareFiles(c, produced, true);
     }
