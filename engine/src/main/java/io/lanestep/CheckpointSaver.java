@@ -35,6 +35,10 @@ final class CheckpointSaver {
             if (s.formats().masterWeights()) {
                 Checks.usable(t.name() + " master weights", s.master(), false);
             }
+            if (s.formats().state() == Format.Q8) {
+                throw new IllegalArgumentException("cannot save " + t.name() + ": checkpoints of 8-bit (Q8) state are"
+                        + " not written yet; save a state of FP32, BF16 or FP16 moments");
+            }
         }
         Checkpoint.claim(targets);
         try {

@@ -17,7 +17,17 @@ public enum Format {
      * overflow to infinity, subnormals kept); a NaN is written as the quiet NaN {@code 0x7e00}
      * with its sign, as PyTorch's {@code c10::Half}.
      */
-    FP16(2);
+    FP16(2),
+    /**
+     * 8-bit block-quantized state (bitsandbytes' blockwise dynamic quantization), for the moments of
+     * Adam and AdamW only: blocks of 256 elements share one float32 absmax, each element is the
+     * index of the nearest code of bitsandbytes' dynamic map (signed for {@code exp_avg}, unsigned
+     * for {@code exp_avg_sq}) to {@code value / absmax}, ties to the lower code. A slot holds the
+     * {@code n} code bytes, then from the next multiple of 64 bytes the {@code ceil(n / 256)}
+     * absmax floats. A block of fewer than 4096 elements keeps float32 state (bitsandbytes'
+     * small-tensor rule; {@link OptimizerState#formats()} then says FP32).
+     */
+    Q8(1);
 
     private final int bytes;
 
@@ -27,12 +37,34 @@ public enum Format {
 
     /** Element {@code index} of {@code segment}, stored in this format, as a float (exactly). */
     public float get(java.lang.foreign.MemorySegment segment, long index) {
+        requireElementwise();
         return io.lanestep.kernel.Halves.get(segment, index, this);
     }
 
     /** Stores {@code value} as element {@code index} of {@code segment} in this format, rounded to nearest even. */
     public void set(java.lang.foreign.MemorySegment segment, long index, float value) {
+        requireElementwise();
         io.lanestep.kernel.Halves.set(segment, index, this, value);
+    }
+
+    private void requireElementwise() {
+        if (this == Q8) {
+            throw new UnsupportedOperationException("Q8 is stored per block of 256 (codes and an absmax), not per"
+                    + " element; read its slot's codes and absmax as Format.Q8 describes");
+        }
+    }
+
+    /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
+    public long slotBytes(long length) {
+        if (this != Q8) {
+            return Math.multiplyExact(length, bytes);
+        }
+        return q8AbsmaxOffset(length) + 4 * Math.ceilDiv(length, 256);
+    }
+
+    /** Where a Q8 slot of {@code length} elements keeps its absmax floats: the codes rounded up to 64 bytes. */
+    public static long q8AbsmaxOffset(long length) {
+        return Math.ceilDiv(length, 64) * 64;
     }
 
     /** Bytes per element. */
@@ -49,7 +81,7 @@ public enum Format {
     public static Format ofTorch(String name) {
         String bare = name.startsWith("torch.") ? name.substring(6) : name;
         for (Format f : values()) {
-            if (f.torchName().equals(bare)) {
+            if (f != Q8 && f.torchName().equals(bare)) {
                 return f;
             }
         }
@@ -63,6 +95,7 @@ public enum Format {
             case FP32 -> "float32";
             case BF16 -> "bfloat16";
             case FP16 -> "float16";
+            case Q8 -> "uint8 (blockwise dynamic)";
         };
     }
 }

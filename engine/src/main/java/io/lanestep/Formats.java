@@ -41,6 +41,10 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
         Objects.requireNonNull(grads, "grads");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(rounding, "rounding; pass Rounding.NEAREST or Rounding.stochastic(seed)");
+        if (params == Format.Q8 || grads == Format.Q8) {
+            throw new IllegalArgumentException("Q8 stores optimizer state only, got params " + params + ", grads "
+                    + grads + "; store params and grads as FP32, BF16 or FP16");
+        }
         if (masterWeights && params == Format.FP32) {
             throw new IllegalArgumentException("master weights need 16-bit params (their copy), got FP32; pass"
                     + " Formats.masterWeights(Format.BF16, grads) or drop the master");
@@ -110,6 +114,12 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
                 (code & 1 << 7) != 0 ? Rounding.stochastic(seed) : Rounding.NEAREST);
     }
 
+    /** The formats a block of {@code length} elements gets: Q8 state stays FP32 under 4096 elements. */
+    Formats forLength(long length) {
+        return state == Format.Q8 && length < 4096 ? new Formats(params, grads, Format.FP32, masterWeights, rounding)
+                : this;
+    }
+
     /** Whether this block would hold bf16 and fp16 operands both: refused, a block has one 16-bit format. */
     boolean mixesSixteenBitFormats() {
         List<Format> all = List.of(params, grads, state);
@@ -121,11 +131,15 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
         return params != Format.FP32 || grads != Format.FP32 || state != Format.FP32;
     }
 
-    /** Bytes a step of one element reads and writes with {@code slots} state slots: the roofline's traffic. */
-    public long bytesPerElement(int slots) {
+    /**
+     * Bytes a step of one element reads and writes with {@code slots} state slots: the roofline's
+     * traffic (Q8 counts its absmax: 4 bytes per 256 elements, read and written).
+     */
+    public double bytesPerElement(int slots) {
         // With master weights the copy is only written; the master is read and written.
         long params = masterWeights ? this.params.bytes() + 2L * Format.FP32.bytes() : 2L * this.params.bytes();
-        return params + grads.bytes() + 2L * slots * state.bytes();
+        double state = this.state == Format.Q8 ? 1 + 4.0 / 256 : this.state.bytes();
+        return params + grads.bytes() + 2 * slots * state;
     }
 
     @Override

@@ -89,11 +89,22 @@ public final class OptimizerState {
             throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"
                     + " 16-bit operands in one of them (convert the others first) or in FP32");
         }
+        if (formats.state() == Format.Q8 && !(optimizer instanceof Adam a && !a.amsgrad()
+                || optimizer instanceof AdamW w && !w.amsgrad())) {
+            throw new IllegalArgumentException("Q8 state is built for Adam and AdamW without amsgrad, got " + optimizer
+                    + "; use FP32, BF16 or FP16 state for it");
+        }
+        formats = formats.forLength(length);
         List<String> keys = optimizer.stateKeys();
         MemorySegment[] slots = new MemorySegment[keys.size()];
         Format format = formats.state();
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = arena.allocate(Math.multiplyExact(length, format.bytes()), Floats.ALIGNMENT);
+            slots[i] = arena.allocate(format.slotBytes(length), Floats.ALIGNMENT);
+            if (format == Format.Q8) {
+                // exp_avg takes the signed map, exp_avg_sq the unsigned one.
+                Halves.zeroQ8(slots[i], length, i == 0);
+                continue;
+            }
             float initial = optimizer.initialStateValue(keys.get(i));
             if (initial != 0f) {
                 for (long j = 0; j < length; j++) {
@@ -161,7 +172,7 @@ public final class OptimizerState {
 
     /** Elements in saved slot {@code k}. */
     long savedSlotLength(int k) {
-        return savedSlot(k).byteSize() / savedSlotFormat(k).bytes();
+        return savedSlotFormat(k) == Format.Q8 ? length : savedSlot(k).byteSize() / savedSlotFormat(k).bytes();
     }
 
     /** The master weights, or an empty segment. */
@@ -176,7 +187,7 @@ public final class OptimizerState {
 
     /** Elements in slot {@code index}: the block's length, except for Adafactor's factored statistics. */
     long slotLength(int index) {
-        return slots[index].byteSize() / formats.state().bytes();
+        return formats.state() == Format.Q8 ? length : slots[index].byteSize() / formats.state().bytes();
     }
 
     /** Number of floats in the block this state belongs to. */

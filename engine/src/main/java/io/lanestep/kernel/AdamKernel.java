@@ -74,7 +74,9 @@ final class AdamKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (lowPrecision) {
+        if (stateFormat == Halves.Q8) {
+            AdamQ8.run(this, from, to);
+        } else if (lowPrecision) {
             AdamLanes.runHalf(this, from, to);
         } else {
             AdamLanes.run(this, from, to);

@@ -13,15 +13,22 @@ public final class Halves {
     static final int FP32 = 0;
     static final int BF16 = 1;
     static final int FP16 = 2;
+    static final int Q8 = 3;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     static {
-        if (Format.FP32.ordinal() != FP32 || Format.BF16.ordinal() != BF16 || Format.FP16.ordinal() != FP16) {
+        if (Format.FP32.ordinal() != FP32 || Format.BF16.ordinal() != BF16 || Format.FP16.ordinal() != FP16
+                || Format.Q8.ordinal() != Q8) {
             throw new ExceptionInInitializerError("Format's order changed; the loops read formats by ordinal");
         }
     }
 
     private Halves() {
+    }
+
+    /** A fresh Q8 slot of {@code length} elements: every block zero (absmax 0, codes of 0). */
+    public static void zeroQ8(MemorySegment slot, long length, boolean signed) {
+        slot.asSlice(0, length).fill((signed ? DynamicCodes.SIGNED : DynamicCodes.UNSIGNED).zero);
     }
 
     /** Element {@code i} of {@code s} as a float, exactly. */

@@ -76,7 +76,7 @@ public abstract class Kernel {
         gradsFormat = grads;
         stateFormat = state;
         lowPrecision = params != Halves.FP32 || grads != Halves.FP32 || state != Halves.FP32;
-        sixteenBit = Math.max(params, Math.max(grads, state)) == Halves.FP16 ? Halves.FP16 : Halves.BF16;
+        sixteenBit = params == Halves.FP16 || grads == Halves.FP16 || state == Halves.FP16 ? Halves.FP16 : Halves.BF16;
         fusedFrom = length - length % (params == Halves.FP32 ? 8 : 16);
     }
 

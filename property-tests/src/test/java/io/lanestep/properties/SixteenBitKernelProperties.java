@@ -72,6 +72,82 @@ class SixteenBitKernelProperties implements OptimizerDomain {
         }
     }
 
+    /**
+     * Adam and AdamW with 8-bit block-quantized moments, params and grads in float32 or a 16-bit
+     * format: every step's parameters and every code and absmax equal the reference's, at every
+     * lane width, blocks long enough for 8 bits (and some just under, which stay float32).
+     */
+    @Property(tries = 60)
+    void eightBitMomentsGiveTheReferenceBits(@ForAll("adams") Optimizer optimizer, @ForAll("widths") LaneWidth width,
+                                             @ForAll("formats") Formats base, @ForAll @IntRange(min = 4000, max = 20000) int n,
+                                             @ForAll @IntRange(min = 1, max = 5) int steps, @ForAll("data") Data data,
+                                             @ForAll long seed, @ForAll boolean shared) {
+        Formats formats = new Formats(base.params(), base.grads(), Format.Q8, base.masterWeights(), base.rounding());
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] params = data.fill(n, random);
+        FormatReference.round(params, formats.params());
+        ReferenceState reference = FormatReference.newState(optimizer, n, formats);
+        Engine engine = Engine.create(width);
+        try (Arena confined = Arena.ofConfined(); Arena sharedArena = Arena.ofShared()) {
+            Arena arena = shared ? sharedArena : confined;
+            MemorySegment p = place(arena, params, formats.params(), 0);
+            OptimizerState state = optimizer.newState(n, arena, formats);
+            assertEqualsQ8(n >= 4096, state.formats().state() == Format.Q8);
+            for (int t = 0; t < steps; t++) {
+                float[] grads = data.fill(n, random);
+                FormatReference.round(grads, formats.grads());
+                MemorySegment g = place(arena, grads, formats.grads(), 1);
+                engine.step(optimizer, state, p, g);
+                var quantized = FormatReference.step(optimizer, formats, params, grads, reference);
+                String where = optimizer + " with " + state.formats() + " at " + width + ", n=" + n + ", " + data
+                        + ", step " + (t + 1);
+                if (formats.masterWeights()) {
+                    compare(where, "master weights", state.master(), Format.FP32, params);
+                    float[] copy = params.clone();
+                    FormatReference.round(copy, formats.params());
+                    compare(where, "params (the 16-bit copy)", p, formats.params(), copy);
+                } else {
+                    compare(where, "params", p, formats.params(), params);
+                }
+                for (String key : optimizer.stateKeys()) {
+                    MemorySegment slot = state.slot(key);
+                    if (state.formats().state() != Format.Q8) {
+                        compare(where, key, slot, Format.FP32, reference.slot(key));
+                        continue;
+                    }
+                    FormatReference.Quantized q = quantized.get(key);
+                    for (int i = 0; i < n; i++) {
+                        if (slot.get(ValueLayout.JAVA_BYTE, i) != q.codes()[i]) {
+                            throw new AssertionError(where + ": " + key + " code[" + i + "] engine "
+                                    + (slot.get(ValueLayout.JAVA_BYTE, i) & 0xff) + " != reference "
+                                    + (q.codes()[i] & 0xff));
+                        }
+                    }
+                    long at = Format.q8AbsmaxOffset(n);
+                    for (int b = 0; b < q.absmax().length; b++) {
+                        float e = slot.get(FLOAT, at + 4L * b);
+                        if (Float.floatToIntBits(e) != Float.floatToIntBits(q.absmax()[b])) {
+                            throw new AssertionError(where + ": " + key + " absmax[" + b + "] engine " + e
+                                    + " != reference " + q.absmax()[b]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertEqualsQ8(boolean expected, boolean actual) {
+        if (expected != actual) {
+            throw new AssertionError("a block of 4096 elements or more keeps 8-bit moments, a smaller one float32");
+        }
+    }
+
+    @Provide
+    Arbitrary<Optimizer> adams() {
+        return Optimizers.all().filter(o -> o instanceof io.lanestep.Adam a && !a.amsgrad()
+                || o instanceof io.lanestep.AdamW w && !w.amsgrad());
+    }
+
     /** {@code values} written in {@code format} (by the reference's own encoders), {@code offset} elements into native memory. */
     static MemorySegment place(Arena arena, float[] values, Format format, int offset) {
         long size = format.bytes();
@@ -82,6 +158,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                 case FP32 -> s.setAtIndex(FLOAT, i, values[i]);
                 case BF16 -> s.setAtIndex(SHORT, i, Bf16.fromFloat(values[i]));
                 case FP16 -> s.setAtIndex(SHORT, i, Fp16.fromFloat(values[i]));
+                case Q8 -> throw new IllegalArgumentException("Q8 holds state only");
             }
         }
         return s;
@@ -92,6 +169,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
             case FP32 -> s.getAtIndex(FLOAT, i);
             case BF16 -> Bf16.toFloat(s.getAtIndex(SHORT, i));
             case FP16 -> Fp16.toFloat(s.getAtIndex(SHORT, i));
+            case Q8 -> throw new IllegalArgumentException("Q8 is read per block");
         };
     }
 

@@ -9,6 +9,7 @@ import io.lanestep.reference.AdagradReference;
 import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The definition of a step on 16-bit operands: every stored value is exactly representable in its
@@ -22,17 +23,25 @@ public final class FormatReference {
     private FormatReference() {
     }
 
-    /** The value {@code x} becomes when stored in {@code format}. */
+    /** An 8-bit slot as {@link BlockQuantizer} stores it. */
+    public record Quantized(byte[] codes, float[] absmax) {
+    }
+
+    /** The value {@code x} becomes when stored in {@code format} (not Q8, which is per block). */
     public static float round(float x, Format format) {
         return switch (format) {
             case FP32 -> x;
             case BF16 -> Bf16.toFloat(Bf16.fromFloat(x));
             case FP16 -> Fp16.toFloat(Fp16.fromFloat(x));
+            case Q8 -> throw new IllegalArgumentException("Q8 rounds per block: see step");
         };
     }
 
-    /** Rounds every element of {@code values} to {@code format}, in place. */
+    /** Rounds every element of {@code values} to {@code format}, in place (Q8: nothing; see step). */
     public static void round(float[] values, Format format) {
+        if (format == Format.Q8) {
+            return;
+        }
         for (int i = 0; i < values.length; i++) {
             values[i] = round(values[i], format);
         }
@@ -77,9 +86,12 @@ public final class FormatReference {
      * {@code params} holds the float32 master and is left unrounded: the block's 16-bit params
      * are then {@link #round(float, Format)} of each. Under stochastic rounding each parameter is
      * {@link Bf16#stochastic} of its value with {@link Philox#random16} of (seed, steps taken
-     * before this one, index).
+     * before this one, index). Under Q8 state each moment is quantized by {@link BlockQuantizer}
+     * (exp_avg with the signed map, exp_avg_sq the unsigned) and left dequantized, what the next
+     * step reads; the quantized slots are returned by key (empty for other formats).
      */
-    public static void step(Optimizer optimizer, Formats formats, float[] params, float[] grads, ReferenceState state) {
+    public static java.util.Map<String, Quantized> step(Optimizer optimizer, Formats formats, float[] params,
+                                                       float[] grads, ReferenceState state) {
         long stepsBefore = state.step();
         if (optimizer instanceof Adagrad a && a.numerics() == Numerics.TORCH_2_FUSED && formats.params() != Format.FP32) {
             adagradTorchFused(a, formats.params(), params, grads, state);
@@ -94,8 +106,26 @@ public final class FormatReference {
         } else if (!formats.masterWeights()) {
             round(params, formats.params());
         }
-        for (String key : optimizer.stateKeys()) {
-            round(state.slot(key), formats.state());
+        java.util.Map<String, Quantized> quantized = new java.util.LinkedHashMap<>();
+        List<String> keys = optimizer.stateKeys();
+        for (int k = 0; k < keys.size(); k++) {
+            float[] slot = state.slot(keys.get(k));
+            if (formats.state() != Format.Q8) {
+                round(slot, formats.state());
+                continue;
+            }
+            if (!BlockQuantizer.quantized(slot.length)) {
+                continue;
+            }
+            boolean signed = k == 0;
+            Quantized q = new Quantized(new byte[slot.length], new float[(slot.length + BlockQuantizer.BLOCK - 1)
+                    / BlockQuantizer.BLOCK]);
+            BlockQuantizer.quantize(slot, signed, q.codes(), q.absmax());
+            for (int i = 0; i < slot.length; i++) {
+                slot[i] = BlockQuantizer.dequantize(q.codes(), q.absmax(), signed, i);
+            }
+            quantized.put(keys.get(k), q);
         }
+        return quantized;
     }
 }
