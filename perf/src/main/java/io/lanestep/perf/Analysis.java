@@ -21,7 +21,7 @@ final class Analysis {
         List<Record> records = new ArrayList<>();
         for (Measurement m : measurements) {
             double ns = m.nsPerElement();
-            int bytes = Workloads.bytesPerElement(m.optimizer());
+            double bytes = Workloads.bytesPerElement(m.optimizer());
             Double roofline = find("roofline", m.optimizer(), m.size(), m.threads())
                     .map(r -> r.nsPerElement() / ns).orElse(null);
             Double reference = find("reference", m.optimizer(), m.size(), 1)

@@ -4,6 +4,7 @@ import io.lanestep.Format;
 import io.lanestep.Formats;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
@@ -19,16 +20,21 @@ final class FormatRoofline {
     /** 16-bit lanes as many as {@link #S}'s. */
     private static final VectorSpecies<Short> H =
             VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /** 8-bit lanes as many as {@link #S}'s. */
+    private static final VectorSpecies<Byte> B =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private FormatRoofline() {
     }
 
     /** One pass over {@code [from, to)}; the tail past the last whole vector is left out (at most 15 elements). */
-    static void run(Formats formats, MemorySegment params, MemorySegment master, MemorySegment grads, MemorySegment m,
-                    MemorySegment v, long from, long to) {
+    static void run(Formats formats, long length, MemorySegment params, MemorySegment master, MemorySegment grads,
+                    MemorySegment m, MemorySegment v, long from, long to) {
         long end = from + S.loopBound(to - from);
-        if (formats.masterWeights()) {
+        if (formats.state() == Format.Q8) {
+            q8(formats.params() == Format.FP32, Format.q8AbsmaxOffset(length), params, grads, m, v, from, end);
+        } else if (formats.masterWeights()) {
             master(params, master, grads, m, v, from, end);
         } else if (formats.equals(Formats.FP32)) {
             Roofline.run(params, grads, new MemorySegment[] {m, v}, from, to);
@@ -63,6 +69,29 @@ final class FormatRoofline {
             vv.intoMemorySegment(v, i * 4, ORDER);
             wv.intoMemorySegment(w, i * 4, ORDER);
             gv.add((short) 1).intoMemorySegment(p, i * 2, ORDER);
+        }
+    }
+
+    /** 8-bit moments: codes read and written a byte each, absmax a float per 256, params and grads fp32 or 16-bit. */
+    private static void q8(boolean fp32, long absAt, MemorySegment p, MemorySegment g, MemorySegment m,
+                           MemorySegment v, long from, long to) {
+        for (long i = from; i < to; i += S.length()) {
+            if (fp32) {
+                FloatVector gv = FloatVector.fromMemorySegment(S, g, i * 4, ORDER);
+                FloatVector.fromMemorySegment(S, p, i * 4, ORDER).add(gv).intoMemorySegment(p, i * 4, ORDER);
+            } else {
+                ShortVector gv = ShortVector.fromMemorySegment(H, g, i * 2, ORDER);
+                ShortVector.fromMemorySegment(H, p, i * 2, ORDER).add(gv).intoMemorySegment(p, i * 2, ORDER);
+            }
+            ByteVector.fromMemorySegment(B, m, i, ORDER).add((byte) 1).intoMemorySegment(m, i, ORDER);
+            ByteVector.fromMemorySegment(B, v, i, ORDER).add((byte) 1).intoMemorySegment(v, i, ORDER);
+            if (i % 256 == 0) {
+                long at = absAt + i / 256 * 4;
+                m.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at,
+                        m.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at) + 1f);
+                v.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at,
+                        v.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at) + 1f);
+            }
         }
     }
 

@@ -41,9 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FormatsBench {
     /** The formats measured, by the names the report uses. */
     static final java.util.List<String> FORMATS = java.util.List.of("fp32", "bf16_fp32state", "bf16", "fp16_fp32state",
-            "fp16", "bf16_master", "bf16_stochastic");
+            "fp16", "bf16_master", "bf16_stochastic", "fp32_q8", "bf16_q8");
 
-    @Param({"fp32", "bf16_fp32state", "bf16", "fp16_fp32state", "fp16", "bf16_master", "bf16_stochastic"})
+    @Param({"fp32", "bf16_fp32state", "bf16", "fp16_fp32state", "fp16", "bf16_master", "bf16_stochastic", "fp32_q8",
+            "bf16_q8"})
     public String format;
 
     @Param({"65536", "1048576", "16777216", "67108864"})
@@ -75,6 +76,8 @@ public class FormatsBench {
             case "fp16" -> Formats.all(Format.FP16);
             case "bf16_master" -> Formats.masterWeights(Format.BF16, Format.BF16);
             case "bf16_stochastic" -> Formats.stochasticRounding(Format.BF16, Format.FP32, 42);
+            case "fp32_q8" -> new Formats(Format.FP32, Format.FP32, Format.Q8);
+            case "bf16_q8" -> new Formats(Format.BF16, Format.BF16, Format.Q8);
             default -> throw new IllegalArgumentException("unknown format " + name + "; use one of " + FORMATS);
         };
     }
@@ -112,11 +115,12 @@ public class FormatsBench {
 
     /** As {@link Blocks#compile}, on a small block of the same formats. */
     private static void compile(Engine engine, Optimizer adam, Formats formats) {
+        // 4096 elements: the smallest block that keeps 8-bit moments.
         try (Arena small = Arena.ofShared()) {
-            MemorySegment p = small.allocate(256L * formats.params().bytes(), 64);
-            MemorySegment g = small.allocate(256L * formats.grads().bytes(), 64);
-            OptimizerState s = adam.newState(256, small, formats);
-            for (int i = 0; i < 20_000; i++) {
+            MemorySegment p = small.allocate(4096L * formats.params().bytes(), 64);
+            MemorySegment g = small.allocate(4096L * formats.grads().bytes(), 64);
+            OptimizerState s = adam.newState(4096, small, formats);
+            for (int i = 0; i < 2_000; i++) {
                 engine.step(adam, s, p, g);
             }
         }
@@ -137,7 +141,7 @@ public class FormatsBench {
     @Benchmark
     public void roofline() throws Exception {
         if (parts == 1) {
-            FormatRoofline.run(formats, params, master, grads, m, v, 0, size);
+            FormatRoofline.run(formats, size, params, master, grads, m, v, 0, size);
             return;
         }
         long chunk = size / parts;
@@ -145,7 +149,7 @@ public class FormatsBench {
         for (int k = 0; k < parts; k++) {
             long from = k * chunk;
             long to = k == parts - 1 ? size : from + chunk;
-            done[k] = pool.submit(() -> FormatRoofline.run(formats, params, master, grads, m, v, from, to));
+            done[k] = pool.submit(() -> FormatRoofline.run(formats, size, params, master, grads, m, v, from, to));
         }
         for (Future<?> f : done) {
             f.get();

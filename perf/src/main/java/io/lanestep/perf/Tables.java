@@ -56,7 +56,7 @@ final class Tables {
             if (find(optimizer, "roofline", size, 1).isEmpty() && find(optimizer, "SCALAR", size, 1).isEmpty()) {
                 continue;
             }
-            s.append("| ").append(optimizer).append(" | ").append(Workloads.bytesPerElement(optimizer));
+            s.append("| ").append(optimizer).append(" | ").append(f0(Workloads.bytesPerElement(optimizer)));
             for (String w : widths) {
                 s.append(" | ").append(find(optimizer, w, size, 1).map(Tables::cell).orElse("-"));
             }
@@ -172,6 +172,8 @@ final class Tables {
             case "fp16" -> "fp16 everything";
             case "bf16_master" -> "fp32 master + bf16 copy, bf16 grads, fp32 moments";
             case "bf16_stochastic" -> "bf16 params (stochastic rounding), bf16 grads, fp32 moments";
+            case "fp32_q8" -> "fp32 params/grads, 8-bit moments";
+            case "bf16_q8" -> "bf16 params/grads, 8-bit moments";
             default -> format;
         };
     }
@@ -191,7 +193,8 @@ final class Tables {
         s.append("\n|---|---|").append("---|".repeat(2 * sizes.size())).append('\n');
         for (String format : FormatsBench.FORMATS) {
             String workload = Workloads.FORMATS_PREFIX + format;
-            s.append("| ").append(formatName(format)).append(" | ").append(Workloads.bytesPerElement(workload));
+            s.append("| ").append(formatName(format)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", Workloads.bytesPerElement(workload)));
             for (long size : sizes) {
                 for (int threads : List.of(1, all)) {
                     s.append(" | ").append(find(workload, Suite.FORMATS, size, threads).map(Tables::cell).orElse("-"));
@@ -229,7 +232,14 @@ final class Tables {
                     "- bf16 params/grads with fp32 moments >= 1.2x fp32 Adam at %d, 1 thread: %s (%s)%n", size,
                     met(x, 1.2), ratio(x))));
         }
-        s.append("- bf16 params/grads with 8-bit moments >= 2.4x fp32 Adam: not built yet (no 8-bit kernels)\n");
+        for (long size : List.of(16_777_216L, 67_108_864L)) {
+            formatSpeedup("bf16_q8", size, 1).ifPresent(x -> s.append(String.format(Locale.ROOT,
+                    "- bf16 params/grads with 8-bit moments >= 2.4x fp32 Adam at %d, 1 thread: %s (%s)%n", size,
+                    met(x, 2.4), ratio(x))));
+        }
+        double q8 = StateMemory.q8OverFp32();
+        s.append(String.format(Locale.ROOT, "- State memory of 8-bit Adam <= 0.27 of fp32's (bytes the states of a"
+                + " 16M block allocate): %s (%.3f)%n", q8 <= 0.27 ? "**met**" : "**not met**", q8));
         for (long size : List.of(16_777_216L, 67_108_864L)) {
             List<String> below = new java.util.ArrayList<>();
             double worst = Double.NaN;

@@ -74,9 +74,9 @@ final class Workloads {
         return 1 + optimizer(name).stateKeys().size();
     }
 
-    static int bytesPerElement(String name) {
+    static double bytesPerElement(String name) {
         if (name.startsWith(FORMATS_PREFIX)) {
-            return (int) FormatsBench.formats(name.substring(FORMATS_PREFIX.length())).bytesPerElement(2);
+            return FormatsBench.formats(name.substring(FORMATS_PREFIX.length())).bytesPerElement(2);
         }
         return Float.BYTES * (reads(name) + writes(name));
     }
