@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -90,19 +89,11 @@ public class BaselineBench {
 
     @Benchmark
     public void roofline() throws Exception {
+        // One thread calls the kernel directly: the lambda would be an allocation, and this is the allocation-free baseline.
         if (parts == 1) {
             Roofline.run(params, grads, slots, 0, size);
-            return;
-        }
-        long chunk = size / parts;
-        Future<?>[] done = new Future<?>[parts];
-        for (int k = 0; k < parts; k++) {
-            long from = k * chunk;
-            long to = k == parts - 1 ? size : from + chunk;
-            done[k] = pool.submit(() -> Roofline.run(params, grads, slots, from, to));
-        }
-        for (Future<?> f : done) {
-            f.get();
+        } else {
+            Ranges.run(pool, parts, size, (from, to) -> Roofline.run(params, grads, slots, from, to));
         }
     }
 }

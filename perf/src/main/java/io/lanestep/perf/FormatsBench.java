@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -142,17 +141,9 @@ public class FormatsBench {
     public void roofline() throws Exception {
         if (parts == 1) {
             FormatRoofline.run(formats, size, params, master, grads, m, v, 0, size);
-            return;
-        }
-        long chunk = size / parts;
-        Future<?>[] done = new Future<?>[parts];
-        for (int k = 0; k < parts; k++) {
-            long from = k * chunk;
-            long to = k == parts - 1 ? size : from + chunk;
-            done[k] = pool.submit(() -> FormatRoofline.run(formats, size, params, master, grads, m, v, from, to));
-        }
-        for (Future<?> f : done) {
-            f.get();
+        } else {
+            Ranges.run(pool, parts, size, (from, to) -> FormatRoofline.run(formats, size, params, master, grads, m, v,
+                    from, to));
         }
     }
 }

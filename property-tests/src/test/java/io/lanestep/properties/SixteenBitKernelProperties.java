@@ -57,14 +57,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                 FormatReference.step(optimizer, formats, params, grads, reference);
                 String where = optimizer + " with " + formats + " at " + width + ", n=" + n + ", " + data
                         + ", step " + (t + 1);
-                if (formats.masterWeights()) {
-                    compare(where, "master weights", state.master(), Format.FP32, params);
-                    float[] copy = params.clone();
-                    FormatReference.round(copy, formats.params());
-                    compare(where, "params (the 16-bit copy)", p, formats.params(), copy);
-                } else {
-                    compare(where, "params", p, formats.params(), params);
-                }
+                compareParams(where, formats, state, p, params);
                 for (String key : optimizer.stateKeys()) {
                     compare(where, key, state.slot(key), formats.state(), reference.slot(key));
                 }
@@ -101,14 +94,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                 var quantized = FormatReference.step(optimizer, formats, params, grads, reference);
                 String where = optimizer + " with " + state.formats() + " at " + width + ", n=" + n + ", " + data
                         + ", step " + (t + 1);
-                if (formats.masterWeights()) {
-                    compare(where, "master weights", state.master(), Format.FP32, params);
-                    float[] copy = params.clone();
-                    FormatReference.round(copy, formats.params());
-                    compare(where, "params (the 16-bit copy)", p, formats.params(), copy);
-                } else {
-                    compare(where, "params", p, formats.params(), params);
-                }
+                compareParams(where, formats, state, p, params);
                 for (String key : optimizer.stateKeys()) {
                     MemorySegment slot = state.slot(key);
                     if (state.formats().state() != Format.Q8) {
@@ -171,6 +157,18 @@ class SixteenBitKernelProperties implements OptimizerDomain {
             case FP16 -> Fp16.toFloat(s.getAtIndex(SHORT, i));
             case Q8 -> throw new IllegalArgumentException("Q8 is read per block");
         };
+    }
+
+    /** The block's params, and under master weights the master and its 16-bit copy, against the reference's. */
+    static void compareParams(String where, Formats formats, OptimizerState state, MemorySegment p, float[] params) {
+        if (formats.masterWeights()) {
+            compare(where, "master weights", state.master(), Format.FP32, params);
+            float[] copy = params.clone();
+            FormatReference.round(copy, formats.params());
+            compare(where, "params (the 16-bit copy)", p, formats.params(), copy);
+        } else {
+            compare(where, "params", p, formats.params(), params);
+        }
     }
 
     static void compare(String where, String what, MemorySegment engine, Format format, float[] reference) {
