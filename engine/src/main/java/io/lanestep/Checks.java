@@ -99,9 +99,10 @@ final class Checks {
         String other = segment.byteSize() == elements * (6 - format.bytes())
                 ? " (" + elements + " elements of " + (format.bytes() == 2 ? "4" : "2") + " bytes: another format)"
                 : "";
-        throw new IllegalArgumentException(name + " holds " + held + other + " but the state was made for "
-                + elements + " " + format + " elements (" + bytes + " bytes); pass a segment of exactly that"
-                + " many elements in that format, or make the state with the Formats of your memory"
+        String made = format == Format.FP32 ? elements + " floats" : elements + " " + format + " elements";
+        throw new IllegalArgumentException(name + " holds " + held + other + " but the state was made for " + made
+                + " (" + bytes + " bytes); pass a segment of exactly that many elements in that format (slice it"
+                + " with asSlice), or make the state with the Formats of your memory"
                 + " (optimizer.newState(length, arena, formats))");
     }
 
