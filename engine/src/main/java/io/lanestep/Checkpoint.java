@@ -40,7 +40,8 @@ import java.util.Set;
  * step is followed by its formats u32 (params, grads and state {@link Format} ordinals in bits 0-1,
  * 2-3 and 4-5, master weights bit 6, stochastic rounding bit 7) and the rounding seed u64; its
  * slots hold their elements little-endian in the state's format, and a state with master weights
- * has them as a last, float32 slot. A restore into a state of other formats is refused unless
+ * has them as a last, float32 slot; an 8-bit (Q8) slot holds its codes, padding and absmax floats
+ * as in memory, and restores only whole and into Q8. A restore into a state of other formats is refused unless
  * {@link Conversion#CONVERT} is asked for. Version 1 (one descriptor, blocks without group and
  * offset, end to end from offset 0) is still read. The class name and keys decide whether a state can take a block; the configuration is
  * recorded for people, and a restored state keeps its own (a resumed run may change its rate).
@@ -319,6 +320,10 @@ public final class Checkpoint {
                         + "; pass the shard files that cover it");
             }
             matches(e, t, Conversion.NONE);
+            if (e.formats().state() == Format.Q8) {
+                throw new CheckpointException(e.name() + " holds 8-bit state, whose blocks of 256 share an absmax, so"
+                        + " a range of elements cannot take it; restore it whole with restore(file, optimizer, states)");
+            }
             if (!e.elementwise() || t.state().slotCount() > 0 && t.state().slotLength(0) != t.state().length()) {
                 throw new CheckpointException(e.name() + " or " + t.name() + " holds factored state (Adafactor's row"
                         + " and column statistics), which a range of elements cannot take; restore it whole with"
@@ -355,6 +360,11 @@ public final class Checkpoint {
                 throw new CheckpointException(e.name() + " was saved from a state of formats " + saved + ", but "
                         + t.name() + " has " + own + "; make the state with the saved formats, or restore with"
                         + " Checkpoint.Conversion.CONVERT");
+            }
+            if (own.state() == Format.Q8 || saved.state() == Format.Q8) {
+                throw new CheckpointException(e.name() + " was saved from a state of formats " + saved + ", but "
+                        + t.name() + " has " + own + "; 8-bit (Q8) state converts to no other format: make the state"
+                        + " with the saved formats");
             }
             if (own.masterWeights() && !saved.masterWeights()) {
                 throw new CheckpointException(e.name() + " holds no master weights, which " + t.name() + " keeps ("

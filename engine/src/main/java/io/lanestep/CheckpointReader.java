@@ -216,8 +216,8 @@ final class CheckpointReader implements AutoCloseable {
                 next += 8;
             }
             starts[k] = next;
-            int bytes = formats.masterWeights() && k == slots - 1 ? Float.BYTES : formats.state().bytes();
-            next = Math.addExact(next, Math.multiplyExact(bytes, lengths[k]));
+            Format format = formats.masterWeights() && k == slots - 1 ? Format.FP32 : formats.state();
+            next = Math.addExact(next, format.slotBytes(lengths[k]));
         }
         entries.add(new Entry(this, index, group, kind, offset, length, nonNegative(step, "step"), formats, s,
                 lengths, starts));
@@ -265,6 +265,14 @@ final class CheckpointReader implements AutoCloseable {
         for (int k = 0; k < slots; k++) {
             Format saved = entry.slotFormat(k);
             Format target = state.savedSlotFormat(k);
+            if (saved == Format.Q8) {
+                // Whole blocks only, same format (Checkpoint checks both): the codes, then the absmax floats.
+                long length = entry.slotLengths()[k];
+                long absAt = Format.q8AbsmaxOffset(length);
+                copyRaw(entry, entry.slotAt()[k], state.savedSlot(k).asSlice(0, absAt), 1, chunk);
+                copyRaw(entry, entry.slotAt()[k] + absAt, state.savedSlot(k).asSlice(absAt), Float.BYTES, chunk);
+                continue;
+            }
             int bytes = saved.bytes();
             long at = entry.slotAt()[k] + bytes * from;
             MemorySegment slot = state.savedSlot(k);
@@ -289,6 +297,25 @@ final class CheckpointReader implements AutoCloseable {
                 at += (long) m * bytes;
                 done += m;
             }
+        }
+    }
+
+    /** Reads {@code into}'s bytes from {@code at}: single bytes as they are, floats little-endian. */
+    private static void copyRaw(Entry entry, long at, MemorySegment into, int bytes, ByteBuffer chunk)
+            throws IOException {
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
+        long count = into.byteSize() / bytes;
+        for (long done = 0; done < count; ) {
+            int m = (int) Math.min(count - done, chunk.capacity() / bytes);
+            chunk.clear().limit(m * bytes);
+            entry.file().readFully(chunk, at);
+            if (bytes == 1) {
+                MemorySegment.copy(chunkSegment, 0, into, done, m);
+            } else {
+                MemorySegment.copy(chunkSegment, LITTLE, 0, into, Floats.LAYOUT, done * bytes, m);
+            }
+            at += (long) m * bytes;
+            done += m;
         }
     }
 

@@ -35,10 +35,6 @@ final class CheckpointSaver {
             if (s.formats().masterWeights()) {
                 Checks.usable(t.name() + " master weights", s.master(), false);
             }
-            if (s.formats().state() == Format.Q8) {
-                throw new IllegalArgumentException("cannot save " + t.name() + ": checkpoints of 8-bit (Q8) state are"
-                        + " not written yet; save a state of FP32, BF16 or FP16 moments");
-            }
         }
         Checkpoint.claim(targets);
         try {
@@ -93,7 +89,7 @@ final class CheckpointSaver {
                     write(out, blockHead.putInt(s.savedSlotCount()).flip(), crc);
                     for (int k = 0; k < s.savedSlotCount(); k++) {
                         write(out, little(8).putLong(s.savedSlotLength(k)).flip(), crc);
-                        writeSegment(out, s.savedSlot(k), s.savedSlotFormat(k), crc, chunk);
+                        writeSegment(out, s.savedSlot(k), s.savedSlotFormat(k), s.savedSlotLength(k), crc, chunk);
                     }
                 }
                 write(out, little(4).putInt((int) crc.getValue()).flip(), null);
@@ -128,16 +124,28 @@ final class CheckpointSaver {
         }
     }
 
-    /** Writes a slot's elements little-endian in their format. */
-    private static void writeSegment(FileChannel out, MemorySegment slot, Format format, CRC32C crc, ByteBuffer chunk)
+    /** Writes a slot's elements little-endian in their format; a Q8 slot as its codes, padding and absmax floats. */
+    private static void writeSegment(FileChannel out, MemorySegment slot, Format format, long length, CRC32C crc,
+                                     ByteBuffer chunk) throws IOException {
+        if (format == Format.Q8) {
+            long absAt = Format.q8AbsmaxOffset(length);
+            writeSegment(out, slot.asSlice(0, absAt), 1, crc, chunk);
+            writeSegment(out, slot.asSlice(absAt), Float.BYTES, crc, chunk);
+            return;
+        }
+        writeSegment(out, slot, format.bytes(), crc, chunk);
+    }
+
+    private static void writeSegment(FileChannel out, MemorySegment slot, int bytes, CRC32C crc, ByteBuffer chunk)
             throws IOException {
         MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
-        int bytes = format.bytes();
         long elements = slot.byteSize() / bytes;
         for (long done = 0; done < elements; ) {
             int n = (int) Math.min(elements - done, CheckpointReader.CHUNK / bytes);
             if (bytes == Float.BYTES) {
                 MemorySegment.copy(slot, Floats.LAYOUT, done * bytes, chunkSegment, CheckpointReader.LITTLE, 0, n);
+            } else if (bytes == 1) {
+                MemorySegment.copy(slot, done, chunkSegment, 0, n);
             } else {
                 MemorySegment.copy(slot, CheckpointReader.SHORT, done * bytes, chunkSegment,
                         CheckpointReader.LITTLE_SHORT, 0, n);

@@ -24,7 +24,7 @@ import net.jqwik.api.Tag;
 
 /**
  * Checkpoints of 16-bit states (version 3): a run saved and restored mid-way continues bit for bit
- * as the uninterrupted run, stochastic rounding's sequence included; a restore into other formats
+ * as the uninterrupted run, stochastic rounding's sequence and 8-bit moments included; a restore into other formats
  * is refused unless a conversion is asked for, and then converts exactly.
  */
 @Tag("default-width")
@@ -37,6 +37,7 @@ class SixteenBitCheckpointTest {
     void aRestoredRunContinuesBitForBitInEveryFormat() throws Exception {
         for (Formats formats : List.of(Formats.halfParams(Format.BF16), Formats.all(Format.FP16),
                 Formats.masterWeights(Format.BF16, Format.BF16), Formats.stochasticRounding(Format.BF16, Format.FP32, 99),
+                new Formats(Format.FP32, Format.FP32, Format.Q8), new Formats(Format.BF16, Format.BF16, Format.Q8),
                 Formats.FP32)) {
             Path dir = Files.createTempDirectory("lanestep-ckpt16");
             try (Arena arena = Arena.ofConfined()) {
@@ -113,6 +114,10 @@ class SixteenBitCheckpointTest {
                     assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got), key + "[" + i + "]");
                 }
             }
+            OptimizerState eightBit = ADAM.newState(N, arena, new Formats(Format.BF16, Format.BF16, Format.Q8));
+            CheckpointException q8 = assertThrows(CheckpointException.class,
+                    () -> Checkpoint.restore(file, ADAM, List.of(eightBit), Checkpoint.Conversion.CONVERT));
+            assertTrue(q8.getMessage().contains("converts to no other format"), q8.getMessage());
             OptimizerState master = ADAM.newState(N, arena, Formats.masterWeights(Format.BF16, Format.BF16));
             CheckpointException noMaster = assertThrows(CheckpointException.class,
                     () -> Checkpoint.restore(file, ADAM, List.of(master), Checkpoint.Conversion.CONVERT));
