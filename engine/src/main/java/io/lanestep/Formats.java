@@ -7,9 +7,10 @@ import java.util.Objects;
  * The storage formats of a block's operands, fixed when its state is made
  * ({@link Optimizer#newState(long, java.lang.foreign.Arena, Formats)}): the parameters, the
  * gradients and every state slot. Each may be float32 or the block's one 16-bit format (bf16 or
- * fp16; a block mixing the two is refused). bf16 parameters and gradients with
- * float32 moments move 22 bytes per Adam element instead of 28, everything bf16 14 (PyTorch's fused
- * CPU Adam on bf16 tensors, bit for bit).
+ * fp16; a block mixing the two is refused); Adam's and AdamW's state may also be 8-bit
+ * ({@link Format#Q8}). bf16 parameters and gradients with float32 moments move 22 bytes per Adam
+ * element instead of 28, everything bf16 14 (PyTorch's fused CPU Adam on bf16 tensors, bit for
+ * bit), bf16 parameters and gradients with 8-bit moments about 10.
  *
  * <p>Blocks with a 16-bit operand are stepped from native memory only: pass segments of an
  * {@link java.lang.foreign.Arena} (heap segments are refused with that fix).

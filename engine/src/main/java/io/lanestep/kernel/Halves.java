@@ -80,7 +80,8 @@ public final class Halves {
         return switch (format) {
             case FP32 -> s.getAtIndex(Lanes.F, i);
             case BF16 -> Float.intBitsToFloat(s.getAtIndex(H, i) << 16);
-            default -> Float.float16ToFloat(s.getAtIndex(H, i));
+            case FP16 -> Float.float16ToFloat(s.getAtIndex(H, i));
+            default -> throw new IllegalArgumentException("format " + format + " is not stored per element");
         };
     }
 
@@ -88,7 +89,8 @@ public final class Halves {
         switch (format) {
             case FP32 -> s.setAtIndex(Lanes.F, i, value);
             case BF16 -> s.setAtIndex(H, i, bf16(value));
-            default -> s.setAtIndex(H, i, fp16(value));
+            case FP16 -> s.setAtIndex(H, i, fp16(value));
+            default -> throw new IllegalArgumentException("format " + format + " is not stored per element");
         }
     }
 

@@ -34,7 +34,7 @@ public abstract class Kernel {
     int paramsFormat;
     int gradsFormat;
     int stateFormat;
-    /** Whether any of them is 16-bit: the steps then run the templates' {@code Half} loops. */
+    /** Whether any of them is not float32: the steps then run the templates' {@code Half} loops (or Q8's). */
     boolean lowPrecision;
     /** The block's one 16-bit format ({@link Halves#BF16} or {@link Halves#FP16}), when it has one. */
     int sixteenBit;
