@@ -56,8 +56,7 @@ class SixteenBitGoldenTest {
     static Format dtype(GoldenCase c) {
         try {
             Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(c.dir().resolve("case.json")));
-            String name = (String) json.get("dtype");
-            return Arrays.stream(Format.values()).filter(f -> f.torchName().equals(name)).findFirst().orElseThrow();
+            return Format.ofTorch((String) json.get("dtype"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
