@@ -48,6 +48,11 @@ import java.util.stream.Stream;
  * stores write both. The copies run native memory only, and at the 64-bit width on 128-bit
  * vectors: no 32-bit vector of two 16-bit lanes exists to widen from.
  *
+ * <p>A {@code ## helpers} section holds vector methods that touch no operand: copied once into
+ * each width's class, as they are (they use {@code MASKED}), with no storage or format copies.
+ * Moving a loop there keeps it out of the big methods, whose every loop is another on-stack
+ * compilation for C2.
+ *
  * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
  * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
  * vectors that C2 has compiled on its own is not inlined into a large loop, and every vector of
@@ -84,7 +89,7 @@ public final class KernelGenerator {
     }
 
     private record Template(Path file, String className, String kernel, List<String> operands, String vector,
-                            String tail, boolean formats) {
+                            String tail, String helpers, boolean formats) {
         static Template parse(Path file) throws IOException {
             String className = null;
             String kernel = null;
@@ -94,6 +99,7 @@ public final class KernelGenerator {
             List<String> operands = List.of();
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
+            StringBuilder helpers = new StringBuilder();
             StringBuilder section = null;
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (line.startsWith("# class ")) {
@@ -112,6 +118,8 @@ public final class KernelGenerator {
                     section = vector;
                 } else if (line.equals("## tail")) {
                     section = tail;
+                } else if (line.equals("## helpers")) {
+                    section = helpers;
                 } else if (section != null) {
                     section.append(line).append('\n');
                 } else if (!line.startsWith("//") && !line.isBlank()) {
@@ -133,7 +141,7 @@ public final class KernelGenerator {
                 v = split(v, split, all);
                 t = split(t, split, all);
             }
-            return new Template(file, className, kernel, operands, v, t, formats);
+            return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats);
         }
 
         /** Both copies of a section for {@code # split flag}: see the class comment. */
@@ -286,6 +294,9 @@ public final class KernelGenerator {
                             text = text.replaceAll("\\b" + name + "\\(", name + suffix + "(");
                         }
                         b.append('\n').append(indent(text, "    "));
+                    }
+                    if (!helpers.isBlank()) {
+                        b.append('\n').append(indent(helpers, "    "));
                     }
                     if (formats) {
                         b.append(conversions(bits));

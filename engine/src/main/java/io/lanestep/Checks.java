@@ -35,11 +35,14 @@ final class Checks {
             usable(where + "grads", grads, false);
             disjoint(where + "params", params, where + "grads", grads);
         }
-        if (formats.lowPrecision() && !(params.isNative() && grads.isNative())) {
+        // The 8-bit kernel has heap loops for float32 params and grads; the 16-bit copies have none.
+        boolean nativeOnly = formats.lowPrecision() && !(formats.state() == Format.Q8
+                && formats.params() == Format.FP32 && formats.grads() == Format.FP32);
+        if (nativeOnly && !(params.isNative() && grads.isNative())) {
             throw new IllegalArgumentException(where(index) + (params.isNative() ? "grads" : "params")
-                    + " is a heap segment but the state was made for " + formats + ", whose loops step native"
-                    + " memory only; copy the block into an Arena's memory (or make the state with Formats.FP32"
-                    + " for float[] operands)");
+                    + " is a heap segment but the state was made for " + formats + ", whose 16-bit loops step"
+                    + " native memory only; copy the block into an Arena's memory (or make the state with float32"
+                    + " params and grads for float[] operands)");
         }
         kind(index, "params", params);
         kind(index, "grads", grads);

@@ -13,7 +13,8 @@ import java.util.Objects;
  * bit), bf16 parameters and gradients with 8-bit moments about 10.
  *
  * <p>Blocks with a 16-bit operand are stepped from native memory only: pass segments of an
- * {@link java.lang.foreign.Arena} (heap segments are refused with that fix).
+ * {@link java.lang.foreign.Arena} (heap segments are refused with that fix). Float32 params and
+ * grads with 8-bit moments may also be segments over {@code float[]}s.
  *
  * @param params the parameters' format
  * @param grads  the gradients' format

@@ -75,7 +75,16 @@ final class AdamKernel extends MomentKernel {
     @Override
     public void run(int pass, long from, long to) {
         if (stateFormat == Halves.Q8) {
-            AdamQ8.run(this, from, to);
+            boolean wide = paramsFormat == Halves.FP32 && gradsFormat == Halves.FP32;
+            // A call per block of 8-bit moments: its absmax needs the whole block (ranges start at block bounds).
+            for (long b0 = from; b0 < to; b0 += Q8Scratch.BLOCK) {
+                long b1 = Math.min(b0 + Q8Scratch.BLOCK, to);
+                if (wide) {
+                    AdamQ8Lanes.run(this, b0, b1);
+                } else {
+                    AdamQ8Lanes.runHalf(this, b0, b1);
+                }
+            }
         } else if (lowPrecision) {
             AdamLanes.runHalf(this, from, to);
         } else {

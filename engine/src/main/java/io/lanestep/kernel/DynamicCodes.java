@@ -9,21 +9,36 @@ import java.util.Arrays;
  *
  * <p>The search looks the float's top 16 bits up in a table of the lowest code any float with
  * those bits can round to, then steps up past every midpoint below it (the map is sparse enough
- * that this is at most one step, checked when the table is built): an array load and a compare
- * instead of a binary search over 256 codes.
+ * that this is at most one step, checked when the table is built): two table loads and a compare
+ * instead of a binary search over 256 codes. The vector loops gather from the same int and float
+ * tables (the Vector API gathers through int indices only): one search, not two. Its inputs are
+ * what a block normalized by its absmax holds: |x| <= 1, or NaN.
  */
 final class DynamicCodes {
     static final DynamicCodes SIGNED = new DynamicCodes(true);
     static final DynamicCodes UNSIGNED = new DynamicCodes(false);
+    /**
+     * Exponent fields the table tells apart: below 2^-23 every float is nearest the code of 0 in
+     * both maps (their smallest midpoints are above 1.6e-7, checked when the table is built), and
+     * nothing normalized is above 1.
+     */
+    static final int LOWEST_EXPONENT = 103;
+    static final int HIGHEST_EXPONENT = 127;
+    /** Keys per sign: an exponent field and the top 7 fraction bits; the table stays in L1 (25 KB). */
+    static final int KEYS_PER_SIGN = (HIGHEST_EXPONENT - LOWEST_EXPONENT + 1) << 7;
 
     /** The 256 codes, ascending. */
     final float[] values;
     /** The index of the code 0: what a block of zeros stores. */
     final byte zero;
-    /** {@code upper[c]}: the exact midpoint of codes {@code c} and {@code c + 1} (infinite for the last). */
-    private final double[] upper = new double[256];
-    /** The lowest code a float whose bits start with the index can be nearest to. */
-    private final byte[] start = new byte[1 << 16];
+    /**
+     * {@code below[c]}: the largest float at or under the exact midpoint of codes {@code c} and
+     * {@code c + 1} (infinite for the last). A float is above the midpoint exactly when it is
+     * above this float: no float lies between the two.
+     */
+    final float[] below = new float[256];
+    /** {@code starts[key(bits of x)]}: the lowest code a float with the top 16 bits of x can be nearest to. */
+    final int[] starts = new int[2 * KEYS_PER_SIGN];
 
     private DynamicCodes(boolean signed) {
         values = build(signed);
@@ -32,9 +47,11 @@ final class DynamicCodes {
             if (sum - values[c] != values[c + 1]) {
                 throw new AssertionError("the midpoint of codes " + c + " and " + (c + 1) + " is not exact in double");
             }
-            upper[c] = sum / 2;
+            double mid = sum / 2;
+            float f = (float) mid;
+            below[c] = f > mid ? Math.nextDown(f) : f;
         }
-        upper[255] = Double.POSITIVE_INFINITY;
+        below[255] = Float.POSITIVE_INFINITY;
         int zeroAt = -1;
         for (int c = 0; c < 256; c++) {
             if (values[c] == 0f) {
@@ -42,25 +59,44 @@ final class DynamicCodes {
             }
         }
         zero = (byte) zeroAt;
-        for (int key = 0; key < start.length; key++) {
+        for (int top = 0; top < 1 << 16; top++) {
             // The smallest float with these top bits: the bottom of the range for +, the top for -.
-            float low = Float.intBitsToFloat(key << 16 | (key >= 0x8000 ? 0xffff : 0));
-            float high = Float.intBitsToFloat(key << 16 | (key >= 0x8000 ? 0 : 0xffff));
+            float low = Float.intBitsToFloat(top << 16 | (top >= 0x8000 ? 0xffff : 0));
+            float high = Float.intBitsToFloat(top << 16 | (top >= 0x8000 ? 0 : 0xffff));
+            int exponent = top >>> 7 & 0xff;
+            if (exponent < LOWEST_EXPONENT || exponent > HIGHEST_EXPONENT) {
+                if (exponent < LOWEST_EXPONENT && (slowNearest(low) != zeroAt || slowNearest(high) != zeroAt)) {
+                    throw new AssertionError("floats " + low + ".." + high + " are not all nearest the code of 0");
+                }
+                continue;
+            }
             int first = slowNearest(low);
-            start[key] = (byte) first;
-            if (!Float.isNaN(high) && !Float.isNaN(low) && slowNearest(high) > first + 1) {
+            starts[key(Float.floatToRawIntBits(low))] = first;
+            if (slowNearest(high) > first + 1) {
                 throw new AssertionError("floats " + low + ".." + high + " span more than two codes");
             }
         }
     }
 
-    /** The index of the code nearest {@code x}; NaN gives 0. */
+    /**
+     * The index into {@link #starts} of a float's bits: its exponent field clamped to the
+     * table's, then its top 7 fraction bits, negative floats after all positive ones. A NaN lands
+     * on some entry; callers give NaN code 0 themselves. The vector loops compute the same.
+     */
+    static int key(int bits) {
+        int exponent = Math.min(Math.max(bits >>> 23 & 0xff, LOWEST_EXPONENT), HIGHEST_EXPONENT);
+        return ((exponent - LOWEST_EXPONENT) << 7 | bits >>> 16 & 0x7f) + (bits >> 31 & KEYS_PER_SIGN);
+    }
+
+    /** The index of the code nearest {@code x}, |x| <= 1; NaN gives 0. */
     int nearest(float x) {
         if (x != x) {
             return 0;
         }
-        int c = start[Float.floatToRawIntBits(x) >>> 16] & 0xff;
-        return (double) x > upper[c] ? c + 1 : c;
+        int c = starts[key(Float.floatToRawIntBits(x))];
+        // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0),
+        // without a branch: the data decides it, and mispredicted it cost more than the rest of a step.
+        return c + (Float.floatToRawIntBits(below[c] - x) >>> 31);
     }
 
     /** The definition, for building the table: first code at or above {@code x}, or the one below if nearer. */

@@ -105,9 +105,7 @@ public class FormatsBench {
         }
         MemorySegment s = arena.allocate(size * format.bytes(), 64);
         for (long i = 0; i < size; i++) {
-            float x = floats.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            s.setAtIndex(ValueLayout.JAVA_SHORT, i, format == Format.BF16
-                    ? (short) (Float.floatToRawIntBits(x) >>> 16) : Float.floatToFloat16(x));
+            format.set(s, i, floats.getAtIndex(ValueLayout.JAVA_FLOAT, i));
         }
         return s;
     }

@@ -66,15 +66,16 @@ class SixteenBitKernelProperties implements OptimizerDomain {
     }
 
     /**
-     * Adam and AdamW with 8-bit block-quantized moments, params and grads in float32 or a 16-bit
-     * format: every step's parameters and every code and absmax equal the reference's, at every
-     * lane width, blocks long enough for 8 bits (and some just under, which stay float32).
+     * Adam and AdamW with 8-bit block-quantized moments, params and grads in float32 (native or
+     * float[]) or a 16-bit format: every step's parameters and every code and absmax equal the
+     * reference's, at every lane width, blocks long enough for 8 bits (and some just under, which
+     * stay float32).
      */
     @Property(tries = 60)
     void eightBitMomentsGiveTheReferenceBits(@ForAll("adams") Optimizer optimizer, @ForAll("widths") LaneWidth width,
                                              @ForAll("formats") Formats base, @ForAll @IntRange(min = 4000, max = 20000) int n,
                                              @ForAll @IntRange(min = 1, max = 5) int steps, @ForAll("data") Data data,
-                                             @ForAll long seed, @ForAll boolean shared) {
+                                             @ForAll long seed, @ForAll boolean shared, @ForAll boolean heap) {
         Formats formats = new Formats(base.params(), base.grads(), Format.Q8, base.masterWeights(), base.rounding());
         SplittableRandom random = new SplittableRandom(seed);
         float[] params = data.fill(n, random);
@@ -83,17 +84,19 @@ class SixteenBitKernelProperties implements OptimizerDomain {
         Engine engine = Engine.create(width);
         try (Arena confined = Arena.ofConfined(); Arena sharedArena = Arena.ofShared()) {
             Arena arena = shared ? sharedArena : confined;
-            MemorySegment p = place(arena, params, formats.params(), 0);
+            // float32 params and grads may be float[]s: the 8-bit kernel has heap loops of its own.
+            boolean onHeap = heap && formats.params() == Format.FP32 && formats.grads() == Format.FP32;
+            MemorySegment p = onHeap ? MemorySegment.ofArray(params.clone()) : place(arena, params, formats.params(), 0);
             OptimizerState state = optimizer.newState(n, arena, formats);
             assertEqualsQ8(n >= 4096, state.formats().state() == Format.Q8);
             for (int t = 0; t < steps; t++) {
                 float[] grads = data.fill(n, random);
                 FormatReference.round(grads, formats.grads());
-                MemorySegment g = place(arena, grads, formats.grads(), 1);
+                MemorySegment g = onHeap ? MemorySegment.ofArray(grads.clone()) : place(arena, grads, formats.grads(), 1);
                 engine.step(optimizer, state, p, g);
                 var quantized = FormatReference.step(optimizer, formats, params, grads, reference);
-                String where = optimizer + " with " + state.formats() + " at " + width + ", n=" + n + ", " + data
-                        + ", step " + (t + 1);
+                String where = optimizer + " with " + state.formats() + (onHeap ? " on the heap" : "") + " at " + width
+                        + ", n=" + n + ", " + data + ", step " + (t + 1);
                 compareParams(where, formats, state, p, params);
                 for (String key : optimizer.stateKeys()) {
                     MemorySegment slot = state.slot(key);
