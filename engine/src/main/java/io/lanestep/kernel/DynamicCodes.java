@@ -24,7 +24,7 @@ final class DynamicCodes {
      */
     static final int LOWEST_EXPONENT = 103;
     static final int HIGHEST_EXPONENT = 127;
-    /** Keys per sign: an exponent field and the top 7 fraction bits; the table stays in L1 (25 KB). */
+    /** Keys per sign: an exponent field and the top 7 fraction bits. */
     static final int KEYS_PER_SIGN = (HIGHEST_EXPONENT - LOWEST_EXPONENT + 1) << 7;
 
     /** The 256 codes, ascending. */
@@ -37,8 +37,11 @@ final class DynamicCodes {
      * above this float: no float lies between the two.
      */
     final float[] below = new float[256];
-    /** {@code starts[key(bits of x)]}: the lowest code a float with the top 16 bits of x can be nearest to. */
-    final int[] starts = new int[2 * KEYS_PER_SIGN];
+    /**
+     * {@code starts[key(bits of x)] & 0xff}: the lowest code a float with the top 16 bits of x can
+     * be nearest to. Bytes, so both maps' tables and values stay in L1 (19 KB).
+     */
+    final byte[] starts = new byte[2 * KEYS_PER_SIGN];
 
     private DynamicCodes(boolean signed) {
         values = build(signed);
@@ -71,7 +74,7 @@ final class DynamicCodes {
                 continue;
             }
             int first = slowNearest(low);
-            starts[key(Float.floatToRawIntBits(low))] = first;
+            starts[key(Float.floatToRawIntBits(low))] = (byte) first;
             if (slowNearest(high) > first + 1) {
                 throw new AssertionError("floats " + low + ".." + high + " span more than two codes");
             }
@@ -93,7 +96,7 @@ final class DynamicCodes {
         if (x != x) {
             return 0;
         }
-        int c = starts[key(Float.floatToRawIntBits(x))];
+        int c = starts[key(Float.floatToRawIntBits(x))] & 0xff;
         // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0),
         // without a branch: the data decides it, and mispredicted it cost more than the rest of a step.
         return c + (Float.floatToRawIntBits(below[c] - x) >>> 31);

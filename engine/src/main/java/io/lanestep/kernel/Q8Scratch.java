@@ -54,13 +54,16 @@ final class Q8Scratch {
      */
     void quantize(DynamicCodes map, float[] moments, float divisor, int normalized, int count, MemorySegment slot,
                   long b0) {
-        int[] starts = map.starts;
+        byte[] starts = map.starts;
         float[] below = map.below;
-        for (int j = 0; j < normalized; j++) {
-            float x = moments[j];
-            int c = starts[keys[j]];
-            c += Float.floatToRawIntBits(below[c] - x) >>> 31;
-            codes[j] = (byte) (x != x ? 0 : c);
+        // A finite absmax leaves no NaN to map to code 0 (an infinite one divides itself into NaN).
+        int clean = Float.isFinite(divisor) ? normalized : 0;
+        for (int j = 0; j < clean; j++) {
+            int c = starts[keys[j]] & 0xff;
+            codes[j] = (byte) (c + (Float.floatToRawIntBits(below[c] - moments[j]) >>> 31));
+        }
+        for (int j = clean; j < normalized; j++) {
+            codes[j] = (byte) map.nearest(moments[j]);
         }
         for (int j = normalized; j < count; j++) {
             codes[j] = (byte) map.nearest(moments[j] / divisor);
