@@ -10,9 +10,9 @@ import java.util.Arrays;
  * <p>The search looks the float's top 16 bits up in a table of the lowest code any float with
  * those bits can round to, then steps up past every midpoint below it (the map is sparse enough
  * that this is at most one step, checked when the table is built): two table loads and a compare
- * instead of a binary search over 256 codes. The vector loops gather from the same int and float
- * tables (the Vector API gathers through int indices only): one search, not two. Its inputs are
- * what a block normalized by its absmax holds: |x| <= 1, or NaN.
+ * instead of a binary search over 256 codes. The vector loops compute the same {@link #key}s and
+ * look them up in the same tables ({@code Q8Scratch}): one search, not two. Its inputs are what a
+ * block normalized by its absmax holds: |x| <= 1, or NaN.
  */
 final class DynamicCodes {
     static final DynamicCodes SIGNED = new DynamicCodes(true);
@@ -39,7 +39,7 @@ final class DynamicCodes {
     final float[] below = new float[256];
     /**
      * {@code starts[key(bits of x)] & 0xff}: the lowest code a float with the top 16 bits of x can
-     * be nearest to. Bytes, so both maps' tables and values stay in L1 (19 KB).
+     * be nearest to. Bytes, so both maps' tables stay in L1 beside the block (6.4 KB each).
      */
     final byte[] starts = new byte[2 * KEYS_PER_SIGN];
 
@@ -97,8 +97,8 @@ final class DynamicCodes {
             return 0;
         }
         int c = starts[key(Float.floatToRawIntBits(x))] & 0xff;
-        // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0),
-        // without a branch: the data decides it, and mispredicted it cost more than the rest of a step.
+        // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0):
+        // no branch, as the data decides it element by element.
         return c + (Float.floatToRawIntBits(below[c] - x) >>> 31);
     }
 
