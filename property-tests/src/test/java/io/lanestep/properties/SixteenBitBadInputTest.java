@@ -119,6 +119,25 @@ class SixteenBitBadInputTest {
         }
     }
 
+    /** float[] params and grads step 8-bit moments (the property tests that), but not 16-bit ones. */
+    @Example
+    void floatArraysAreRefusedForASixteenBitState() {
+        try (Arena arena = Arena.ofConfined()) {
+            OptimizerState state = ADAM.newState(N, arena, new Formats(Format.FP32, Format.FP32, Format.BF16));
+            float[] p = new float[N];
+            float[] g = new float[N];
+            java.util.Arrays.fill(g, 0.5f);
+            MemorySegment m = state.slot(Adam.EXP_AVG);
+            byte[] before = m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> engine.step(ADAM, state, MemorySegment.ofArray(p), MemorySegment.ofArray(g)));
+            assertTrue(e.getMessage().contains("heap") && e.getMessage().contains("16-bit loops")
+                    && e.getMessage().contains("Arena"), e.getMessage());
+            assertArrayEquals(before, m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "a refused step wrote state");
+            assertArrayEquals(new float[N], p, "a refused step wrote params");
+        }
+    }
+
     @Example
     void aBlockMixingBf16AndFp16IsRefusedAtStateCreation() {
         try (Arena arena = Arena.ofConfined()) {
