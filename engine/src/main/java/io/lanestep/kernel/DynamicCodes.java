@@ -96,7 +96,12 @@ final class DynamicCodes {
         if (x != x) {
             return 0;
         }
-        int c = starts[key(Float.floatToRawIntBits(x))] & 0xff;
+        return nearest(key(Float.floatToRawIntBits(x)), x);
+    }
+
+    /** {@link #nearest(float)} of a number that is not NaN, its {@link #key} already computed. */
+    int nearest(int key, float x) {
+        int c = starts[key] & 0xff;
         // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0):
         // no branch, as the data decides it element by element.
         return c + (Float.floatToRawIntBits(below[c] - x) >>> 31);

@@ -20,7 +20,8 @@ final class Q8Scratch {
     final float[] m = new float[BLOCK];
     final float[] v = new float[BLOCK];
     /** {@code DynamicCodes.key} of each normalized moment, from the vector loops. */
-    final int[] keys = new int[BLOCK];
+    final int[] keysM = new int[BLOCK];
+    final int[] keysV = new int[BLOCK];
     /** Codes on their way in or out: the slot is read and written in bulk, the lookups run on arrays. */
     private final byte[] codes = new byte[BLOCK];
     float maxM;
@@ -31,6 +32,11 @@ final class Q8Scratch {
 
     static Q8Scratch get() {
         return OF_THREAD.get();
+    }
+
+    /** Where the absmax pair of the block at element {@code b0} is, in a slot of {@code length} elements. */
+    static long absmaxOffset(long length, long b0) {
+        return io.lanestep.Format.q8AbsmaxOffset(length) + b0 / BLOCK * Float.BYTES;
     }
 
     /** Reads the code values (not yet times the absmax) of the block's {@code count} elements at {@code b0}. */
@@ -50,17 +56,14 @@ final class Q8Scratch {
     /**
      * Writes the nearest codes of {@code moments[0..count)} divided by {@code divisor} into
      * {@code slot} at {@code b0}: the first {@code normalized} are divided already and have their
-     * {@link #keys}.
+     * {@code keys}.
      */
-    void quantize(DynamicCodes map, float[] moments, float divisor, int normalized, int count, MemorySegment slot,
-                  long b0) {
-        byte[] starts = map.starts;
-        float[] below = map.below;
+    private void quantize(DynamicCodes map, float[] moments, int[] keys, float divisor, int normalized, int count,
+                          MemorySegment slot, long b0) {
         // A finite absmax leaves no NaN to map to code 0 (an infinite one divides itself into NaN).
         int clean = Float.isFinite(divisor) ? normalized : 0;
         for (int j = 0; j < clean; j++) {
-            int c = starts[keys[j]] & 0xff;
-            codes[j] = (byte) (c + (Float.floatToRawIntBits(below[c] - moments[j]) >>> 31));
+            codes[j] = (byte) map.nearest(keys[j], moments[j]);
         }
         for (int j = clean; j < normalized; j++) {
             codes[j] = (byte) map.nearest(moments[j]);
@@ -71,12 +74,16 @@ final class Q8Scratch {
         MemorySegment.copy(codes, 0, slot, CODE, b0, count);
     }
 
-    /** Quantizes the whole block at {@code b0}, scalar, and stores its absmax pair at {@code absOffset}. */
-    void finish(MemorySegment expAvg, MemorySegment expAvgSq, long b0, int count, long absOffset) {
-        quantize(DynamicCodes.SIGNED, m, divisor(maxM), 0, count, expAvg, b0);
-        quantize(DynamicCodes.UNSIGNED, v, divisor(maxV), 0, count, expAvgSq, b0);
-        expAvg.set(Lanes.F, absOffset, maxM);
-        expAvgSq.set(Lanes.F, absOffset, maxV);
+    /**
+     * Quantizes the {@code count} new moments of the block at {@code b0} (the first
+     * {@code normalized} divided and keyed already) and stores its absmax pair.
+     */
+    void finish(MemorySegment expAvg, MemorySegment expAvgSq, long length, long b0, int normalized, int count) {
+        quantize(DynamicCodes.SIGNED, m, keysM, divisor(maxM), normalized, count, expAvg, b0);
+        quantize(DynamicCodes.UNSIGNED, v, keysV, divisor(maxV), normalized, count, expAvgSq, b0);
+        long at = absmaxOffset(length, b0);
+        expAvg.set(Lanes.F, at, maxM);
+        expAvgSq.set(Lanes.F, at, maxV);
     }
 
     /** A block of zeros divides by 1, not 0: its codes are then the code of 0 (of either sign). */
