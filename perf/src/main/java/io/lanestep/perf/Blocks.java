@@ -41,10 +41,41 @@ final class Blocks {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment p = params(arena, 256);
             MemorySegment g = grads(arena, 256);
+            // A zero gradient sends one vector down the side of data-dependent branches that the
+            // others skip (FormatsBench.compile has the measured case).
+            g.setAtIndex(Floats.LAYOUT, 0, 0f);
             OptimizerState state = optimizer.newState(256, arena);
-            for (int i = 0; i < 20_000; i++) {
-                engine.step(optimizer, state, p, g);
-            }
+            untilCompiled(() -> engine.step(optimizer, state, p, g));
         }
     }
+
+    /**
+     * Runs {@code step} (a step of a block small enough to run on this thread) 20 000 times, then
+     * on until a round of {@value #ROUND} steps allocates under a byte per step, or two minutes
+     * pass. Until C2 has compiled every method on the path, each vector operation allocates a box;
+     * a count of steps alone left the largest kernels (fp16 copies) in boxed code for the first
+     * measured iterations of a 2-core machine, at 400 KB and 2x the time per step.
+     */
+    static void untilCompiled(Runnable step) {
+        for (int i = 0; i < 20_000; i++) {
+            step.run();
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        long allocated;
+        do {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < ROUND; i++) {
+                step.run();
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        } while (allocated >= ROUND && System.nanoTime() < deadline);
+        if (allocated >= ROUND) {
+            System.err.printf("warm-up: still %d bytes per step after two minutes; the figures include boxed code%n",
+                    allocated / ROUND);
+        }
+    }
+
+    private static final int ROUND = 1_000;
 }
