@@ -72,6 +72,8 @@ public final class KernelGenerator {
     private static final Pattern HALF_LOAD = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = FloatVector\\.fromMemorySegment\\((?:S|MASKED), (\\w+), o, ORDER\\)(.*);$");
     private static final Pattern HALF_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
+    /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
+    private static final Pattern GRAD_SCALE = Pattern.compile("(?m)^(\\s*)(\\w+) = \\2\\.mul\\(gradScale\\);$");
 
     public static void main(String[] args) throws IOException {
         Path templates = Path.of(args[0]);
@@ -339,6 +341,17 @@ public final class KernelGenerator {
             if (copy != null) {
                 boolean bf16 = copy.startsWith("Bf16");
                 boolean stochastic = copy.equals("Bf16Sr");
+                if (stochastic) {
+                    // The Philox words of blocks srBase, srBase + 1, ... (see philox): none yet.
+                    text = text.replace("long srStep = k.step;", "long srStep = k.step;\n"
+                            + "        long srBase = Long.MIN_VALUE;\n"
+                            + "        IntVector sr0 = IntVector.zero(INTS), sr1 = sr0, sr2 = sr0, sr3 = sr0;");
+                }
+                if (bf16) {
+                    text = text.replace("RECIPROCAL && Reciprocal.exact(", "RECIPROCAL_BF16 && Reciprocal.exact(");
+                }
+                // Times 1 leaves every bit, and the multiply heads every later operation's chain (Flags#CLIP_VALUE).
+                text = GRAD_SCALE.matcher(text).replaceAll("$1if (gradScale != 1f) {\n$1    $2 = $2.mul(gradScale);\n$1}");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
                 text = HALF_LOAD.matcher(text).replaceAll(m -> load(m.group(1), m.group(2), m.group(3),
                         format(m.group(3)), m.group(4), bf16).replace("$", "\\$"));
@@ -373,55 +386,70 @@ public final class KernelGenerator {
         private static String conversions(int bits) {
             int wide = Math.max(bits, 128);
             return "\n        private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_" + wide / 2 + ";\n"
-                    + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n";
+                    + "        private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_" + wide + ";\n"
+                    + "        private static final boolean RECIPROCAL_BF16 = Reciprocal.BF16_ENABLED_FROM_BITS <= " + bits
+                    + ";\n";
         }
 
         /**
          * Declares {@code IntVector q16}, the 16 random bits of stochastic rounding for the lanes'
-         * elements {@code i, i + 1, ...} (see {@code io.lanestep.Rounding}): each lane runs the
-         * ten Philox4x32-10 rounds of its element's block and keeps its word. The rounds stay a
-         * loop: unrolled, the method grew past what C1 compiles and never reached C2. The 32x32-bit
-         * products are taken in 64-bit lanes, even and odd int lanes apart, which C2 turns into
-         * unsigned 32-bit multiplies.
+         * elements {@code i, i + 1, ...} (see {@code io.lanestep.Rounding}). One Philox4x32-10
+         * block gives the words of four elements, so the copy runs the ten rounds on a vector of
+         * consecutive blocks, {@code srBase, srBase + 1, ...}, keeps the words in {@code sr0..sr3}
+         * across iterations and picks each lane's word with a permute; it runs the rounds again
+         * when the lanes' elements leave those blocks, every fourth iteration. (Each lane running
+         * its own element's block did every block four times.) The rounds stay a loop: unrolled,
+         * the method grew past what C1 compiles and never reached C2. The 32x32-bit products are
+         * taken in 64-bit lanes, even and odd int lanes apart, which C2 turns into unsigned 32-bit
+         * multiplies.
          */
         private static String philox(String pad) {
             StringBuilder b = new StringBuilder();
-            b.append(pad).append("IntVector pos16 = IntVector.zero(INTS).addIndex(1).add((int) (i & 3));\n")
-                    .append(pad).append("long g16 = i >>> 2;\n")
-                    .append(pad).append("IntVector c0 = pos16.lanewise(VectorOperators.LSHR, 2).add((int) g16);\n")
-                    .append(pad).append("IntVector c1 = IntVector.broadcast(INTS, (int) (g16 >>> 32));\n")
-                    .append(pad).append("c1 = c1.blend(c1.add(1), c0.compare(VectorOperators.ULT, (int) g16));\n")
-                    .append(pad).append("IntVector c2 = IntVector.broadcast(INTS, (int) srStep);\n")
-                    .append(pad).append("IntVector c3 = IntVector.broadcast(INTS, (int) (srStep >>> 32));\n")
-                    .append(pad).append("int k0 = (int) srSeed;\n")
-                    .append(pad).append("int k1 = (int) (srSeed >>> 32);\n");
-            b.append(pad).append("for (int round = 0; round < 10; round++) {\n");
             String in = pad + "    ";
+            String in2 = in + "    ";
+            b.append(pad).append("long first16 = i >>> 2;\n")
+                    .append(pad).append("if (first16 < srBase || ((i + MASKED_LANES - 1) >>> 2) >= srBase + MASKED_LANES) {\n")
+                    .append(in).append("srBase = first16;\n")
+                    .append(in).append("IntVector c0 = IntVector.zero(INTS).addIndex(1).add((int) srBase);\n")
+                    .append(in).append("IntVector c1 = IntVector.broadcast(INTS, (int) (srBase >>> 32));\n")
+                    .append(in).append("c1 = c1.blend(c1.add(1), c0.compare(VectorOperators.ULT, (int) srBase));\n")
+                    .append(in).append("IntVector c2 = IntVector.broadcast(INTS, (int) srStep);\n")
+                    .append(in).append("IntVector c3 = IntVector.broadcast(INTS, (int) (srStep >>> 32));\n")
+                    .append(in).append("int k0 = (int) srSeed;\n")
+                    .append(in).append("int k1 = (int) (srSeed >>> 32);\n")
+                    .append(in).append("for (int round = 0; round < 10; round++) {\n");
             for (String[] m : new String[][] {{"0", "0xD2511F53L"}, {"2", "0xCD9E8D57L"}}) {
                 String c = "c" + m[0];
-                b.append(in).append("LongVector e").append(m[0]).append(" = ").append(c).append(".reinterpretAsLongs();\n")
-                        .append(in).append("LongVector pe").append(m[0]).append(" = e").append(m[0])
+                b.append(in2).append("LongVector e").append(m[0]).append(" = ").append(c).append(".reinterpretAsLongs();\n")
+                        .append(in2).append("LongVector pe").append(m[0]).append(" = e").append(m[0])
                         .append(".and(0xffffffffL).mul(").append(m[1]).append(");\n")
-                        .append(in).append("LongVector po").append(m[0]).append(" = e").append(m[0])
+                        .append(in2).append("LongVector po").append(m[0]).append(" = e").append(m[0])
                         .append(".lanewise(VectorOperators.LSHR, 32).mul(").append(m[1]).append(");\n")
-                        .append(in).append("IntVector lo").append(m[0]).append(" = pe").append(m[0])
+                        .append(in2).append("IntVector lo").append(m[0]).append(" = pe").append(m[0])
                         .append(".and(0xffffffffL).or(po").append(m[0])
                         .append(".lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();\n")
-                        .append(in).append("IntVector hi").append(m[0]).append(" = pe").append(m[0])
+                        .append(in2).append("IntVector hi").append(m[0]).append(" = pe").append(m[0])
                         .append(".lanewise(VectorOperators.LSHR, 32).or(po").append(m[0])
                         .append(".and(0xffffffff00000000L)).reinterpretAsInts();\n");
             }
-            b.append(in).append("c0 = hi2.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0);\n")
-                    .append(in).append("c1 = lo2;\n")
-                    .append(in).append("c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1);\n")
-                    .append(in).append("c3 = lo0;\n")
-                    .append(in).append("k0 += 0x9E3779B9;\n")
-                    .append(in).append("k1 += 0xBB67AE85;\n")
+            b.append(in2).append("c0 = hi2.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0);\n")
+                    .append(in2).append("c1 = lo2;\n")
+                    .append(in2).append("c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1);\n")
+                    .append(in2).append("c3 = lo0;\n")
+                    .append(in2).append("k0 += 0x9E3779B9;\n")
+                    .append(in2).append("k1 += 0xBB67AE85;\n")
+                    .append(in).append("}\n")
+                    .append(in).append("sr0 = c0;\n").append(in).append("sr1 = c1;\n")
+                    .append(in).append("sr2 = c2;\n").append(in).append("sr3 = c3;\n")
                     .append(pad).append("}\n");
-            return b.append(pad).append("IntVector word16 = pos16.and(3);\n")
-                    .append(pad).append("IntVector q16 = c0.blend(c1, word16.compare(VectorOperators.EQ, 1))\n")
-                    .append(pad).append("        .blend(c2, word16.compare(VectorOperators.EQ, 2))\n")
-                    .append(pad).append("        .blend(c3, word16.compare(VectorOperators.EQ, 3)).lanewise(VectorOperators.LSHR, 16);\n")
+            return b.append(pad).append("IntVector at16 = IntVector.zero(INTS).addIndex(1).add((int) (i - (srBase << 2)));\n")
+                    .append(pad).append("IntVector block16 = at16.lanewise(VectorOperators.LSHR, 2);\n")
+                    .append(pad).append("IntVector word16 = at16.and(3);\n")
+                    .append(pad).append("IntVector q16 = block16.selectFrom(sr0)\n")
+                    .append(pad).append("        .blend(block16.selectFrom(sr1), word16.compare(VectorOperators.EQ, 1))\n")
+                    .append(pad).append("        .blend(block16.selectFrom(sr2), word16.compare(VectorOperators.EQ, 2))\n")
+                    .append(pad).append("        .blend(block16.selectFrom(sr3), word16.compare(VectorOperators.EQ, 3))\n")
+                    .append(pad).append("        .lanewise(VectorOperators.LSHR, 16);\n")
                     .toString();
         }
 

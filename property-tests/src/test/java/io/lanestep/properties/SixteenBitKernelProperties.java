@@ -1,9 +1,12 @@
 package io.lanestep.properties;
 
+import io.lanestep.Block;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
+import io.lanestep.Group;
 import io.lanestep.LaneWidth;
+import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.reference.ReferenceState;
@@ -13,6 +16,7 @@ import io.lanestep.reference.lowp.Fp16;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -20,6 +24,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
 
@@ -39,7 +44,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                                           @ForAll("formats") Formats formats, @ForAll("lengths") int n,
                                           @ForAll @IntRange(min = 1, max = 6) int steps, @ForAll("data") Data data,
                                           @ForAll long seed, @ForAll @IntRange(max = 9) int offset,
-                                          @ForAll boolean shared) {
+                                          @ForAll boolean shared, @ForAll("gradScales") float gradScale) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] params = data.fill(n, random);
         FormatReference.round(params, formats.params());
@@ -53,10 +58,19 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                 float[] grads = data.fill(n, random);
                 FormatReference.round(grads, formats.grads());
                 MemorySegment g = place(arena, grads, formats.grads(), offset + 1);
-                engine.step(optimizer, state, p, g);
+                if (gradScale == 1f) {
+                    engine.step(optimizer, state, p, g);
+                } else {
+                    engine.step(List.of(new Group(optimizer, List.of(new Block(state, p, g)))), NonFinite.PROPAGATE,
+                            gradScale);
+                    // The kernels scale the gradient in float32, after reading it from its format.
+                    for (int i = 0; i < n; i++) {
+                        grads[i] *= gradScale;
+                    }
+                }
                 FormatReference.step(optimizer, formats, params, grads, reference);
                 String where = optimizer + " with " + formats + " at " + width + ", n=" + n + ", " + data
-                        + ", step " + (t + 1);
+                        + ", gradScale " + gradScale + ", step " + (t + 1);
                 compareParams(where, formats, state, p, params);
                 for (String key : optimizer.stateKeys()) {
                     compare(where, key, state.slot(key), formats.state(), reference.slot(key));
@@ -183,6 +197,13 @@ class SixteenBitKernelProperties implements OptimizerDomain {
                         + Integer.toHexString(Float.floatToRawIntBits(reference[i])) + ")");
             }
         }
+    }
+
+    /** Mostly 1, the scale the 16-bit loops skip multiplying by; sometimes a loss scale's inverse or a clip coefficient. */
+    @Provide
+    Arbitrary<Float> gradScales() {
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(1f)),
+                Tuple.of(1, Arbitraries.of(0x1p-10f, 0.37f, 0.999f, 0f)));
     }
 
     @Provide
