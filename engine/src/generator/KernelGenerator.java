@@ -43,6 +43,8 @@ import java.util.stream.Stream;
  * seg, o, ORDER)...;}): the conversions are expanded inline, because helper methods are not inlined
  * into loops this large (their vectors then box), and one copy per format keeps each loop small
  * enough for C1 (a copy converting both formats made C1 give up and the method never reached C2).
+ * The fp16 copy runs its vector loop in chunks instead, through float32 arrays that
+ * {@code Fp16Scratch} widens and narrows with the CPU's conversions (the Vector API has none).
  * With master weights ({@code k.master} not empty) the params are the 16-bit copy: loads read the
  * float32 master once it holds the parameters ({@code k.masterRead}, from the second step on) and
  * stores write both. The copies run native memory only, and at the 64-bit width on 128-bit
@@ -72,6 +74,9 @@ public final class KernelGenerator {
     private static final Pattern HALF_LOAD = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = FloatVector\\.fromMemorySegment\\((?:S|MASKED), (\\w+), o, ORDER\\)(.*);$");
     private static final Pattern HALF_STORE = Pattern.compile("(?m)^(\\s*)(.+)\\.intoMemorySegment\\((\\w+), o, ORDER\\);$");
+    /** The fp16 copy's reads and writes of a chunk's float32 arrays, {@code h16<segment>}. */
+    private static final Pattern SCRATCH_LOAD = Pattern.compile("FloatVector\\.fromArray\\(MASKED, h16(\\w+), j16\\)");
+    private static final Pattern SCRATCH_STORE = Pattern.compile("\\.intoArray\\(h16(\\w+), j16\\)");
     /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
     private static final Pattern GRAD_SCALE = Pattern.compile("(?m)^(\\s*)(\\w+) = \\2\\.mul\\(gradScale\\);$");
 
@@ -361,6 +366,9 @@ public final class KernelGenerator {
                         format(m.group(3)), m.group(4), bf16).replace("$", "\\$"));
                 text = HALF_STORE.matcher(text).replaceAll(m -> store(m.group(1), m.group(2), m.group(3),
                         format(m.group(3)), bf16, stochastic && m.group(3).equals("params")).replace("$", "\\$"));
+                if (!bf16) {
+                    text = chunked(text);
+                }
             }
             Matcher segments = Pattern.compile("MemorySegment (\\w+) = ").matcher(text);
             Set<String> names16 = new LinkedHashSet<>();
@@ -462,8 +470,7 @@ public final class KernelGenerator {
 
         /**
          * A load of a 16-bit copy, {@code FloatVector x = load(seg)rest;}, expanded inline: bf16
-         * widens by a shift; fp16 rebiases normals, scales subnormals from an exact integer
-         * conversion (no subnormal float is ever formed) and keeps infinities and NaN payloads.
+         * widens by a shift; fp16 reads the chunk's float32 copy (see {@link #chunked}).
          */
         private static String load(String pad, String x, String seg, String format, String rest, boolean bf16) {
             String in = pad + "    ";
@@ -474,56 +481,117 @@ public final class KernelGenerator {
                     + "if (" + format + " == Halves.FP32) {\n"
                     + in + x + " = FloatVector.fromMemorySegment(MASKED, " + seg + ", i * Float.BYTES, ORDER);\n"
                     + pad + "} else {\n"
-                    + in + "IntVector h16 = (IntVector) ShortVector.fromMemorySegment(HALF, " + seg + ", i * 2, ORDER)\n"
+                    + (bf16 ? in + "IntVector h16 = (IntVector) ShortVector.fromMemorySegment(HALF, " + seg + ", i * 2, ORDER)\n"
                     + in + "        .convertShape(VectorOperators.S2I, INTS, 0);\n"
-                    + (bf16 ? in + x + " = h16.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();\n"
-                    : in + "IntVector m16 = h16.and(0x7fff);\n"
-                    + in + "IntVector s16 = m16.lanewise(VectorOperators.LSHL, 13);\n"
-                    + in + "IntVector u16 = ((FloatVector) m16.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();\n"
-                    + in + x + " = s16.add(112 << 23).blend(u16, m16.compare(VectorOperators.LT, 0x400))\n"
-                    + in + "        .blend(s16.or(0x7f800000), m16.compare(VectorOperators.GE, 0x7c00))\n"
-                    + in + "        .or(h16.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();\n")
+                    + in + x + " = h16.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();\n"
+                    : in + x + " = FloatVector.fromArray(MASKED, h16" + seg + ", j16);\n")
                     + pad + "}\n"
                     + (rest.isEmpty() ? "" : pad + x + " = " + x + rest + ";\n");
         }
 
         /**
-         * A store of a 16-bit copy, expanded inline: rounds to nearest even as
-         * {@code io.lanestep.kernel.Halves} does, lane for lane (bf16 NaN {@code 0x7fc0}, fp16 NaN
-         * {@code 0x7e00} with its sign, fp16 overflow to infinity, subnormals kept).
+         * A store of a 16-bit copy, expanded inline: bf16 rounds to nearest even as
+         * {@code io.lanestep.kernel.Halves} does, lane for lane (NaN {@code 0x7fc0}), or
+         * stochastically; fp16 writes the chunk's float32 copy (see {@link #chunked}).
          */
         private static String store(String pad, String value, String seg, String format, boolean bf16,
                                     boolean stochastic) {
             String in = pad + "    ";
             String in2 = in + "    ";
-            return pad + "{\n"
+            String head = pad + "{\n"
                     + in + "FloatVector w16 = " + value + ";\n"
                     + (seg.equals("params") ? in + "if (master.byteSize() != 0) {\n"
                     + in2 + "w16.intoMemorySegment(master, i * Float.BYTES, ORDER);\n" + in + "}\n" : "")
                     + in + "if (" + format + " == Halves.FP32) {\n"
                     + in2 + "w16.intoMemorySegment(" + seg + ", i * Float.BYTES, ORDER);\n"
-                    + in + "} else {\n"
-                    + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
+                    + in + "} else {\n";
+            if (!bf16) {
+                // fp16: into the chunk's float32 copy, which Fp16Scratch narrows after the chunk's loop.
+                return head + in2 + "w16.intoArray(h16" + seg + ", j16);\n"
+                        + in2 + "stored16" + seg + " = true;\n"
+                        + in + "}\n" + pad + "}";
+            }
+            return head + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
                     + in2 + "IntVector r16;\n"
                     + (stochastic ? philox(in2)
                     + in2 + "r16 = x16.add(q16).lanewise(VectorOperators.LSHR, 16)\n"
                     + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
-                    : bf16 ? in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
+                    : in2 + "r16 = x16.add(x16.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7fff)\n"
                     + in2 + "        .lanewise(VectorOperators.LSHR, 16)\n"
-                    + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n"
-                    : in2 + "IntVector a16 = x16.and(0x7fffffff);\n"
-                    + in2 + "IntVector n16 = a16.add(((15 - 127) << 23) + 0xfff)\n"
-                    + in2 + "        .add(a16.lanewise(VectorOperators.LSHR, 13).and(1)).lanewise(VectorOperators.LSHR, 13);\n"
-                    + in2 + "// Adding 0.5 rounds to a multiple of 2^-24, fp16's smallest subnormal, to nearest even.\n"
-                    + in2 + "IntVector u16 = a16.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3f000000);\n"
-                    + in2 + "r16 = n16.blend(u16, a16.compare(VectorOperators.LT, 0x38800000))\n"
-                    + in2 + "        .blend(0x7c00, a16.compare(VectorOperators.GE, 0x47800000))\n"
-                    + in2 + "        .blend(0x7e00, a16.compare(VectorOperators.GT, 0x7f800000))\n"
-                    + in2 + "        .or(x16.lanewise(VectorOperators.LSHR, 16).and(0x8000));\n")
+                    + in2 + "        .blend(0x7fc0, w16.compare(VectorOperators.NE, w16).cast(INTS));\n")
                     + in2 + "((ShortVector) r16.convertShape(VectorOperators.I2S, HALF, 0)).intoMemorySegment(" + seg
                     + ", i * 2, ORDER);\n"
                     + in + "}\n"
                     + pad + "}";
+        }
+
+        /**
+         * The fp16 copy's vector loops, {@code for (long i = from; i < end; i += MASKED_LANES)}, run
+         * in chunks of {@code Fp16Scratch.CHUNK}: before a chunk, each fp16 operand a loop loads
+         * is widened into its float32 array of the thread's Fp16Scratch; after it, each one it
+         * stores is narrowed back.
+         */
+        private String chunked(String text) {
+            String header = "for (long i = from; i < end; i += MASKED_LANES) {\n";
+            for (int at = text.indexOf(header); at >= 0; at = text.indexOf(header, at + 1)) {
+                int lineStart = text.lastIndexOf('\n', at) + 1;
+                int close = at + header.length() - 2;
+                for (int depth = 0; ; close++) {
+                    char c = text.charAt(close);
+                    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+                    if (depth == 0) {
+                        break;
+                    }
+                }
+                String body = text.substring(at + header.length(), text.lastIndexOf('\n', close) + 1);
+                String loop = chunk(text.substring(lineStart, at), body);
+                text = text.substring(0, lineStart) + loop + text.substring(close + 1);
+                at = lineStart + loop.length();
+            }
+            return text;
+        }
+
+        /** One loop of {@link #chunked}, at indentation {@code pad}, with the old loop's {@code body}. */
+        private String chunk(String pad, String body) {
+            Set<String> loaded = new LinkedHashSet<>();
+            SCRATCH_LOAD.matcher(body).results().forEach(m -> loaded.add(m.group(1)));
+            Set<String> stored = new LinkedHashSet<>();
+            SCRATCH_STORE.matcher(body).results().forEach(m -> stored.add(m.group(1)));
+            Set<String> operands = new LinkedHashSet<>(loaded);
+            operands.addAll(stored);
+            if (operands.size() > 8) {
+                throw new IllegalArgumentException(file + ": more fp16 operands than Fp16Scratch has slots: " + operands);
+            }
+            String in = pad + "    ";
+            String in2 = in + "    ";
+            StringBuilder b = new StringBuilder(pad + "Fp16Scratch f16 = Fp16Scratch.get();\n");
+            int slot = 0;
+            for (String x : operands) {
+                b.append(pad).append("float[] h16").append(x).append(" = f16.slot(").append(slot++).append(");\n");
+            }
+            b.append(pad).append("for (long c16 = from; c16 < end; c16 += Fp16Scratch.CHUNK) {\n")
+                    .append(in).append("int n16 = (int) Math.min(Fp16Scratch.CHUNK, end - c16);\n");
+            for (String x : loaded) {
+                // Slots a step leaves out (AMSGrad's maximum without AMSGrad) are empty segments.
+                b.append(in).append("if (").append(format(x)).append(" == Halves.FP16 && ").append(x)
+                        .append(".byteSize() != 0").append(x.equals("params") ? " && !masterRead" : "").append(") {\n")
+                        .append(in2).append("f16.widen(").append(x).append(", c16, n16, h16").append(x).append(");\n")
+                        .append(in).append("}\n");
+            }
+            for (String x : stored) {
+                b.append(in).append("boolean stored16").append(x).append(" = false;\n");
+            }
+            b.append(in).append("for (long i = c16; i < c16 + n16; i += MASKED_LANES) {\n")
+                    .append(in2).append("int j16 = (int) (i - c16);\n")
+                    .append(indent(body, "    "))
+                    .append(in).append("}\n");
+            for (String x : stored) {
+                b.append(in).append("if (stored16").append(x).append(") {\n")
+                        .append(in2).append("f16.narrow(h16").append(x).append(", ").append(x)
+                        .append(", c16, n16);\n")
+                        .append(in).append("}\n");
+            }
+            return b.append(pad).append("}").toString();
         }
 
         private static String species(int bits) {

@@ -1,0 +1,74 @@
+package io.lanestep.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A thread's float32 copies of one chunk of each fp16 operand, for the fp16 vector copies
+ * (KernelGenerator's {@code Fp16}). The Vector API has no fp16 conversion, and the arithmetic one
+ * cost about 0.6 ns per element and operand (Adam with fp16 params and grads: 2.6 ns per element
+ * against bf16's 0.8). Loops over arrays of {@link Float#float16ToFloat} and
+ * {@link Float#floatToFloat16}, which C2 compiles to the CPU's conversions, widen a chunk into
+ * these arrays before the vector loop reads it and narrow it after; the chunk stays in L1, so
+ * memory still sees one pass. One per thread, made on its first fp16 step.
+ */
+final class Fp16Scratch {
+    /** Elements per chunk: a multiple of every width's lanes, and six operands fit in L1. */
+    static final int CHUNK = 512;
+    private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+    private static final int LANES = SPECIES.length();
+    private static final ThreadLocal<Fp16Scratch> OF_THREAD = ThreadLocal.withInitial(Fp16Scratch::new);
+
+    /** One array per operand of a template, in the order KernelGenerator numbers them. */
+    private final float[][] slots = new float[8][CHUNK];
+    private final short[] bits = new short[CHUNK];
+
+    private Fp16Scratch() {
+    }
+
+    static Fp16Scratch get() {
+        return OF_THREAD.get();
+    }
+
+    float[] slot(int operand) {
+        return slots[operand];
+    }
+
+    /** {@code count} fp16 values of {@code s} from element {@code from}, as floats, into {@code values}. */
+    void widen(MemorySegment s, long from, int count, float[] values) {
+        MemorySegment.copy(s, H, from * 2, bits, 0, count);
+        for (int j = 0; j < count; j++) {
+            values[j] = Float.float16ToFloat(bits[j]);
+        }
+    }
+
+    /** {@code values[0..count)} as fp16 into {@code s} from element {@code from}, rounded as {@link Halves#fp16}. */
+    void narrow(float[] values, MemorySegment s, long from, int count) {
+        for (int j = 0; j < count; j++) {
+            bits[j] = Float.floatToFloat16(values[j]);
+        }
+        if (anyNaN(values, count)) {
+            // Halves.fp16's NaN (Float.floatToFloat16 keeps payload bits): out of the loop above,
+            // which a branch would keep C2 from compiling to vector conversions.
+            for (int j = 0; j < count; j++) {
+                bits[j] = Halves.fp16(values[j]);
+            }
+        }
+        MemorySegment.copy(bits, 0, s, H, from * 2, count);
+    }
+
+    /** Whether {@code values[0..count)} holds a NaN; {@code count} is a multiple of {@link #LANES}. */
+    private static boolean anyNaN(float[] values, int count) {
+        VectorMask<Float> nan = SPECIES.maskAll(false);
+        for (int j = 0; j < count; j += LANES) {
+            FloatVector x = FloatVector.fromArray(SPECIES, values, j);
+            nan = nan.or(x.compare(VectorOperators.NE, x));
+        }
+        return nan.anyTrue();
+    }
+}
