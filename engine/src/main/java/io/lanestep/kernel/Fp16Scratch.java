@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * memory still sees one pass. One per thread, made on its first fp16 step.
  */
 final class Fp16Scratch {
-    /** Elements per chunk: a multiple of every width's lanes, and six operands fit in L1. */
+    /** Elements per chunk: a multiple of every width's lanes; all eight slots (16 KB) stay in L1. */
     static final int CHUNK = 512;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
