@@ -134,7 +134,7 @@ final class Checks {
         if (a.byteSize() == 0 || b.byteSize() == 0 || a.isNative() != b.isNative()) {
             return false;
         }
-        if (!a.isNative() && a.heapBase().orElse(null) != b.heapBase().orElse(null)) {
+        if (!a.isNative() && Memory.heapBase(a) != Memory.heapBase(b)) {
             return false;
         }
         long a0 = a.address();

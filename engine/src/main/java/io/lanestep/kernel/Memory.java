@@ -40,7 +40,7 @@ public final class Memory {
         if (segment.isNative()) {
             return null;
         }
-        Object base = segment.heapBase().orElse(null);
+        Object base = heapBase(segment);
         if (base == null) {
             return "is a read-only heap segment, whose array the engine cannot reach; pass the writable"
                     + " MemorySegment.ofArray(array) (the engine only reads gradients) or native memory";
@@ -54,6 +54,11 @@ public final class Memory {
                     + " multiple of 4 bytes";
         }
         return null;
+    }
+
+    /** {@code segment.heapBase().orElse(null)}, without an allocation per step: see {@link HeapBases}. */
+    public static Object heapBase(MemorySegment segment) {
+        return HeapBases.of(segment);
     }
 
     /** Whether {@code segment} is native and confined to a thread. */

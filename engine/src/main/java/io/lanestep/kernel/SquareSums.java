@@ -62,7 +62,7 @@ public final class SquareSums {
         if (values.isNative()) {
             return of(bits, Memory.loopView(values), null, 0, 0, n, scale);
         }
-        return of(bits, null, (float[]) values.heapBase().orElseThrow(), (int) (values.address() / Float.BYTES),
+        return of(bits, null, (float[]) Memory.heapBase(values), (int) (values.address() / Float.BYTES),
                 0, n, scale);
     }
 
