@@ -50,6 +50,14 @@ import java.util.stream.Stream;
  * stores write both. The copies run native memory only, and at the 64-bit width on 128-bit
  * vectors: no 32-bit vector of two 16-bit lanes exists to widen from.
  *
+ * <p>A {@code # q8} line adds an 8-bit-state copy of every method ({@code nameQ8}; {@code runTail}
+ * becomes {@code runQ8Tail}), made before the storage and 16-bit copies, so it gets those too
+ * ({@code runQ8Half}, ...): every state slot is read from and written to the thread's
+ * {@code Q8Scratch}, a float[] of the block's dequantized values indexed from the block's first
+ * element, exactly as a heap operand is. {@code Q8Scratch.steps} calls it once per block of 256,
+ * between decoding the slots and quantizing them against their new absmax, so the optimizer's
+ * math is its template's, untouched.
+ *
  * <p>A {@code ## helpers} section holds vector methods that touch no operand: copied once into
  * each width's class, as they are (they use {@code MASKED}), with no storage or format copies.
  * Moving a loop there keeps it out of the big methods, whose every loop is another on-stack
@@ -78,6 +86,8 @@ public final class KernelGenerator {
     private static final Pattern SCRATCH_LOAD = Pattern.compile("FloatVector\\.fromArray\\(MASKED, h16(\\w+), j16\\)");
     private static final Pattern SCRATCH_STORE = Pattern.compile("\\.intoArray\\(h16(\\w+), j16\\)");
     /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
+    private static final Pattern METHOD_HEAD = Pattern.compile("(?m)^    static \\w+ \\w+\\(.*\\) \\{$");
+    private static final Pattern STATE_SLOT = Pattern.compile("MemorySegment (\\w+) = k\\.");
     private static final Pattern GRAD_SCALE = Pattern.compile("(?m)^(\\s*)(\\w+) = \\2\\.mul\\(gradScale\\);$");
 
     public static void main(String[] args) throws IOException {
@@ -103,6 +113,7 @@ public final class KernelGenerator {
             String split = null;
             boolean flushState = false;
             boolean formats = false;
+            boolean q8 = false;
             List<String> operands = List.of();
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
@@ -117,6 +128,8 @@ public final class KernelGenerator {
                     flushState = true;
                 } else if (line.equals("# formats")) {
                     formats = true;
+                } else if (line.equals("# q8")) {
+                    q8 = true;
                 } else if (line.startsWith("# split ")) {
                     split = line.substring(8).trim();
                 } else if (line.startsWith("# operands ")) {
@@ -148,7 +161,38 @@ public final class KernelGenerator {
                 v = split(v, split, all);
                 t = split(t, split, all);
             }
+            if (q8) {
+                List<String> all = new ArrayList<>(names(v));
+                all.addAll(names(t));
+                v = v + "\n" + q8Copy(file, v, operands, all);
+                t = t + "\n" + q8Copy(file, t, operands, all);
+            }
             return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats);
+        }
+
+        /**
+         * The {@code # q8} copy of a section: every method renamed {@code nameQ8} ({@code runTail}
+         * becomes {@code runQ8Tail}) and every state slot read from and written to the thread's
+         * {@code Q8Scratch}, which holds the block's dequantized values (see the class comment).
+         */
+        static String q8Copy(Path file, String text, List<String> operands, List<String> names) {
+            for (String name : names) {
+                text = text.replaceAll("\\b" + name + "\\(", half(name, "Q8") + "(");
+            }
+            text = METHOD_HEAD.matcher(text).replaceAll("$0\n        Q8Scratch q8 = Q8Scratch.get();");
+            Matcher slots = STATE_SLOT.matcher(text);
+            List<String> state = new ArrayList<>();
+            while (slots.find()) {
+                if (!operands.contains(slots.group(1)) && !state.contains(slots.group(1))) {
+                    state.add(slots.group(1));
+                }
+            }
+            for (String x : state) {
+                text = Pattern.compile("MemorySegment " + x + " = (k\\.[\\w()]+);").matcher(text).replaceAll(m ->
+                        "float[] " + x + "Array = q8.values(" + m.group(1) + ");\n        int " + x + "Base = q8.base;");
+                text = arrayAccesses(file, text, x);
+            }
+            return text;
         }
 
         /** Both copies of a section for {@code # split flag}: see the class comment. */
@@ -674,10 +718,22 @@ public final class KernelGenerator {
 
         /** Rewrites every access to operand {@code x} from a native segment to a float[] and its base index. */
         private String heap(String text, String x) {
+            text = text.replace("MemorySegment " + x + " = k." + x + ";",
+                    "float[] " + x + "Array = k." + x + "Array;\n        int " + x + "Base = k." + x + "Base;");
+            text = arrayAccesses(file, text, x);
+            if (text.contains("k." + x + "Array, ")) {
+                throw new IllegalArgumentException(file + ": an access to " + x + " has no heap form: " + text);
+            }
+            return text;
+        }
+
+        /**
+         * Rewrites every access to segment {@code x}, declared already as {@code float[] xArray}
+         * and {@code int xBase} (the index of element 0 in it), to that array.
+         */
+        private static String arrayAccesses(Path file, String text, String x) {
             String arr = x + "Array";
             String base = x + "Base";
-            text = text.replace("MemorySegment " + x + " = k." + x + ";",
-                    "float[] " + arr + " = k." + arr + ";\n        int " + base + " = k." + base + ";");
             text = text.replace("MemorySegment " + x + ",", "float[] " + arr + ", int " + base + ",");
             Matcher load = Pattern.compile("FloatVector\\.fromMemorySegment\\(([\\w.]+), " + x
                     + ", o( \\+ (\\d+))?, [\\w.]*ORDER\\)").matcher(text);
@@ -688,9 +744,9 @@ public final class KernelGenerator {
                     + base + " + (int) i)");
             text = rewriteCalls(text, x + ".getAtIndex(F, ", args -> arr + "[" + base + " + (int) (" + args + ")]");
             text = rewriteCalls(text, x + ".setAtIndex(F, i, ", args -> arr + "[" + base + " + (int) i] = " + args);
-            text = text.replaceAll("\\b" + x + "\\b(?!\\.|Array|Base)", arr + ", " + base);
-            if (Pattern.compile("\\b" + x + "\\.").matcher(text).find() || text.contains("k." + arr + ", ")) {
-                throw new IllegalArgumentException(file + ": an access to " + x + " has no heap form: " + text);
+            text = text.replaceAll("(?<!\\.)\\b" + x + "\\b(?!\\.|Array|Base)", arr + ", " + base);
+            if (Pattern.compile("\\b" + x + "\\.").matcher(text).find()) {
+                throw new IllegalArgumentException(file + ": an access to " + x + " has no array form: " + text);
             }
             return text;
         }

@@ -19,13 +19,15 @@ public enum Format {
      */
     FP16(2),
     /**
-     * 8-bit block-quantized state (bitsandbytes' blockwise dynamic quantization), for the moments of
-     * Adam and AdamW only: blocks of 256 elements share one float32 absmax, each element is the
-     * index of the nearest code of bitsandbytes' dynamic map (signed for {@code exp_avg}, unsigned
-     * for {@code exp_avg_sq}) to {@code value / absmax}, ties to the lower code. A slot holds the
-     * {@code n} code bytes, then from the next multiple of 64 bytes the {@code ceil(n / 256)}
-     * absmax floats. A block of fewer than 4096 elements keeps float32 state (bitsandbytes'
-     * small-tensor rule; {@link OptimizerState#formats()} then says FP32).
+     * 8-bit block-quantized state (bitsandbytes' blockwise dynamic quantization), for the state of
+     * SGD with momentum (and the lecture's two momentum forms), Adam, AdamW, Adagrad, RMSprop and
+     * Lion: blocks of 256 elements share one float32 absmax, each element is the index of the
+     * nearest code of bitsandbytes' dynamic map to {@code value / absmax}, ties to the lower code;
+     * a slot whose values are never negative takes the unsigned map, the others the signed one
+     * ({@link #q8Signed}). A slot holds the {@code n} code bytes, then from the next multiple of 64
+     * bytes the {@code ceil(n / 256)} absmax floats. A block of fewer than 4096 elements keeps
+     * float32 state (bitsandbytes' small-tensor rule; {@link OptimizerState#formats()} then says
+     * FP32).
      */
     Q8(1);
 
@@ -53,6 +55,20 @@ public enum Format {
                     + " element; read its slot's codes and absmax as Format.Q8 describes");
         }
     }
+
+    /**
+     * Whether an 8-bit slot of state {@code key} takes bitsandbytes' signed map: every slot but
+     * those of squares ({@code exp_avg_sq}, {@code max_exp_avg_sq}, {@code square_avg}, Adagrad's
+     * {@code sum}), which take the unsigned one, twice as fine. (bitsandbytes itself gives its
+     * one-state optimizers the signed map whatever they hold: half its codes unused for RMSprop
+     * and Adagrad.)
+     */
+    public static boolean q8Signed(String key) {
+        return !UNSIGNED_SLOTS.contains(key);
+    }
+
+    private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(io.lanestep.Adam.EXP_AVG_SQ,
+            io.lanestep.Adam.MAX_EXP_AVG_SQ, io.lanestep.Rmsprop.SQUARE_AVG, io.lanestep.Adagrad.SUM);
 
     /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
     public long slotBytes(long length) {

@@ -7,8 +7,7 @@ import java.util.Objects;
  * The storage formats of a block's operands, fixed when its state is made
  * ({@link Optimizer#newState(long, java.lang.foreign.Arena, Formats)}): the parameters, the
  * gradients and every state slot. Each may be float32 or the block's one 16-bit format (bf16 or
- * fp16; a block mixing the two is refused); Adam's and AdamW's state may also be 8-bit
- * ({@link Format#Q8}). bf16 parameters and gradients with float32 moments move 22 bytes per Adam
+ * fp16; a block mixing the two is refused); the state may also be 8-bit ({@link Format#Q8}). bf16 parameters and gradients with float32 moments move 22 bytes per Adam
  * element instead of 28, everything bf16 14 (PyTorch's fused CPU Adam on bf16 tensors, bit for
  * bit), bf16 parameters and gradients with 8-bit moments about 10.
  *
@@ -116,9 +115,12 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
                 (code & 1 << 7) != 0 ? Rounding.stochastic(seed) : Rounding.NEAREST);
     }
 
-    /** The formats a block of {@code length} elements gets: Q8 state stays FP32 under 4096 elements. */
-    Formats forLength(long length) {
-        return state == Format.Q8 && length < 4096 ? new Formats(params, grads, Format.FP32, masterWeights, rounding)
+    /**
+     * The formats a block of {@code length} elements with {@code slots} state slots gets: Q8 state
+     * stays FP32 under 4096 elements, and where there is no state (SGD without momentum).
+     */
+    Formats forLength(long length, int slots) {
+        return state == Format.Q8 && (length < 4096 || slots == 0) ? new Formats(params, grads, Format.FP32, masterWeights, rounding)
                 : this;
     }
 

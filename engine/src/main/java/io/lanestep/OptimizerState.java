@@ -60,6 +60,13 @@ public final class OptimizerState {
         }
         this.kernel = Kernels.create(optimizer, length, views, scalars, arena);
         kernel.formats(formats.params().ordinal(), formats.grads().ordinal(), formats.state().ordinal());
+        if (formats.state() == Format.Q8) {
+            boolean[] signed = new boolean[keys.size()];
+            for (int i = 0; i < signed.length; i++) {
+                signed[i] = Format.q8Signed(keys.get(i));
+            }
+            kernel.q8Maps(signed);
+        }
         if (formats.masterWeights()) {
             kernel.master(Memory.loopView(master));
         }
@@ -89,23 +96,17 @@ public final class OptimizerState {
             throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"
                     + " 16-bit operands in one of them (convert the others first) or in FP32");
         }
-        if (formats.state() == Format.Q8 && !(optimizer instanceof Adam a && !a.amsgrad()
-                || optimizer instanceof AdamW w && !w.amsgrad())) {
-            throw new IllegalArgumentException("Q8 state is built for Adam and AdamW without amsgrad, got " + optimizer
-                    + "; use FP32, BF16 or FP16 state for it");
-        }
-        formats = formats.forLength(length);
         List<String> keys = optimizer.stateKeys();
+        formats = formats.forLength(length, keys.size());
         MemorySegment[] slots = new MemorySegment[keys.size()];
         Format format = formats.state();
         for (int i = 0; i < slots.length; i++) {
             slots[i] = arena.allocate(format.slotBytes(length), Floats.ALIGNMENT);
+            float initial = optimizer.initialStateValue(keys.get(i));
             if (format == Format.Q8) {
-                // exp_avg takes the signed map, exp_avg_sq the unsigned one.
-                Halves.zeroQ8(slots[i], length, i == 0);
+                Halves.fillQ8(slots[i], length, Format.q8Signed(keys.get(i)), initial);
                 continue;
             }
-            float initial = optimizer.initialStateValue(keys.get(i));
             if (initial != 0f) {
                 for (long j = 0; j < length; j++) {
                     Halves.set(slots[i], j, format, initial);

@@ -50,13 +50,25 @@ final class AdagradKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if ((flags & Flags.FUSED_TAIL) != 0 && from < fusedFrom && to > fusedFrom) {
+        if (stateFormat == Halves.Q8) {
+            Q8Scratch.steps(this, from, to, AdagradLanes::runQ8, AdagradKernel::runQ8Half);
+        } else if ((flags & Flags.FUSED_TAIL) != 0 && from < fusedFrom && to > fusedFrom) {
             AdagradLanes.runHalf(this, from, fusedFrom);
             AdagradLanes.runHalf(this, fusedFrom, to);
         } else if (lowPrecision) {
             AdagradLanes.runHalf(this, from, to);
         } else {
             AdagradLanes.run(this, from, to);
+        }
+    }
+
+    /** A block of 8-bit state on 16-bit params: split at {@link #fusedFrom} as {@link #run} splits. */
+    private static void runQ8Half(AdagradKernel k, long from, long to) {
+        if ((k.flags & Flags.FUSED_TAIL) != 0 && from < k.fusedFrom && to > k.fusedFrom) {
+            AdagradLanes.runQ8Half(k, from, k.fusedFrom);
+            AdagradLanes.runQ8Half(k, k.fusedFrom, to);
+        } else {
+            AdagradLanes.runQ8Half(k, from, to);
         }
     }
 }

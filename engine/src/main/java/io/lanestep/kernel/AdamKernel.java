@@ -75,16 +75,7 @@ final class AdamKernel extends MomentKernel {
     @Override
     public void run(int pass, long from, long to) {
         if (stateFormat == Halves.Q8) {
-            boolean wide = paramsFormat == Halves.FP32 && gradsFormat == Halves.FP32;
-            // A call per block of 8-bit moments: its absmax needs the whole block (ranges start at block bounds).
-            for (long b0 = from; b0 < to; b0 += Q8Scratch.BLOCK) {
-                long b1 = Math.min(b0 + Q8Scratch.BLOCK, to);
-                if (wide) {
-                    AdamQ8Lanes.run(this, b0, b1);
-                } else {
-                    AdamQ8Lanes.runHalf(this, b0, b1);
-                }
-            }
+            Q8Scratch.steps(this, from, to, AdamLanes::runQ8, AdamLanes::runQ8Half);
         } else if (lowPrecision) {
             AdamLanes.runHalf(this, from, to);
         } else {

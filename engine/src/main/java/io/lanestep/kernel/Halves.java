@@ -26,9 +26,17 @@ public final class Halves {
     private Halves() {
     }
 
-    /** A fresh Q8 slot of {@code length} elements: every block zero (absmax 0, codes of 0). */
-    public static void zeroQ8(MemorySegment slot, long length, boolean signed) {
-        slot.asSlice(0, length).fill((signed ? DynamicCodes.SIGNED : DynamicCodes.UNSIGNED).zero);
+    /**
+     * A fresh Q8 slot of {@code length} elements, each {@code value}: every block's absmax |value|
+     * and its codes those of 0, or of ±1 (exactly value / absmax).
+     */
+    public static void fillQ8(MemorySegment slot, long length, boolean signed, float value) {
+        DynamicCodes map = signed ? DynamicCodes.SIGNED : DynamicCodes.UNSIGNED;
+        float absmax = Math.abs(value);
+        slot.asSlice(0, length).fill((byte) (value == 0f ? map.zero : map.nearest(value / absmax)));
+        for (long b0 = 0; b0 < length; b0 += Q8Scratch.BLOCK) {
+            slot.set(Lanes.F, Q8Scratch.absmaxOffset(length, b0), absmax);
+        }
     }
 
     /** Element {@code i} of {@code s} as a float, exactly. */

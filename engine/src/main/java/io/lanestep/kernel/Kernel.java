@@ -38,6 +38,8 @@ public abstract class Kernel {
     boolean lowPrecision;
     /** The block's one 16-bit format ({@link Halves#BF16} or {@link Halves#FP16}), when it has one. */
     int sixteenBit;
+    /** The code maps of the state slots when they are 8-bit ({@code Format.Q8}), in slot order. */
+    DynamicCodes[] q8Maps = new DynamicCodes[0];
     /** The float32 master weights of a block whose params are their 16-bit copy; empty when it has none. */
     MemorySegment master = MemorySegment.NULL;
     /** Whether this step reads the parameters from {@link #master} (it holds them from the second step on). */
@@ -78,6 +80,17 @@ public abstract class Kernel {
         lowPrecision = params != Halves.FP32 || grads != Halves.FP32 || state != Halves.FP32;
         sixteenBit = params == Halves.FP16 || grads == Halves.FP16 || state == Halves.FP16 ? Halves.FP16 : Halves.BF16;
         fusedFrom = length - length % (params == Halves.FP32 ? 8 : 16);
+    }
+
+    /**
+     * Makes the state slots 8-bit, once, when the state is made: {@code signed[n]} says whether
+     * slot {@code n} takes bitsandbytes' signed map or the unsigned one (for values never negative).
+     */
+    public final void q8Maps(boolean[] signed) {
+        q8Maps = new DynamicCodes[signed.length];
+        for (int n = 0; n < signed.length; n++) {
+            q8Maps[n] = signed[n] ? DynamicCodes.SIGNED : DynamicCodes.UNSIGNED;
+        }
     }
 
     /** Sets the float32 master weights' loop view, once, when the state is made. */

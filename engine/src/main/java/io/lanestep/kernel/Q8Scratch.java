@@ -2,30 +2,44 @@ package io.lanestep.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A thread's room for one block of 8-bit moments ({@code Format.Q8}, see {@code AdamQ8.kernel}):
- * the block's moments, first as their code values, then as the new moments and their running
- * absmax, kept from the pass that steps the parameters to the pass that quantizes against the
- * absmax, so nothing is computed twice; and the table keys the vector loops compute. One per
+ * A thread's room for one block of 8-bit state ({@code Format.Q8}): each slot's 256 values,
+ * dequantized, which the templates' {@code Q8} copies read and write in place of the slot
+ * (KernelGenerator's {@code # q8}), then quantized against the block's new absmax. One per
  * thread, made on its first 8-bit step.
  *
- * <p>The table lookups are here, scalar, as {@link DynamicCodes#nearest} does them.
+ * <p>A step runs block by block ({@link #steps}): decode every slot (code value times the block's
+ * absmax, as the reference dequantizes), run the optimizer's own loop over the block, then find
+ * each slot's absmax, normalize and key in vectors, and look the nearest codes up, scalar, as
+ * {@link DynamicCodes#nearest} does. Memory still sees one pass: the block stays in L1 between.
  */
 final class Q8Scratch {
     static final int BLOCK = 256;
+    /** The most state slots an 8-bit optimizer has (centered RMSprop with momentum). */
+    static final int SLOTS = 3;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfByte CODE = ValueLayout.JAVA_BYTE;
+    /** What a slot the step leaves out (an empty segment) reads as: nothing, as the loops never touch it. */
+    private static final float[] NONE = new float[0];
     private static final ThreadLocal<Q8Scratch> OF_THREAD = ThreadLocal.withInitial(Q8Scratch::new);
 
-    final float[] m = new float[BLOCK];
-    final float[] v = new float[BLOCK];
-    /** {@code DynamicCodes.key} of each normalized moment, from the vector loops. */
-    final int[] keysM = new int[BLOCK];
-    final int[] keysV = new int[BLOCK];
+    private final float[][] values = new float[SLOTS][BLOCK];
+    /** {@code DynamicCodes.key} of each normalized value. */
+    private final int[] keys = new int[BLOCK];
     /** Codes on their way in or out: the slot is read and written in bulk, the lookups run on arrays. */
     private final byte[] codes = new byte[BLOCK];
-    float maxM;
-    float maxV;
+    /** The state slots of the block being stepped. */
+    private MemorySegment[] slots = new MemorySegment[0];
+    /**
+     * Minus the block's first element, as an int: the loops index {@code values(slot)[base + (int) i]},
+     * which wraps to {@code i - b0} for any long {@code i}.
+     */
+    int base;
 
     private Q8Scratch() {
     }
@@ -34,56 +48,117 @@ final class Q8Scratch {
         return OF_THREAD.get();
     }
 
-    /** Where the absmax pair of the block at element {@code b0} is, in a slot of {@code length} elements. */
+    /** A block's loop: a template's {@code Q8} copy. */
+    @FunctionalInterface
+    interface Loop<K extends Kernel> {
+        void run(K k, long from, long to);
+    }
+
+    /**
+     * Steps elements {@code [from, to)} of kernel {@code k}'s block, block by block ({@code from}
+     * is a block bound): {@code wide} for float32 params and grads (native or heap), {@code half}
+     * (its 16-bit copy) otherwise.
+     */
+    static <K extends Kernel> void steps(K k, long from, long to, Loop<K> wide, Loop<K> half) {
+        Q8Scratch q8 = get();
+        boolean fp32 = k.paramsFormat == Halves.FP32 && k.gradsFormat == Halves.FP32;
+        for (long b0 = from; b0 < to; b0 += BLOCK) {
+            long b1 = Math.min(b0 + BLOCK, to);
+            int count = (int) (b1 - b0);
+            q8.decode(k, b0, count);
+            if (fp32) {
+                wide.run(k, b0, b1);
+            } else {
+                half.run(k, b0, b1);
+            }
+            q8.finish(k, b0, count);
+        }
+    }
+
+    /** The dequantized values of {@code slot}, one of the block's state slots (or an empty segment). */
+    float[] values(MemorySegment slot) {
+        for (int n = 0; n < slots.length; n++) {
+            if (slots[n] == slot) {
+                return values[n];
+            }
+        }
+        return NONE;
+    }
+
+    /** Where the absmax of the block at element {@code b0} is, in a slot of {@code length} elements. */
     static long absmaxOffset(long length, long b0) {
         return io.lanestep.Format.q8AbsmaxOffset(length) + b0 / BLOCK * Float.BYTES;
     }
 
-    /** Reads the code values (not yet times the absmax) of the block's {@code count} elements at {@code b0}. */
-    void decode(MemorySegment expAvg, MemorySegment expAvgSq, long b0, int count) {
-        decode(DynamicCodes.SIGNED, m, expAvg, b0, count);
-        decode(DynamicCodes.UNSIGNED, v, expAvgSq, b0, count);
+    private void decode(Kernel k, long b0, int count) {
+        slots = k.slots;
+        base = (int) -b0;
+        long at = absmaxOffset(k.length, b0);
+        for (int n = 0; n < slots.length; n++) {
+            MemorySegment slot = slots[n];
+            MemorySegment.copy(slot, CODE, b0, codes, 0, count);
+            float[] table = k.q8Maps[n].values;
+            float absmax = slot.get(Lanes.F, at);
+            float[] x = values[n];
+            for (int j = 0; j < count; j++) {
+                x[j] = table[codes[j] & 0xff] * absmax;
+            }
+        }
     }
 
-    private void decode(DynamicCodes map, float[] values, MemorySegment slot, long b0, int count) {
-        MemorySegment.copy(slot, CODE, b0, codes, 0, count);
-        float[] table = map.values;
-        for (int j = 0; j < count; j++) {
-            values[j] = table[codes[j] & 0xff];
+    private void finish(Kernel k, long b0, int count) {
+        long at = absmaxOffset(k.length, b0);
+        int vectors = S.loopBound(count);
+        for (int n = 0; n < slots.length; n++) {
+            float[] x = values[n];
+            FloatVector vMax = FloatVector.zero(S);
+            for (int j = 0; j < vectors; j += S.length()) {
+                vMax = vMax.max(FloatVector.fromArray(S, x, j).abs());
+            }
+            float max = vMax.reduceLanes(VectorOperators.MAX);
+            for (int j = vectors; j < count; j++) {
+                max = Math.max(max, Math.abs(x[j]));
+            }
+            float divisor = divisor(max);
+            normalize(x, divisor, vectors);
+            quantize(k.q8Maps[n], x, divisor, vectors, count, slots[n], b0);
+            slots[n].set(Lanes.F, at, max);
+        }
+    }
+
+    /** Divides {@code x[0..count)} by {@code divisor} in place and writes each one's {@code DynamicCodes.key}. */
+    private void normalize(float[] x, float divisor, int count) {
+        for (int j = 0; j < count; j += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, j).div(divisor);
+            v.intoArray(x, j);
+            IntVector bits = v.reinterpretAsInts();
+            bits.lanewise(VectorOperators.LSHR, 23).and(0xff)
+                    .max(DynamicCodes.LOWEST_EXPONENT).min(DynamicCodes.HIGHEST_EXPONENT)
+                    .sub(DynamicCodes.LOWEST_EXPONENT).lanewise(VectorOperators.LSHL, 7)
+                    .or(bits.lanewise(VectorOperators.LSHR, 16).and(0x7f))
+                    .add(bits.lanewise(VectorOperators.ASHR, 31).and(DynamicCodes.KEYS_PER_SIGN))
+                    .intoArray(keys, j);
         }
     }
 
     /**
-     * Writes the nearest codes of {@code moments[0..count)} divided by {@code divisor} into
-     * {@code slot} at {@code b0}: the first {@code normalized} are divided already and have their
-     * {@code keys}.
+     * Writes the nearest codes of {@code x[0..count)} divided by {@code divisor} into {@code slot}
+     * at {@code b0}: the first {@code normalized} are divided already and have their keys.
      */
-    private void quantize(DynamicCodes map, float[] moments, int[] keys, float divisor, int normalized, int count,
-                          MemorySegment slot, long b0) {
+    private void quantize(DynamicCodes map, float[] x, float divisor, int normalized, int count, MemorySegment slot,
+                          long b0) {
         // A finite absmax leaves no NaN to map to code 0 (an infinite one divides itself into NaN).
         int clean = Float.isFinite(divisor) ? normalized : 0;
         for (int j = 0; j < clean; j++) {
-            codes[j] = (byte) map.nearest(keys[j], moments[j]);
+            codes[j] = (byte) map.nearest(keys[j], x[j]);
         }
         for (int j = clean; j < normalized; j++) {
-            codes[j] = (byte) map.nearest(moments[j]);
+            codes[j] = (byte) map.nearest(x[j]);
         }
         for (int j = normalized; j < count; j++) {
-            codes[j] = (byte) map.nearest(moments[j] / divisor);
+            codes[j] = (byte) map.nearest(x[j] / divisor);
         }
         MemorySegment.copy(codes, 0, slot, CODE, b0, count);
-    }
-
-    /**
-     * Quantizes the {@code count} new moments of the block at {@code b0} (the first
-     * {@code normalized} divided and keyed already) and stores its absmax pair.
-     */
-    void finish(MemorySegment expAvg, MemorySegment expAvgSq, long length, long b0, int normalized, int count) {
-        quantize(DynamicCodes.SIGNED, m, keysM, divisor(maxM), normalized, count, expAvg, b0);
-        quantize(DynamicCodes.UNSIGNED, v, keysV, divisor(maxV), normalized, count, expAvgSq, b0);
-        long at = absmaxOffset(length, b0);
-        expAvg.set(Lanes.F, at, maxM);
-        expAvgSq.set(Lanes.F, at, maxV);
     }
 
     /** A block of zeros divides by 1, not 0: its codes are then the code of 0 (of either sign). */

@@ -69,7 +69,13 @@ class SgdKernel extends Kernel {
     @Override
     public void run(int pass, long from, long to) {
         boolean first = (flags & FIRST_STEP) != 0;
-        if (lowPrecision) {
+        if (stateFormat == Halves.Q8) {
+            if (first) {
+                Q8Scratch.steps(this, from, to, SgdLanes::runFirstStepQ8, SgdLanes::runFirstStepQ8Half);
+            } else {
+                Q8Scratch.steps(this, from, to, SgdLanes::runQ8, SgdLanes::runQ8Half);
+            }
+        } else if (lowPrecision) {
             if (first) {
                 SgdLanes.runFirstStepHalf(this, from, to);
             } else {

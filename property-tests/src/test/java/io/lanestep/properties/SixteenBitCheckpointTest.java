@@ -5,19 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.Checkpoint;
 import io.lanestep.CheckpointException;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
+import io.lanestep.Lion;
+import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
+import io.lanestep.Rmsprop;
+import io.lanestep.Sgd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import net.jqwik.api.Example;
 import net.jqwik.api.Tag;
@@ -35,10 +42,24 @@ class SixteenBitCheckpointTest {
 
     @Example
     void aRestoredRunContinuesBitForBitInEveryFormat() throws Exception {
+        List<Formats> eightBit = List.of(new Formats(Format.FP32, Format.FP32, Format.Q8),
+                new Formats(Format.BF16, Format.BF16, Format.Q8));
+        List<Map.Entry<Optimizer, Formats>> runs = new ArrayList<>();
         for (Formats formats : List.of(Formats.halfParams(Format.BF16), Formats.all(Format.FP16),
                 Formats.masterWeights(Format.BF16, Format.BF16), Formats.stochasticRounding(Format.BF16, Format.FP32, 99),
-                new Formats(Format.FP32, Format.FP32, Format.Q8), new Formats(Format.BF16, Format.BF16, Format.Q8),
-                Formats.FP32)) {
+                eightBit.get(0), eightBit.get(1), Formats.FP32)) {
+            runs.add(Map.entry(ADAM, formats));
+        }
+        // 8-bit state of one, two and three slots, signed and unsigned maps, a non-zero initial state.
+        for (Optimizer o : List.of(new Rmsprop(0.01, 0.99, 1e-8, 0, 0.9, true, false), new Adagrad(0.1, 0, 0, 0.1, 1e-10, false),
+                Lion.defaults(), new Sgd(0.01, 0.9, 0, 0, true, false))) {
+            for (Formats formats : eightBit) {
+                runs.add(Map.entry(o, formats));
+            }
+        }
+        for (Map.Entry<Optimizer, Formats> run : runs) {
+            Optimizer opt = run.getKey();
+            Formats formats = run.getValue();
             Path dir = Files.createTempDirectory("lanestep-ckpt16");
             try (Arena arena = Arena.ofConfined()) {
                 float[][] grads = new float[6][];
@@ -48,28 +69,28 @@ class SixteenBitCheckpointTest {
                 }
                 float[] p0 = Data.NORMAL.fill(N, random);
                 MemorySegment whole = SixteenBitKernelProperties.place(arena, p0, formats.params(), 0);
-                OptimizerState wholeState = ADAM.newState(N, arena, formats);
+                OptimizerState wholeState = opt.newState(N, arena, formats);
                 MemorySegment resumed = SixteenBitKernelProperties.place(arena, p0, formats.params(), 0);
-                OptimizerState first = ADAM.newState(N, arena, formats);
+                OptimizerState first = opt.newState(N, arena, formats);
                 Path file = dir.resolve("half.ckpt");
-                OptimizerState second = ADAM.newState(N, arena, formats);
+                OptimizerState second = opt.newState(N, arena, formats);
                 for (int t = 0; t < grads.length; t++) {
                     MemorySegment g = SixteenBitKernelProperties.place(arena, grads[t], formats.grads(), 0);
-                    engine.step(ADAM, wholeState, whole, g);
+                    engine.step(opt, wholeState, whole, g);
                     if (t < 3) {
-                        engine.step(ADAM, first, resumed, g);
+                        engine.step(opt, first, resumed, g);
                         if (t == 2) {
-                            Checkpoint.save(file, ADAM, List.of(first));
-                            Checkpoint.restore(file, ADAM, List.of(second));
+                            Checkpoint.save(file, opt, List.of(first));
+                            Checkpoint.restore(file, opt, List.of(second));
                         }
                     } else {
-                        engine.step(ADAM, second, resumed, g);
+                        engine.step(opt, second, resumed, g);
                     }
                 }
-                String what = formats.toString();
+                String what = opt + ", " + formats;
                 assertEquals(wholeState.step(), second.step(), what);
                 assertArrayEquals(bytes(whole), bytes(resumed), what + ": params");
-                for (String key : ADAM.stateKeys()) {
+                for (String key : opt.stateKeys()) {
                     assertArrayEquals(bytes(wholeState.slot(key)), bytes(second.slot(key)), what + ": " + key);
                 }
                 if (formats.masterWeights()) {

@@ -15,6 +15,14 @@ public final class BlockQuantizer {
     private BlockQuantizer() {
     }
 
+    /**
+     * Whether the 8-bit slot of state {@code key} takes the signed map: all but the slots of
+     * squares and sums of squares, which are never negative and take the unsigned one.
+     */
+    public static boolean signed(String key) {
+        return !java.util.List.of("exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum").contains(key);
+    }
+
     /** Whether a moment of {@code length} values is stored in 8 bits. */
     public static boolean quantized(long length) {
         return length >= MIN_ELEMENTS;

@@ -86,8 +86,8 @@ public final class FormatReference {
      * {@code params} holds the float32 master and is left unrounded: the block's 16-bit params
      * are then {@link #round(float, Format)} of each. Under stochastic rounding each parameter is
      * {@link Bf16#stochastic} of its value with {@link Philox#random16} of (seed, steps taken
-     * before this one, index). Under Q8 state each moment is quantized by {@link BlockQuantizer}
-     * (exp_avg with the signed map, exp_avg_sq the unsigned) and left dequantized, what the next
+     * before this one, index). Under Q8 state each slot is quantized by {@link BlockQuantizer}
+     * (with the map {@link BlockQuantizer#signed} gives it) and left dequantized, what the next
      * step reads; the quantized slots are returned by key (empty for other formats).
      */
     public static java.util.Map<String, Quantized> step(Optimizer optimizer, Formats formats, float[] params,
@@ -117,7 +117,7 @@ public final class FormatReference {
             if (!BlockQuantizer.quantized(slot.length)) {
                 continue;
             }
-            boolean signed = k == 0;
+            boolean signed = BlockQuantizer.signed(keys.get(k));
             Quantized q = new Quantized(new byte[slot.length], new float[(slot.length + BlockQuantizer.BLOCK - 1)
                     / BlockQuantizer.BLOCK]);
             BlockQuantizer.quantize(slot, signed, q.codes(), q.absmax());
