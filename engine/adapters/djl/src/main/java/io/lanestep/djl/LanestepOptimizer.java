@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import io.lanestep.Block;
 import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
 import io.lanestep.NonFinite;
@@ -11,7 +13,6 @@ import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.Schedule;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +28,11 @@ import java.util.function.Function;
  * it to {@code DefaultTrainingConfig.optOptimizer(...)} and nothing else changes. Each step works
  * in place on the memory of DJL's own tensors (no copy of parameters or gradients), keeps one
  * Lanestep state per parameter id, and zeroes the parameter's gradient afterwards, as DJL's own
- * optimizers do on the PyTorch engine (its gradient collector does not).
+ * optimizers do on the PyTorch engine (its gradient collector does not). Weights and gradients may
+ * be float32, bfloat16 or float16 tensors (a block of the model cast to a 16-bit type): each is
+ * stepped in its own format with float32 math, the state float32 unless the builder says otherwise
+ * ({@link Builder#optStateFormat}, {@link Builder#optMasterWeights}). bfloat16 tensors take the same
+ * path, untested: DJL 0.36's PyTorch engine aborts the JVM making one.
  *
  * <p>DJL's builder options keep their meaning: {@code setRescaleGrad} multiplies every gradient
  * inside the fused update and {@code optClipGrad} clamps it to {@code [-clip, clip]} after that, as
@@ -46,6 +51,8 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
     private final NonFinite policy;
     private final Engine engine;
     private final float clip;
+    private final Format stateFormat;
+    private final boolean masterWeights;
     private final Arena arena = Arena.ofShared();
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private boolean closed;
@@ -64,6 +71,8 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         schedule = builder.schedule;
         policy = builder.policy;
         clip = clipGrad < 0 ? Float.POSITIVE_INFINITY : clipGrad;
+        stateFormat = builder.stateFormat;
+        masterWeights = builder.masterWeights;
         engine = Engine.create(builder.width, builder.threads, builder.flushSubnormalState);
     }
 
@@ -87,8 +96,9 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
      *
      * @throws IllegalStateException    if this optimizer is closed, or {@code weight}, {@code grad}
      *                                  or the weight's gradient has been closed by DJL
-     * @throws IllegalArgumentException if the arrays are not contiguous float32 CPU tensors of one
-     *                                  size, or the size changed since the parameter's first step
+     * @throws IllegalArgumentException if the arrays are not contiguous float32, bfloat16 or float16
+     *                                  CPU tensors of one size, or their size or types changed since
+     *                                  the parameter's first step
      */
     @Override
     public synchronized void update(String parameterId, NDArray weight, NDArray grad) {
@@ -103,16 +113,16 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
             var params = TensorViews.of(parameterId, "weight", weight, first);
             var grads = TensorViews.of(parameterId, "grad", grad, first);
             var zeroed = gradient == null ? null : TensorViews.of(parameterId, "gradient", gradient, first);
-            if (grads.byteSize() != params.byteSize()) {
-                throw new IllegalArgumentException("parameter " + parameterId + ": grad has " + grads.byteSize() / 4
-                        + " elements, weight " + params.byteSize() / 4 + "; pass the weight's own gradient");
+            if (grads.elements() != params.elements()) {
+                throw new IllegalArgumentException("parameter " + parameterId + ": grad has " + grads.elements()
+                        + " elements, weight " + params.elements() + "; pass the weight's own gradient");
             }
             if (first) {
-                slot = newSlot(parameterId, params);
+                slot = newSlot(parameterId, params, grads);
             }
             engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
             if (zeroed != null) {
-                zeroed.fill((byte) 0);
+                zeroed.segment().fill((byte) 0);
             }
         } finally {
             if (gradient != null) {
@@ -138,7 +148,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         requireOpen();
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> gradients = new ArrayList<>();
-        List<MemorySegment> zeroed = new ArrayList<>();
+        List<TensorViews.View> zeroed = new ArrayList<>();
         try {
             List<Group> groups = new ArrayList<>();
             for (Parameter parameter : block.getParameters().values()) {
@@ -157,14 +167,14 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                 gradients.add(gradient);
                 Slot slot = slots.get(id);
                 boolean first = slot == null;
-                MemorySegment params = TensorViews.of(id, "weight", weight, first);
-                MemorySegment grads = TensorViews.of(id, "gradient", gradient, first);
+                var params = TensorViews.of(id, "weight", weight, first);
+                var grads = TensorViews.of(id, "gradient", gradient, first);
                 zeroed.add(grads);
-                groups.add(group(first ? newSlot(id, params) : slot, params, grads));
+                groups.add(group(first ? newSlot(id, params, grads) : slot, params, grads));
             }
             engine.step(groups, policy, rescaleGrad, clip);
-            for (MemorySegment g : zeroed) {
-                g.fill((byte) 0);
+            for (TensorViews.View g : zeroed) {
+                g.segment().fill((byte) 0);
             }
         } finally {
             gradients.forEach(NDArray::close);
@@ -178,17 +188,25 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         }
     }
 
-    private Slot newSlot(String parameterId, MemorySegment params) {
+    private Slot newSlot(String parameterId, TensorViews.View params, TensorViews.View grads) {
         Optimizer base = Objects.requireNonNull(configuration.apply(parameterId),
                 "the configuration of parameter " + parameterId);
-        Slot slot = new Slot(base, base.newState(params.byteSize() / Float.BYTES, arena));
+        Slot slot = new Slot(base, base.newState(params.elements(), arena, formats(params.format(), grads.format())));
         slots.put(parameterId, slot);
         return slot;
     }
 
-    private Group group(Slot slot, MemorySegment params, MemorySegment grads) {
+    /**
+     * A new parameter's formats: its tensors' own, the builder's state format, and master weights
+     * if asked for and the weight is 16-bit (float32 weights step as they are).
+     */
+    private Formats formats(Format params, Format grads) {
+        return new Formats(params, grads, stateFormat, masterWeights && params != Format.FP32);
+    }
+
+    private Group group(Slot slot, TensorViews.View params, TensorViews.View grads) {
         return new Group(schedule.at(slot.base, slot.state.step() + 1),
-                List.of(new Block(slot.state, params, grads)));
+                List.of(new Block(slot.state, params.segment(), grads.segment())));
     }
 
     /**
@@ -222,6 +240,8 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         private LaneWidth width = LaneWidth.preferred();
         private int threads = 1;
         private boolean flushSubnormalState;
+        private Format stateFormat = Format.FP32;
+        private boolean masterWeights;
 
         private Builder(Function<String, Optimizer> configuration) {
             this.configuration = configuration;
@@ -254,6 +274,27 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         /** Store subnormal state values as zero, so long runs keep their speed ({@code Engine.create}). */
         public Builder optFlushSubnormalState(boolean flush) {
             this.flushSubnormalState = flush;
+            return this;
+        }
+
+        /**
+         * How every parameter's state is stored (default float32, whatever the tensors' types):
+         * {@code BF16} or {@code FP16} (one 16-bit format per parameter: a bf16 tensor cannot have
+         * fp16 state), or {@code Format.Q8}, bitsandbytes' 8-bit blockwise code (tensors under
+         * 4096 elements keep float32 state). The tensors' own formats come from their data types.
+         */
+        public Builder optStateFormat(Format format) {
+            this.stateFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * Keeps float32 master weights in the state of every bfloat16 or float16 weight and writes
+         * the tensor as their 16-bit copy in the same pass (DeepSpeed's step and copy); float32
+         * weights step as they are.
+         */
+        public Builder optMasterWeights(boolean masterWeights) {
+            this.masterWeights = masterWeights;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.lanestep.dl4j;
 
+import io.lanestep.Format;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,14 +13,23 @@ final class FlatViews {
         if (flat == null || flat.wasClosed()) {
             throw new IllegalStateException(what + " were closed (net.close()?); train a live network");
         }
-        if (flat.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException(what + " are " + flat.dataType()
-                    + "; LanestepTrainer steps FLOAT networks (dataType(DataType.FLOAT) in the configuration)");
-        }
+        Format format = format(flat, what);
         if (flat.elementWiseStride() != 1) {
             throw new IllegalArgumentException(what + " are not one contiguous range of memory");
         }
-        return flat.data().address() + flat.offset() * Float.BYTES;
+        return flat.data().address() + flat.offset() * format.bytes();
+    }
+
+    /** How a network's flat view stores its numbers: FLOAT or HALF (DL4J refuses BFLOAT16 networks itself). */
+    static Format format(INDArray flat, String what) {
+        if (flat.dataType() == DataType.FLOAT) {
+            return Format.FP32;
+        }
+        if (flat.dataType() == DataType.HALF) {
+            return Format.FP16;
+        }
+        throw new IllegalArgumentException(what + " are " + flat.dataType() + "; LanestepTrainer steps FLOAT and"
+                + " HALF networks (dataType(DataType.FLOAT) or HALF in the configuration)");
     }
 
     static void requireSame(INDArray flat, long address, String what) {

@@ -2,6 +2,8 @@ package io.lanestep.dl4j;
 
 import io.lanestep.Block;
 import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
 import io.lanestep.NonFinite;
@@ -10,7 +12,6 @@ import io.lanestep.OptimizerState;
 import io.lanestep.Schedule;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,7 +38,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * touched; parameters whose "gradient" DL4J computes as their update (BatchNorm's running mean and
  * variance) move as DL4J moves them, {@code p -= g}. The layers' own DL4J updaters are replaced:
  * {@code perLayer} gives each layer's Lanestep configuration. The iteration count advances and
- * listeners hear {@code iterationDone} as with {@code fit}.
+ * listeners hear {@code iterationDone} as with {@code fit}. A HALF network steps its fp16
+ * parameters and gradients in place with float32 math; its state is float32 unless the builder
+ * says otherwise ({@link Builder#stateFormat}, {@link Builder#masterWeights}).
  *
  * <p>Not supported, refused with an exception when configured: L1 and DL4J's {@code WeightDecay}
  * regularization (use Lanestep's AdamW), gradient normalization, ComputationGraph, DL4J updaters'
@@ -61,6 +64,8 @@ public final class LanestepTrainer implements AutoCloseable {
     private final long gradsAddress;
     private final MemorySegment params;
     private final MemorySegment grads;
+    /** How the network stores params and grads (its data type). */
+    private final Format format;
     private boolean closed;
 
     private LanestepTrainer(Builder b) {
@@ -77,12 +82,15 @@ public final class LanestepTrainer implements AutoCloseable {
         plan = ParameterPlan.of(net, b.perLayer);
         paramsAddress = FlatViews.address(net.params(), "the network's parameters");
         gradsAddress = FlatViews.address(net.getFlattenedGradients(), "the network's gradients");
-        long bytes = net.params().length() * Float.BYTES;
+        format = FlatViews.format(net.params(), "the network's parameters");
+        long bytes = net.params().length() * format.bytes();
         params = MemorySegment.ofAddress(paramsAddress).reinterpret(bytes, arena, null);
         grads = MemorySegment.ofAddress(gradsAddress).reinterpret(bytes, arena, null);
+        // A HALF network's params and grads are fp16; master weights only where there is a 16-bit copy to keep.
+        Formats formats = new Formats(format, format, b.stateFormat, b.masterWeights && format != Format.FP32);
         for (ParameterPlan.Entry e : plan.entries()) {
             if (e.kind() == ParameterPlan.Kind.LANESTEP) {
-                states.put(e.key(), e.base().newState(e.length(), arena));
+                states.put(e.key(), e.base().newState(e.length(), arena, formats));
             }
         }
         engine = Engine.create(b.width, b.threads, b.flushSubnormalState);
@@ -149,8 +157,8 @@ public final class LanestepTrainer implements AutoCloseable {
                     OptimizerState state = states.get(e.key());
                     Optimizer config = e.l2() == null ? e.base()
                             : ParameterPlan.withL2(e.key(), e.base(), e.l2().valueAt(iteration, epoch));
-                    long from = e.offset() * Float.BYTES;
-                    long bytes = e.length() * Float.BYTES;
+                    long from = e.offset() * format.bytes();
+                    long bytes = e.length() * format.bytes();
                     groups.add(new Group(schedule.at(config, state.step() + 1),
                             List.of(new Block(state, params.asSlice(from, bytes), grads.asSlice(from, bytes)))));
                 }
@@ -168,8 +176,7 @@ public final class LanestepTrainer implements AutoCloseable {
     /** DL4J's {@code params -= update} for a parameter whose "gradient" is its update. */
     private void rawUpdate(ParameterPlan.Entry e) {
         for (long i = e.offset(); i < e.offset() + e.length(); i++) {
-            long at = i * Float.BYTES;
-            params.set(ValueLayout.JAVA_FLOAT, at, params.get(ValueLayout.JAVA_FLOAT, at) - grads.get(ValueLayout.JAVA_FLOAT, at));
+            format.set(params, i, format.get(params, i) - format.get(grads, i));
         }
     }
 
@@ -205,6 +212,8 @@ public final class LanestepTrainer implements AutoCloseable {
         private LaneWidth width = LaneWidth.preferred();
         private int threads = 1;
         private boolean flushSubnormalState;
+        private Format stateFormat = Format.FP32;
+        private boolean masterWeights;
 
         private Builder(MultiLayerNetwork net, Function<Integer, Optimizer> perLayer) {
             this.net = Objects.requireNonNull(net, "net");
@@ -238,6 +247,25 @@ public final class LanestepTrainer implements AutoCloseable {
         /** Store subnormal state values as zero, so long runs keep their speed. */
         public Builder flushSubnormalState(boolean flush) {
             this.flushSubnormalState = flush;
+            return this;
+        }
+
+        /**
+         * How every parameter's state is stored (default float32, whatever the network's type):
+         * {@code FP16}, or {@code Format.Q8}, bitsandbytes' 8-bit blockwise code (parameters under
+         * 4096 elements keep float32 state). bf16 state needs a bf16 network, which DL4J does not make.
+         */
+        public Builder stateFormat(Format format) {
+            this.stateFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * For a HALF network: keeps float32 master weights in each parameter's state and writes
+         * the network's fp16 parameters as their copy in the same pass. A FLOAT network ignores it.
+         */
+        public Builder masterWeights(boolean masterWeights) {
+            this.masterWeights = masterWeights;
             return this;
         }
 

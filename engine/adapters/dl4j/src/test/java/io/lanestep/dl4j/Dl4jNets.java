@@ -27,7 +27,11 @@ final class Dl4jNets {
     }
 
     static MultiLayerNetwork mlp(IUpdater updater, double l2, boolean batchNorm, boolean frozenFirst) {
-        var builder = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
+        return mlp(updater, l2, batchNorm, frozenFirst, DataType.FLOAT);
+    }
+
+    static MultiLayerNetwork mlp(IUpdater updater, double l2, boolean batchNorm, boolean frozenFirst, DataType type) {
+        var builder = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(updater)
                 .weightInit(WeightInit.XAVIER);
         if (l2 != 0) {
             builder.l2(l2);

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lanestep.Adam;
 import io.lanestep.Block;
 import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.NonFinite;
 import io.lanestep.OptimizerState;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -88,6 +91,70 @@ class LanestepTrainerTest {
             float[] flat = net.params().toFloatVector();
             assertArrayEquals(java.util.Arrays.copyOf(flat, weights.length), weights, "the layer's own view");
         }
+    }
+
+    /**
+     * A HALF network steps in place in fp16: each step's parameters equal the engine's over fp16
+     * copies of DL4J's gradient, with float32 state and with float32 master weights; and it trains.
+     */
+    @Test
+    void stepsAHalfNetworkInFp16() {
+        DataSet batch = half(Dl4jNets.blobs(3, 48));
+        Adam adam = new Adam(1e-2, 0.9, 0.999, 1e-8, 0, false, false);
+        for (boolean master : new boolean[] {false, true}) {
+            MultiLayerNetwork net = Dl4jNets.mlp(new NoOp(), 0, false, false, DataType.HALF);
+            Formats formats = new Formats(Format.FP16, Format.FP16, Format.FP32, master);
+            try (LanestepTrainer trainer = LanestepTrainer.builder(net, adam).masterWeights(master).build();
+                 Arena arena = Arena.ofConfined();
+                 Engine engine = Engine.create()) {
+                MemorySegment expected = fp16(arena, net.params().castTo(DataType.FLOAT).toFloatVector());
+                List<OptimizerState> states = new ArrayList<>();
+                for (int step = 0; step < 3; step++) {
+                    net.setInput(batch.getFeatures());
+                    net.setLabels(batch.getLabels());
+                    net.computeGradientAndScore();
+                    MemorySegment gradient = fp16(arena, net.getFlattenedGradients().castTo(DataType.FLOAT).toFloatVector());
+                    List<Group> groups = new ArrayList<>();
+                    long offset = 0;
+                    int index = 0;
+                    for (var param : net.paramTable().entrySet()) {
+                        long length = param.getValue().length();
+                        if (step == 0) {
+                            states.add(adam.newState(length, arena, formats));
+                        }
+                        groups.add(new Group(adam, List.of(new Block(states.get(index++),
+                                expected.asSlice(offset * 2, length * 2), gradient.asSlice(offset * 2, length * 2)))));
+                        offset += length;
+                    }
+                    engine.step(groups, NonFinite.PROPAGATE, (float) (1.0 / 48));
+                    trainer.fit(batch);
+                    float[] own = net.params().castTo(DataType.FLOAT).toFloatVector();
+                    for (int i = 0; i < own.length; i++) {
+                        assertEquals(Format.FP16.get(expected, i), own[i], "master " + master + " step " + step
+                                + " element " + i);
+                    }
+                }
+                assertEquals(formats, trainer.states().get("0_W").formats());
+                DataSet test = half(Dl4jNets.blobs(2, 600));
+                for (int epoch = 0; epoch < 4; epoch++) {
+                    Dl4jNets.batches(half(Dl4jNets.blobs(1, 1200)), 32).forEach(trainer::fit);
+                }
+                double accuracy = Dl4jNets.accuracy(net, test);
+                assertTrue(accuracy >= 0.9, "master " + master + ": accuracy " + accuracy);
+            }
+        }
+    }
+
+    private static DataSet half(DataSet data) {
+        return new DataSet(data.getFeatures().castTo(DataType.HALF), data.getLabels().castTo(DataType.HALF));
+    }
+
+    private static MemorySegment fp16(Arena arena, float[] values) {
+        MemorySegment s = arena.allocate(values.length * 2L, 64);
+        for (int i = 0; i < values.length; i++) {
+            Format.FP16.set(s, i, values[i]);
+        }
+        return s;
     }
 
     /**
