@@ -2,6 +2,8 @@ package io.lanestep.perf;
 
 import io.lanestep.Engine;
 import io.lanestep.Floats;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import java.lang.foreign.Arena;
@@ -38,13 +40,20 @@ final class Blocks {
      * a recompilation storm (README, performance notes).
      */
     static void compile(Engine engine, Optimizer optimizer) {
+        compile(engine, optimizer, Formats.FP32);
+    }
+
+    /** {@link #compile(Engine, Optimizer)} for float32 params and grads with state in {@code formats}. */
+    static void compile(Engine engine, Optimizer optimizer, Formats formats) {
+        // 8-bit state needs 4096 elements (smaller blocks keep float32 state).
+        int n = formats.state() == Format.Q8 ? 4096 : 256;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment p = params(arena, 256);
-            MemorySegment g = grads(arena, 256);
+            MemorySegment p = params(arena, n);
+            MemorySegment g = grads(arena, n);
             // A zero gradient sends one vector down the side of data-dependent branches that the
             // others skip (FormatsBench.compile has the measured case).
             g.setAtIndex(Floats.LAYOUT, 0, 0f);
-            OptimizerState state = optimizer.newState(256, arena);
+            OptimizerState state = optimizer.newState(n, arena, formats);
             untilCompiled(() -> engine.step(optimizer, state, p, g));
         }
     }

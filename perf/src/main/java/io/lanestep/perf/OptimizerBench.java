@@ -1,6 +1,8 @@
 package io.lanestep.perf;
 
 import io.lanestep.Engine;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
@@ -39,6 +41,13 @@ public class OptimizerBench {
     @Param({"adam"})
     public String optimizer;
 
+    /**
+     * How the state is stored: {@code fp32}, or {@code q8} (8-bit blockwise, {@code Format.Q8}; the
+     * report measures fp32, {@code -p state=q8} gives an optimizer's 8-bit cost beside it).
+     */
+    @Param({"fp32"})
+    public String state;
+
     /** Threads sharing one block's step; 0 means all available processors. */
     @Param({"1"})
     public int threads;
@@ -46,7 +55,7 @@ public class OptimizerBench {
     private Arena arena;
     private Engine engine;
     private Optimizer config;
-    private OptimizerState state;
+    private OptimizerState optimizerState;
     private MemorySegment params;
     private MemorySegment grads;
 
@@ -58,8 +67,13 @@ public class OptimizerBench {
         config = Workloads.optimizer(optimizer);
         params = Blocks.params(arena, size);
         grads = Blocks.grads(arena, size);
-        state = config.newState(size, arena);
-        Blocks.compile(engine, config);
+        Formats formats = switch (state) {
+            case "fp32" -> Formats.FP32;
+            case "q8" -> new Formats(Format.FP32, Format.FP32, Format.Q8);
+            default -> throw new IllegalArgumentException("state " + state + "; use fp32 or q8");
+        };
+        optimizerState = config.newState(size, arena, formats);
+        Blocks.compile(engine, config, formats);
     }
 
     @TearDown(Level.Trial)
@@ -70,6 +84,6 @@ public class OptimizerBench {
 
     @Benchmark
     public void step() {
-        engine.step(config, state, params, grads);
+        engine.step(config, optimizerState, params, grads);
     }
 }
