@@ -85,9 +85,9 @@ public final class KernelGenerator {
     /** The fp16 copy's reads and writes of a chunk's float32 arrays, {@code h16<segment>}. */
     private static final Pattern SCRATCH_LOAD = Pattern.compile("FloatVector\\.fromArray\\(MASKED, h16(\\w+), j16\\)");
     private static final Pattern SCRATCH_STORE = Pattern.compile("\\.intoArray\\(h16(\\w+), j16\\)");
-    /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
     private static final Pattern METHOD_HEAD = Pattern.compile("(?m)^    static \\w+ \\w+\\(.*\\) \\{$");
     private static final Pattern STATE_SLOT = Pattern.compile("MemorySegment (\\w+) = k\\.");
+    /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
     private static final Pattern GRAD_SCALE = Pattern.compile("(?m)^(\\s*)(\\w+) = \\2\\.mul\\(gradScale\\);$");
 
     public static void main(String[] args) throws IOException {

@@ -67,8 +67,8 @@ public enum Format {
         return !UNSIGNED_SLOTS.contains(key);
     }
 
-    private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(io.lanestep.Adam.EXP_AVG_SQ,
-            io.lanestep.Adam.MAX_EXP_AVG_SQ, io.lanestep.Rmsprop.SQUARE_AVG, io.lanestep.Adagrad.SUM);
+    private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(Adam.EXP_AVG_SQ,
+            Adam.MAX_EXP_AVG_SQ, Rmsprop.SQUARE_AVG, Adagrad.SUM);
 
     /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
     public long slotBytes(long length) {
