@@ -51,24 +51,22 @@ final class AdagradKernel extends Kernel {
     @Override
     public void run(int pass, long from, long to) {
         if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, AdagradLanes::runQ8, AdagradKernel::runQ8Half);
-        } else if ((flags & Flags.FUSED_TAIL) != 0 && from < fusedFrom && to > fusedFrom) {
-            AdagradLanes.runHalf(this, from, fusedFrom);
-            AdagradLanes.runHalf(this, fusedFrom, to);
+            Q8Scratch.steps(this, from, to, AdagradLanes::runQ8,
+                    (k, a, b) -> splitAtFusedFrom(k, a, b, AdagradLanes::runQ8Half));
         } else if (lowPrecision) {
-            AdagradLanes.runHalf(this, from, to);
+            splitAtFusedFrom(this, from, to, AdagradLanes::runHalf);
         } else {
             AdagradLanes.run(this, from, to);
         }
     }
 
-    /** A block of 8-bit state on 16-bit params: split at {@link #fusedFrom} as {@link #run} splits. */
-    private static void runQ8Half(AdagradKernel k, long from, long to) {
+    /** Runs {@code loop} over {@code [from, to)}, in two ranges under FUSED_TAIL when it spans {@link #fusedFrom}. */
+    private static void splitAtFusedFrom(AdagradKernel k, long from, long to, Q8Scratch.Loop<AdagradKernel> loop) {
         if ((k.flags & Flags.FUSED_TAIL) != 0 && from < k.fusedFrom && to > k.fusedFrom) {
-            AdagradLanes.runQ8Half(k, from, k.fusedFrom);
-            AdagradLanes.runQ8Half(k, k.fusedFrom, to);
+            loop.run(k, from, k.fusedFrom);
+            loop.run(k, k.fusedFrom, to);
         } else {
-            AdagradLanes.runQ8Half(k, from, to);
+            loop.run(k, from, to);
         }
     }
 }

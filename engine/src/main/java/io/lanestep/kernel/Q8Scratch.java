@@ -48,7 +48,7 @@ final class Q8Scratch {
         return OF_THREAD.get();
     }
 
-    /** A block's loop: a template's {@code Q8} copy. */
+    /** A generated loop over a range of a kernel's block (a template's method). */
     @FunctionalInterface
     interface Loop<K extends Kernel> {
         void run(K k, long from, long to);
