@@ -33,8 +33,9 @@ import java.util.stream.Stream;
  *
  * <p>A {@code # formats} line adds 16-bit copies of every method for blocks whose parameters,
  * gradients or state are stored as bf16 or fp16 ({@code io.lanestep.Format}): a dispatcher
- * {@code nameHalf}, one vector copy per 16-bit format ({@code nameBf16}, {@code nameFp16}, and
- * {@code nameBf16Sr} for bf16 params rounded stochastically) and one
+ * {@code nameHalf}, one vector copy per 16-bit format ({@code nameBf16}, {@code nameFp16}, with
+ * {@code nameBf16M}, {@code nameFp16M} for params with master weights and {@code nameBf16Sr} for
+ * bf16 params rounded stochastically) and one
  * scalar tail ({@code runTail} becomes {@code runHalfTail}). Every load of an operand widens it
  * from the kernel's format for it ({@code k.paramsFormat}, {@code k.gradsFormat},
  * {@code k.stateFormat} for every other segment: float32 or the copy's format) and every store
@@ -45,9 +46,11 @@ import java.util.stream.Stream;
  * enough for C1 (a copy converting both formats made C1 give up and the method never reached C2).
  * The fp16 copy runs its vector loop in chunks instead, through float32 arrays that
  * {@code Fp16Scratch} widens and narrows with the CPU's conversions (the Vector API has none).
- * With master weights ({@code k.master} not empty) the params are the 16-bit copy: loads read the
- * float32 master once it holds the parameters ({@code k.masterRead}, from the second step on) and
- * stores write both. The copies run native memory only, and at the 64-bit width on 128-bit
+ * With master weights ({@code k.masterRead}) the params are the 16-bit copy: the {@code M} copies
+ * read the float32 master and write both; the others have no master code at all. One copy for
+ * both left a master branch in the loop, and a JVM that stepped bf16 state and master weights
+ * through it kept a compilation that boxed a vector per iteration (24 KB per 4K-element step, 3x
+ * slower, for good). The copies run native memory only, and at the 64-bit width on 128-bit
  * vectors: no 32-bit vector of two 16-bit lanes exists to widen from.
  *
  * <p>A {@code # q8} line adds an 8-bit-state copy of every method ({@code nameQ8}; {@code runTail}
@@ -73,7 +76,7 @@ import java.util.stream.Stream;
 public final class KernelGenerator {
     private static final int[] WIDTHS = {64, 128, 256, 512};
     /** The vector copies of a {@code # formats} template, one per 16-bit format. */
-    private static final List<String> SIXTEEN_BIT = List.of("Bf16Sr", "Bf16", "Fp16");
+    private static final List<String> SIXTEEN_BIT = List.of("Bf16Sr", "Bf16M", "Bf16", "Fp16M", "Fp16");
     private static final Pattern DIVIDE = Pattern.compile(
             "(?m)^(\\s*)FloatVector (\\w+) = @divide\\((\\w+), (\\w+), (\\w+), (\\w+), (\\w+)\\);$");
     private static final Pattern METHOD = Pattern.compile("(?m)^    static (\\w+) (\\w+)\\(");
@@ -308,7 +311,9 @@ public final class KernelGenerator {
                         for (String copy : SIXTEEN_BIT) {
                             String test = switch (copy) {
                                 case "Bf16Sr" -> "k.sixteenBit == Halves.BF16 && k.stochastic";
+                                case "Bf16M" -> "k.sixteenBit == Halves.BF16 && k.masterRead";
                                 case "Bf16" -> "k.sixteenBit == Halves.BF16";
+                                case "Fp16M" -> "k.sixteenBit == Halves.FP16 && k.masterRead";
                                 default -> "k.sixteenBit == Halves.FP16";
                             };
                             b.append("        if (").append(test).append(" && k.bits != 0) {\n            ").append(ret)
@@ -391,6 +396,7 @@ public final class KernelGenerator {
             if (copy != null) {
                 boolean bf16 = copy.startsWith("Bf16");
                 boolean stochastic = copy.equals("Bf16Sr");
+                boolean master = copy.endsWith("M");
                 if (stochastic) {
                     // The Philox words of blocks srBase, srBase + 1, ... (see philox): none yet.
                     text = text.replace("long srStep = k.step;", "long srStep = k.step;\n"
@@ -407,9 +413,10 @@ public final class KernelGenerator {
                 text = GRAD_SCALE.matcher(text).replaceAll("$1if (gradScale != 1f) {\n$1    $2 = $2.mul(gradScale);\n$1}");
                 text = text.replaceAll("\\bS\\b", "MASKED").replaceAll("\\bLANES\\b", "MASKED_LANES");
                 text = HALF_LOAD.matcher(text).replaceAll(m -> load(m.group(1), m.group(2), m.group(3),
-                        format(m.group(3)), m.group(4), bf16).replace("$", "\\$"));
+                        format(m.group(3)), m.group(4), bf16, master).replace("$", "\\$"));
                 text = HALF_STORE.matcher(text).replaceAll(m -> store(m.group(1), m.group(2), m.group(3),
-                        format(m.group(3)), bf16, stochastic && m.group(3).equals("params")).replace("$", "\\$"));
+                        format(m.group(3)), bf16, stochastic && m.group(3).equals("params"), master)
+                        .replace("$", "\\$"));
                 if (!bf16) {
                     text = chunked(text);
                 }
@@ -514,15 +521,18 @@ public final class KernelGenerator {
 
         /**
          * A load of a 16-bit copy, {@code FloatVector x = load(seg)rest;}, expanded inline: bf16
-         * widens by a shift; fp16 reads the chunk's float32 copy (see {@link #chunked}).
+         * widens by a shift; fp16 reads the chunk's float32 copy (see {@link #chunked}); the
+         * {@code M} copies read the params from the float32 master.
          */
-        private static String load(String pad, String x, String seg, String format, String rest, boolean bf16) {
+        private static String load(String pad, String x, String seg, String format, String rest, boolean bf16,
+                                   boolean master) {
             String in = pad + "    ";
+            if (master && seg.equals("params")) {
+                return pad + "FloatVector " + x + " = FloatVector.fromMemorySegment(MASKED, master, i * Float.BYTES, ORDER)"
+                        + rest + ";\n";
+            }
             return pad + "FloatVector " + x + ";\n"
-                    + (seg.equals("params") ? pad + "if (masterRead) {\n"
-                    + in + x + " = FloatVector.fromMemorySegment(MASKED, master, i * Float.BYTES, ORDER);\n"
-                    + pad + "} else " : pad)
-                    + "if (" + format + " == Halves.FP32) {\n"
+                    + pad + "if (" + format + " == Halves.FP32) {\n"
                     + in + x + " = FloatVector.fromMemorySegment(MASKED, " + seg + ", i * Float.BYTES, ORDER);\n"
                     + pad + "} else {\n"
                     + (bf16 ? in + "IntVector h16 = (IntVector) ShortVector.fromMemorySegment(HALF, " + seg + ", i * 2, ORDER)\n"
@@ -539,13 +549,12 @@ public final class KernelGenerator {
          * stochastically; fp16 writes the chunk's float32 copy (see {@link #chunked}).
          */
         private static String store(String pad, String value, String seg, String format, boolean bf16,
-                                    boolean stochastic) {
+                                    boolean stochastic, boolean master) {
             String in = pad + "    ";
             String in2 = in + "    ";
             String head = pad + "{\n"
                     + in + "FloatVector w16 = " + value + ";\n"
-                    + (seg.equals("params") ? in + "if (master.byteSize() != 0) {\n"
-                    + in2 + "w16.intoMemorySegment(master, i * Float.BYTES, ORDER);\n" + in + "}\n" : "")
+                    + (master && seg.equals("params") ? in + "w16.intoMemorySegment(master, i * Float.BYTES, ORDER);\n" : "")
                     + in + "if (" + format + " == Halves.FP32) {\n"
                     + in2 + "w16.intoMemorySegment(" + seg + ", i * Float.BYTES, ORDER);\n"
                     + in + "} else {\n";
@@ -618,7 +627,7 @@ public final class KernelGenerator {
             for (String x : loaded) {
                 // Slots a step leaves out (AMSGrad's maximum without AMSGrad) are empty segments.
                 b.append(in).append("if (").append(format(x)).append(" == Halves.FP16 && ").append(x)
-                        .append(".byteSize() != 0").append(x.equals("params") ? " && !masterRead" : "").append(") {\n")
+                        .append(".byteSize() != 0) {\n")
                         .append(in2).append("f16.widen(").append(x).append(", c16, n16, h16").append(x).append(");\n")
                         .append(in).append("}\n");
             }

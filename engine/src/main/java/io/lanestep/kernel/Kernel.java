@@ -42,7 +42,7 @@ public abstract class Kernel {
     DynamicCodes[] q8Maps = new DynamicCodes[0];
     /** The float32 master weights of a block whose params are their 16-bit copy; empty when it has none. */
     MemorySegment master = MemorySegment.NULL;
-    /** Whether this step reads the parameters from {@link #master} (it holds them from the second step on). */
+    /** Whether the block has {@link #master} weights, which every step reads the parameters from. */
     boolean masterRead;
     /** Whether bf16 params are written with stochastic rounding, keyed by {@link #seed}; see {@code Rounding}. */
     boolean stochastic;
@@ -105,11 +105,18 @@ public abstract class Kernel {
     }
 
     /**
-     * Runs before {@link #prepare}, {@code steps} the steps taken so far: the first step of a block
-     * with master weights fills them from the 16-bit params; stochastic rounding counts steps.
+     * Runs after {@link #bind} and before {@link #prepare}, {@code steps} the steps taken so far:
+     * the first step of a block with master weights fills them from the 16-bit params, so that
+     * every step's loops read the master (the generator's {@code M} copies); stochastic rounding
+     * counts steps.
      */
     public final void begin(long steps) {
-        masterRead = master.byteSize() != 0 && steps > 0;
+        masterRead = master.byteSize() != 0;
+        if (masterRead && steps == 0) {
+            for (long i = 0; i < length; i++) {
+                master.setAtIndex(Lanes.F, i, Halves.at(params, paramsFormat, i));
+            }
+        }
         step = steps;
     }
 

@@ -99,7 +99,7 @@ public class FormatsBench {
     }
 
     /** {@code floats} in {@code format} (itself for FP32). */
-    private static MemorySegment convert(Arena arena, MemorySegment floats, Format format) {
+    static MemorySegment convert(Arena arena, MemorySegment floats, Format format) {
         if (format == Format.FP32) {
             return floats;
         }
@@ -120,7 +120,7 @@ public class FormatsBench {
      * the interpreter (76 ms a step at 64K fp16, 400 KB allocated) while the kernel was compiled
      * again: the first measured iterations were averaged in.
      */
-    private static void compile(Engine engine, Optimizer adam, Formats formats) {
+    static void compile(Engine engine, Optimizer adam, Formats formats) {
         // 4096 elements: the smallest block that keeps 8-bit moments.
         try (Arena small = Arena.ofShared()) {
             MemorySegment p = convert(small, Blocks.params(small, 4096), formats.params());

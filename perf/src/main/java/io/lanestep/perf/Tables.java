@@ -241,6 +241,21 @@ final class Tables {
         s.append(String.format(Locale.ROOT, "- State memory of 8-bit Adam <= 0.27 of fp32's (bytes the states of a"
                 + " 16M block allocate): %s (%.3f)%n", q8 <= 0.27 ? "**met**" : "**not met**", q8));
         for (long size : List.of(16_777_216L, 67_108_864L)) {
+            if (find(Workloads.FORMATS_PREFIX + "fp32", Suite.FORMATS, size, 1).isEmpty()) {
+                continue;
+            }
+            List<String> allocating = new java.util.ArrayList<>();
+            for (String format : FormatsBench.FORMATS) {
+                double bytes = StepAllocation.bytesPerStep(format, size);
+                if (bytes > 0) {
+                    allocating.add(formatName(format) + " " + f0(bytes) + " B");
+                }
+            }
+            s.append(String.format(Locale.ROOT, "- No allocation per step at %d, 1 thread, every format (the stepping"
+                    + " thread's allocation counter over steps after warm-up): %s%n", size, allocating.isEmpty()
+                    ? "**met** (0 bytes per step)" : "**not met** (" + String.join(", ", allocating) + ")"));
+        }
+        for (long size : List.of(16_777_216L, 67_108_864L)) {
             List<String> below = new java.util.ArrayList<>();
             double worst = Double.NaN;
             for (String format : FormatsBench.FORMATS) {
@@ -340,7 +355,6 @@ final class Tables {
         formatTargets(s);
     }
 
-    /** JMH's own allocation per step for {@code r}: see {@link #targets}. */
     /** The bytes JMH allocates per measured iteration: the median of the single-threaded roofline kernels'. */
     private double iterationNoise() {
         double[] perIteration = records.stream().filter(b -> b.width().equals("roofline") && b.threads() == 1
