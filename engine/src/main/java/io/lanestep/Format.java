@@ -20,8 +20,7 @@ public enum Format {
     FP16(2),
     /**
      * 8-bit block-quantized state (bitsandbytes' blockwise dynamic quantization), for the state of
-     * SGD with momentum (and the lecture's two momentum forms), Adam, AdamW, Adagrad, RMSprop and
-     * Lion: blocks of 256 elements share one float32 absmax, each element is the index of the
+     * the optimizers with 16-bit kernels ({@link Formats#supports}): blocks of 256 elements share one float32 absmax, each element is the index of the
      * nearest code of bitsandbytes' dynamic map to {@code value / absmax}, ties to the lower code;
      * a slot whose values are never negative takes the unsigned map, the others the signed one
      * ({@link #q8Signed}). A slot holds the {@code n} code bytes, then from the next multiple of 64
@@ -58,8 +57,9 @@ public enum Format {
 
     /**
      * Whether an 8-bit slot of state {@code key} takes bitsandbytes' signed map: every slot but
-     * those of squares ({@code exp_avg_sq}, {@code max_exp_avg_sq}, {@code square_avg}, Adagrad's
-     * {@code sum}), which take the unsigned one, twice as fine. (bitsandbytes itself gives its
+     * those never negative (squares: {@code exp_avg_sq}, {@code max_exp_avg_sq}, {@code square_avg}
+     * (RMSprop's and Adadelta's), Adagrad's {@code sum}, Adadelta's {@code acc_delta}; Adamax's {@code exp_inf}, Rprop's
+     * {@code step_size}), which take the unsigned one, twice as fine. (bitsandbytes itself gives its
      * one-state optimizers the signed map whatever they hold: half its codes unused for RMSprop
      * and Adagrad.)
      */
@@ -68,7 +68,8 @@ public enum Format {
     }
 
     private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(Adam.EXP_AVG_SQ,
-            Adam.MAX_EXP_AVG_SQ, Rmsprop.SQUARE_AVG, Adagrad.SUM);
+            Adam.MAX_EXP_AVG_SQ, Rmsprop.SQUARE_AVG, Adagrad.SUM, Adamax.EXP_INF, Adadelta.ACC_DELTA,
+            Rprop.STEP_SIZE);
 
     /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
     public long slotBytes(long length) {

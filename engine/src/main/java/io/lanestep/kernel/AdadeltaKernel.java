@@ -38,6 +38,12 @@ final class AdadeltaKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        AdadeltaLanes.run(this, from, to);
+        if (stateFormat == Halves.Q8) {
+            Q8Scratch.steps(this, from, to, AdadeltaLanes::runQ8, AdadeltaLanes::runQ8Half);
+        } else if (lowPrecision) {
+            AdadeltaLanes.runHalf(this, from, to);
+        } else {
+            AdadeltaLanes.run(this, from, to);
+        }
     }
 }

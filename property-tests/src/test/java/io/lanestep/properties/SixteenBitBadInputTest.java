@@ -8,7 +8,7 @@ import io.lanestep.Adam;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
-import io.lanestep.NAdam;
+import io.lanestep.Lamb;
 import io.lanestep.OptimizerState;
 import io.lanestep.Rounding;
 import java.lang.foreign.Arena;
@@ -166,8 +166,8 @@ class SixteenBitBadInputTest {
     void anOptimizerWithoutSixteenBitKernelsIsRefusedAtStateCreation() {
         try (Arena arena = Arena.ofConfined()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> NAdam.defaults().newState(N, arena, BF16));
-            assertTrue(e.getMessage().contains("NAdam") && e.getMessage().contains("Formats.FP32")
+                    () -> Lamb.defaults().newState(N, arena, BF16));
+            assertTrue(e.getMessage().contains("Lamb") && e.getMessage().contains("Formats.FP32")
                     && e.getMessage().contains("Adam"), e.getMessage());
         }
     }

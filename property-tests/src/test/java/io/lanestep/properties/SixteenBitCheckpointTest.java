@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
+import io.lanestep.Asgd;
 import io.lanestep.Checkpoint;
 import io.lanestep.CheckpointException;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Lion;
+import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,9 +53,11 @@ class SixteenBitCheckpointTest {
                 eightBit.get(0), eightBit.get(1), Formats.FP32)) {
             runs.add(Map.entry(ADAM, formats));
         }
-        // 8-bit state of one, two and three slots, signed and unsigned maps, a non-zero initial state.
+        // 8-bit state of one, two and three slots, signed and unsigned maps, non-zero initial states
+        // (Adagrad's, Rprop's step sizes), scalar state beside the slots (NAdam's, ASGD's).
         for (Optimizer o : List.of(new Rmsprop(0.01, 0.99, 1e-8, 0, 0.9, true, false), new Adagrad(0.1, 0, 0, 0.1, 1e-10, false),
-                Lion.defaults(), new Sgd(0.01, 0.9, 0, 0, true, false))) {
+                Lion.defaults(), new Sgd(0.01, 0.9, 0, 0, true, false), Rprop.defaults(), NAdam.defaults(),
+                Asgd.defaults())) {
             for (Formats formats : eightBit) {
                 runs.add(Map.entry(o, formats));
             }

@@ -39,7 +39,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    @Property(tries = 400)
+    @Property(tries = 600)
     void everyFormatGivesTheReferenceBits(@ForAll("sixteenBit") Optimizer optimizer, @ForAll("widths") LaneWidth width,
                                           @ForAll("formats") Formats formats, @ForAll("lengths") int n,
                                           @ForAll @IntRange(min = 1, max = 6) int steps, @ForAll("data") Data data,
@@ -85,7 +85,7 @@ class SixteenBitKernelProperties implements OptimizerDomain {
      * absmax equal the reference's, at every lane width, blocks long enough for 8 bits (and some
      * just under, which stay float32, as does a block without state).
      */
-    @Property(tries = 100)
+    @Property(tries = 250)
     void eightBitStateGivesTheReferenceBits(@ForAll("sixteenBit") Optimizer optimizer, @ForAll("widths") LaneWidth width,
                                              @ForAll("formats") Formats base, @ForAll @IntRange(min = 4000, max = 20000) int n,
                                              @ForAll @IntRange(min = 1, max = 5) int steps, @ForAll("data") Data data,

@@ -16,11 +16,13 @@ public final class BlockQuantizer {
     }
 
     /**
-     * Whether the 8-bit slot of state {@code key} takes the signed map: all but the slots of
-     * squares and sums of squares, which are never negative and take the unsigned one.
+     * Whether the 8-bit slot of state {@code key} takes the signed map: all but the slots
+     * never negative (squares and sums of squares, Adamax's {@code exp_inf}, Rprop's
+     * {@code step_size}), which take the unsigned one.
      */
     public static boolean signed(String key) {
-        return !java.util.List.of("exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum").contains(key);
+        return !java.util.List.of("exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum", "exp_inf", "acc_delta",
+                "step_size").contains(key);
     }
 
     /** Whether a moment of {@code length} values is stored in 8 bits. */
