@@ -176,13 +176,26 @@ public abstract class Kernel {
                 | (flushState ? Flags.FLUSH_SUBNORMAL : 0);
     }
 
-    /** Sum of squares of params over {@code [from, to)}, in {@link SquareSums}' order. */
+    /**
+     * Sum of squares of params over {@code [from, to)}, in {@link SquareSums}' order: of the master
+     * weights when the block has them (what the step updates), of the stored values otherwise.
+     * A 16-bit range is at most one {@link SquareSums#CHUNK}.
+     */
     final double paramsSquares(long from, long to) {
+        if (masterRead) {
+            return SquareSums.of(bits, master, null, 0, from, to, 1f);
+        }
+        if (paramsFormat != Halves.FP32) {
+            return SquareSums.ofHalf(bits, params, paramsFormat, from, to, 1f);
+        }
         return SquareSums.of(bits, params, paramsArray, paramsBase, from, to, 1f);
     }
 
-    /** Sum of squares of the scaled gradients over {@code [from, to)}. */
+    /** Sum of squares of the scaled gradients over {@code [from, to)}; as {@link #paramsSquares}. */
     final double gradsSquares(long from, long to) {
+        if (gradsFormat != Halves.FP32) {
+            return SquareSums.ofHalf(bits, grads, gradsFormat, from, to, gradScale);
+        }
         return SquareSums.of(bits, grads, gradsArray, gradsBase, from, to, gradScale);
     }
 }

@@ -1,6 +1,7 @@
 package io.lanestep.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,6 +25,7 @@ public final class SquareSums {
     public static final int CHUNK = 4096;
 
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
     static final VectorSpecies<Float> S64 = FloatVector.SPECIES_64;
     static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
     static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
@@ -54,6 +56,35 @@ public final class SquareSums {
             case 512 -> SquareSumsLanes.of512A(array, base, from, to, scale);
             default -> SquareSumsLanes.scalarA(array, base, from, to, scale);
         };
+    }
+
+    /**
+     * {@link #of} of {@code [from, to)}, at most one {@link #CHUNK}, of a 16-bit operand
+     * ({@code format} {@link Halves#BF16} or {@link Halves#FP16}): widened exactly into the
+     * thread's {@link Widened} arrays and summed by the heap loops, so the sum has the bits of the
+     * float32 values' sum.
+     */
+    static double ofHalf(int bits, MemorySegment segment, int format, long from, long to, float scale) {
+        Widened w = Widened.OF_THREAD.get();
+        int count = (int) (to - from);
+        MemorySegment.copy(segment, HALF, from * 2, w.bits, 0, count);
+        if (format == Halves.BF16) {
+            for (int j = 0; j < count; j++) {
+                w.values[j] = Float.intBitsToFloat(w.bits[j] << 16);
+            }
+        } else {
+            for (int j = 0; j < count; j++) {
+                w.values[j] = Float.float16ToFloat(w.bits[j]);
+            }
+        }
+        return of(bits, null, w.values, (int) -from, from, to, scale);
+    }
+
+    /** A thread's float32 copy of one chunk of a 16-bit operand; made on its first 16-bit sum. */
+    private static final class Widened {
+        static final ThreadLocal<Widened> OF_THREAD = ThreadLocal.withInitial(Widened::new);
+        final short[] bits = new short[CHUNK];
+        final float[] values = new float[CHUNK];
     }
 
     /** {@link #of} for a segment of any accepted kind ({@link Memory#problem} null). */

@@ -13,6 +13,7 @@ import io.lanestep.CheckpointException;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
+import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
@@ -54,14 +55,17 @@ class SixteenBitCheckpointTest {
             runs.add(Map.entry(ADAM, formats));
         }
         // 8-bit state of one, two and three slots, signed and unsigned maps, non-zero initial states
-        // (Adagrad's, Rprop's step sizes), scalar state beside the slots (NAdam's, ASGD's).
+        // (Adagrad's, Rprop's step sizes), scalar state beside the slots (NAdam's, ASGD's),
+        // a second pass (LARS's).
         for (Optimizer o : List.of(new Rmsprop(0.01, 0.99, 1e-8, 0, 0.9, true, false), new Adagrad(0.1, 0, 0, 0.1, 1e-10, false),
                 Lion.defaults(), new Sgd(0.01, 0.9, 0, 0, true, false), Rprop.defaults(), NAdam.defaults(),
-                Asgd.defaults())) {
+                Asgd.defaults(), Lars.of(1.0))) {
             for (Formats formats : eightBit) {
                 runs.add(Map.entry(o, formats));
             }
         }
+        // Two passes whose first sums the squares of the restored master.
+        runs.add(Map.entry(Lars.of(1.0), Formats.masterWeights(Format.BF16, Format.BF16)));
         for (Map.Entry<Optimizer, Formats> run : runs) {
             Optimizer opt = run.getKey();
             Formats formats = run.getValue();
