@@ -59,7 +59,9 @@ import java.util.stream.Stream;
  * {@code Q8Scratch}, a float[] of the block's dequantized values indexed from the block's first
  * element, exactly as a heap operand is. {@code Q8Scratch.steps} calls it once per block of 256,
  * between decoding the slots and quantizing them against their new absmax, so the optimizer's
- * math is its template's, untouched.
+ * math is its template's, untouched. A template with both lines gets {@code nameAnyFormat}, which
+ * runs the copy the block's formats need: 8-bit state block by block, else the 16-bit copy when
+ * any operand is 16-bit, else the float32 loop.
  *
  * <p>A {@code ## helpers} section holds vector methods that touch no operand: copied once into
  * each width's class, as they are (they use {@code MASKED}), with no storage or format copies.
@@ -109,7 +111,7 @@ public final class KernelGenerator {
     }
 
     private record Template(Path file, String className, String kernel, List<String> operands, String vector,
-                            String tail, String helpers, boolean formats) {
+                            String tail, String helpers, boolean formats, boolean q8) {
         static Template parse(Path file) throws IOException {
             String className = null;
             String kernel = null;
@@ -170,7 +172,7 @@ public final class KernelGenerator {
                 v = v + "\n" + q8Copy(file, v, operands, all);
                 t = t + "\n" + q8Copy(file, t, operands, all);
             }
-            return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats);
+            return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats, q8);
         }
 
         /**
@@ -328,6 +330,13 @@ public final class KernelGenerator {
                         b.append("        ").append(ret).append(half(name + "Tail", "Half")).append("(k, from, to);\n    }\n");
                     }
                 }
+                if (formats && q8) {
+                    for (String name : vectorNames) {
+                        if (!name.contains("Q8") && returnType(vector, name).equals("void")) {
+                            b.append(anyFormat(name));
+                        }
+                    }
+                }
             }
             for (String suffix : suffixes()) {
                 b.append('\n').append(indent(variant(tail, suffix, tailNames), ""));
@@ -365,6 +374,19 @@ public final class KernelGenerator {
                 }
             }
             return b.append("}\n").toString();
+        }
+
+        /** {@code nameAnyFormat}, the loop for the block's formats: see the class comment. */
+        private String anyFormat(String name) {
+            return "\n    static void " + name + "AnyFormat(" + kernel + " k, long from, long to) {\n"
+                    + "        if (k.stateFormat == Halves.Q8) {\n"
+                    + "            Q8Scratch.steps(k, from, to, " + className + "::" + name + "Q8, " + className + "::"
+                    + half(name + "Q8", "Half") + ");\n"
+                    + "        } else if (k.lowPrecision) {\n"
+                    + "            " + half(name, "Half") + "(k, from, to);\n"
+                    + "        } else {\n"
+                    + "            " + name + "(k, from, to);\n"
+                    + "        }\n    }\n";
         }
 
         /** The name of method {@code name} in 16-bit copy {@code copy}: see the class comment. */

@@ -38,12 +38,6 @@ final class AdadeltaKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, AdadeltaLanes::runQ8, AdadeltaLanes::runQ8Half);
-        } else if (lowPrecision) {
-            AdadeltaLanes.runHalf(this, from, to);
-        } else {
-            AdadeltaLanes.run(this, from, to);
-        }
+        AdadeltaLanes.runAnyFormat(this, from, to);
     }
 }

@@ -74,12 +74,6 @@ final class AdamKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, AdamLanes::runQ8, AdamLanes::runQ8Half);
-        } else if (lowPrecision) {
-            AdamLanes.runHalf(this, from, to);
-        } else {
-            AdamLanes.run(this, from, to);
-        }
+        AdamLanes.runAnyFormat(this, from, to);
     }
 }

@@ -42,12 +42,6 @@ final class AdamaxKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, AdamaxLanes::runQ8, AdamaxLanes::runQ8Half);
-        } else if (lowPrecision) {
-            AdamaxLanes.runHalf(this, from, to);
-        } else {
-            AdamaxLanes.run(this, from, to);
-        }
+        AdamaxLanes.runAnyFormat(this, from, to);
     }
 }

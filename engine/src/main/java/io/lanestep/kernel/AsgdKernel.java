@@ -44,13 +44,7 @@ final class AsgdKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, AsgdLanes::runQ8, AsgdLanes::runQ8Half);
-        } else if (lowPrecision) {
-            AsgdLanes.runHalf(this, from, to);
-        } else {
-            AsgdLanes.run(this, from, to);
-        }
+        AsgdLanes.runAnyFormat(this, from, to);
     }
 
     @Override

@@ -30,12 +30,6 @@ final class LionKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, LionLanes::runQ8, LionLanes::runQ8Half);
-        } else if (lowPrecision) {
-            LionLanes.runHalf(this, from, to);
-        } else {
-            LionLanes.run(this, from, to);
-        }
+        LionLanes.runAnyFormat(this, from, to);
     }
 }

@@ -63,13 +63,7 @@ final class NAdamKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, NAdamLanes::runQ8, NAdamLanes::runQ8Half);
-        } else if (lowPrecision) {
-            NAdamLanes.runHalf(this, from, to);
-        } else {
-            NAdamLanes.run(this, from, to);
-        }
+        NAdamLanes.runAnyFormat(this, from, to);
     }
 
     @Override

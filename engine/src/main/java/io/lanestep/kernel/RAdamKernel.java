@@ -65,12 +65,6 @@ final class RAdamKernel extends MomentKernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, RAdamLanes::runQ8, RAdamLanes::runQ8Half);
-        } else if (lowPrecision) {
-            RAdamLanes.runHalf(this, from, to);
-        } else {
-            RAdamLanes.run(this, from, to);
-        }
+        RAdamLanes.runAnyFormat(this, from, to);
     }
 }

@@ -49,12 +49,6 @@ final class RmspropKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, RmspropLanes::runQ8, RmspropLanes::runQ8Half);
-        } else if (lowPrecision) {
-            RmspropLanes.runHalf(this, from, to);
-        } else {
-            RmspropLanes.run(this, from, to);
-        }
+        RmspropLanes.runAnyFormat(this, from, to);
     }
 }

@@ -34,12 +34,6 @@ final class RpropKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        if (stateFormat == Halves.Q8) {
-            Q8Scratch.steps(this, from, to, RpropLanes::runQ8, RpropLanes::runQ8Half);
-        } else if (lowPrecision) {
-            RpropLanes.runHalf(this, from, to);
-        } else {
-            RpropLanes.run(this, from, to);
-        }
+        RpropLanes.runAnyFormat(this, from, to);
     }
 }

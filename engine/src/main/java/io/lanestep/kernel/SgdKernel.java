@@ -68,23 +68,10 @@ class SgdKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        boolean first = (flags & FIRST_STEP) != 0;
-        if (stateFormat == Halves.Q8) {
-            if (first) {
-                Q8Scratch.steps(this, from, to, SgdLanes::runFirstStepQ8, SgdLanes::runFirstStepQ8Half);
-            } else {
-                Q8Scratch.steps(this, from, to, SgdLanes::runQ8, SgdLanes::runQ8Half);
-            }
-        } else if (lowPrecision) {
-            if (first) {
-                SgdLanes.runFirstStepHalf(this, from, to);
-            } else {
-                SgdLanes.runHalf(this, from, to);
-            }
-        } else if (first) {
-            SgdLanes.runFirstStep(this, from, to);
+        if ((flags & FIRST_STEP) != 0) {
+            SgdLanes.runFirstStepAnyFormat(this, from, to);
         } else {
-            SgdLanes.run(this, from, to);
+            SgdLanes.runAnyFormat(this, from, to);
         }
     }
 }
