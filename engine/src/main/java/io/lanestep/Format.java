@@ -69,7 +69,7 @@ public enum Format {
 
     private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(Adam.EXP_AVG_SQ,
             Adam.MAX_EXP_AVG_SQ, Rmsprop.SQUARE_AVG, Adagrad.SUM, Adamax.EXP_INF, Adadelta.ACC_DELTA,
-            Rprop.STEP_SIZE);
+            Rprop.STEP_SIZE, SignalToNoiseSgd.GRAD_SQ_MEAN);
 
     /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
     public long slotBytes(long length) {

@@ -26,7 +26,8 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
     /** The optimizers whose kernels read and write 16-bit operands. */
     static final List<Class<? extends Optimizer>> SIXTEEN_BIT = List.of(Sgd.class, HeavyBallMomentum.class,
             AveragedMomentum.class, Adam.class, AdamW.class, Adagrad.class, Rmsprop.class, Lion.class, Adamax.class,
-            NAdam.class, RAdam.class, Adadelta.class, Rprop.class, Asgd.class, Lars.class);
+            NAdam.class, RAdam.class, Adadelta.class, Rprop.class, Asgd.class, Lars.class,
+            SignalToNoiseSgd.class);
 
     /**
      * Rejects nulls, and master weights for float32 parameters.

@@ -44,6 +44,6 @@ final class SignalToNoiseKernel extends Kernel {
 
     @Override
     public void run(int pass, long from, long to) {
-        SignalToNoiseLanes.run(this, from, to);
+        SignalToNoiseLanes.runAnyFormat(this, from, to);
     }
 }

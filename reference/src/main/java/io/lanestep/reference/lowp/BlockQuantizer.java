@@ -22,7 +22,7 @@ public final class BlockQuantizer {
      */
     public static boolean signed(String key) {
         return !java.util.List.of("exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum", "exp_inf", "acc_delta",
-                "step_size").contains(key);
+                "step_size", "grad_sq_mean").contains(key);
     }
 
     /** Whether a moment of {@code length} values is stored in 8 bits. */
