@@ -22,11 +22,11 @@ public enum Format {
      * 8-bit block-quantized state (bitsandbytes' blockwise dynamic quantization), for the state of
      * the optimizers with 16-bit kernels ({@link Formats#supports}): blocks of 256 elements share
      * one float32 absmax, each element is the index of the nearest code of bitsandbytes' dynamic
-     * map to {@code value / absmax}, ties to the lower code; a slot whose values are never negative takes the unsigned map, the others the signed one
-     * ({@link #q8Signed}). A slot holds the {@code n} code bytes, then from the next multiple of 64
-     * bytes the {@code ceil(n / 256)} absmax floats. A block of fewer than 4096 elements keeps
-     * float32 state (bitsandbytes' small-tensor rule; {@link OptimizerState#formats()} then says
-     * FP32).
+     * map to {@code value / absmax}, ties to the lower code; a slot whose values are never
+     * negative takes the unsigned map, the others the signed one ({@link #q8Signed}). A slot
+     * holds the {@code n} code bytes, then from the next multiple of 64 bytes the
+     * {@code ceil(n / 256)} absmax floats. A block of fewer than 4096 elements keeps float32 state
+     * (bitsandbytes' small-tensor rule; {@link OptimizerState#formats()} then says FP32).
      */
     Q8(1);
 
@@ -58,10 +58,11 @@ public enum Format {
     /**
      * Whether an 8-bit slot of state {@code key} takes bitsandbytes' signed map: every slot but
      * those never negative (squares: {@code exp_avg_sq}, {@code max_exp_avg_sq}, {@code square_avg}
-     * (RMSprop's and Adadelta's), Adagrad's {@code sum}, Adadelta's {@code acc_delta}; Adamax's
-     * {@code exp_inf}, Rprop's {@code step_size}), which take the unsigned one, twice as fine. (bitsandbytes itself gives its
-     * one-state optimizers the signed map whatever they hold: half its codes unused for RMSprop
-     * and Adagrad.)
+     * (RMSprop's and Adadelta's), Adagrad's {@code sum}, Adadelta's {@code acc_delta}, the
+     * signal-to-noise SGD's {@code grad_sq_mean}; Adamax's {@code exp_inf}, Rprop's
+     * {@code step_size}), which take the unsigned one, twice as fine. (bitsandbytes itself gives
+     * its one-state optimizers the signed map whatever they hold: half its codes unused for
+     * RMSprop and Adagrad.)
      */
     public static boolean q8Signed(String key) {
         return !UNSIGNED_SLOTS.contains(key);
