@@ -7,6 +7,8 @@ import java.util.stream.Collectors;
 
 /** The report's tables and its verdict on each performance target, as Markdown. */
 final class Tables {
+    /** The block size whose arrays fit in the caches in every format (1.8 MB at most): its time is arithmetic, not DRAM. */
+    private static final long IN_CACHE = 65_536;
     private final List<Record> records;
     private final Suite.Mode mode;
     private final String jvm;
@@ -233,9 +235,11 @@ final class Tables {
                     met(x, 1.2), ratio(x))));
         }
         for (long size : List.of(16_777_216L, 67_108_864L)) {
+            Optional<Record> fp32 = find(Workloads.FORMATS_PREFIX + "fp32", Suite.FORMATS, size, 1);
             formatSpeedup("bf16_q8", size, 1).ifPresent(x -> s.append(String.format(Locale.ROOT,
-                    "- bf16 params/grads with 8-bit moments >= 2.4x fp32 Adam at %d, 1 thread: %s (%s)%n", size,
-                    met(x, 2.4), ratio(x))));
+                    "- bf16 params/grads with 8-bit moments >= 2.4x fp32 Adam at %d, 1 thread: %s (%s%s)%n", size,
+                    met(x, 2.4), ratio(x), x >= 2.4 ? "" : computeBound("bf16_q8",
+                            fp32.map(r -> r.nsPerElement() / 2.4).orElse(Double.NaN)))));
         }
         double q8 = StateMemory.q8OverFp32();
         s.append(String.format(Locale.ROOT, "- State memory of 8-bit Adam <= 0.27 of fp32's (bytes the states of a"
@@ -264,7 +268,8 @@ final class Tables {
                     double f = r.get().rooflineFraction();
                     worst = Double.isNaN(worst) ? f : Math.min(worst, f);
                     if (f < 0.9) {
-                        below.add(formatName(format) + " " + pct(f));
+                        below.add(formatName(format) + " " + pct(f)
+                                + computeBound(format, r.get().nsPerElement() * f / 0.9));
                     }
                 }
             }
@@ -274,6 +279,18 @@ final class Tables {
                                 + ")" : " (below: " + String.join(", ", below) + ")"));
             }
         }
+    }
+
+    /**
+     * Whether a format misses a time per element because of its arithmetic, not its memory: its
+     * step over a block that fits in cache ({@link #IN_CACHE}) already takes longer than {@code
+     * allowedNs}. Said only where it does; empty otherwise.
+     */
+    String computeBound(String format, double allowedNs) {
+        return find(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, IN_CACHE, 1)
+                .filter(r -> r.nsPerElement() > allowedNs)
+                .map(r -> String.format(Locale.ROOT, "; compute-bound: %s ns/element in cache at %d, over the %s"
+                        + " allowed", f3(r.nsPerElement()), IN_CACHE, f3(allowedNs))).orElse("");
     }
 
     /** The slowest memory kind or mix against shared alone, over every width and size measured. */
