@@ -28,7 +28,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * The real-model benchmark of the report: Fashion-MNIST, an MLP and a model of over 1M parameters,
  * trained through DJL and DL4J with their own Adam, Lanestep's Adam, Lanestep's SGD with momentum
  * and the seed's untuned signal-to-noise SGD. {@code RealModels THREADS accuracy|timing REPORT_DIR}:
- * one JVM per thread count, since both stacks read their native thread count at start.
+ * one JVM per thread count, since both stacks read their native thread count at start; {@code
+ * RealModels 1 16bit REPORT_DIR} runs the 16-bit and 8-bit storage table alone.
  */
 public final class RealModels {
     private static final Map<String, int[]> MODELS = new LinkedHashMap<>();
@@ -55,6 +56,10 @@ public final class RealModels {
             return;
         }
         List<DataSet> batches = Dl4jRuns.batches(data);
+        if (args[1].equals("16bit")) {
+            sixteenBit(data, batches, dir);
+            return;
+        }
         List<Run> runs = new ArrayList<>();
         for (var model : MODELS.entrySet()) {
             int epochs = accuracy ? 2 : 1;
@@ -106,7 +111,10 @@ public final class RealModels {
         StringBuilder md = new StringBuilder("\n## Real models: 16-bit weights, 8-bit moments (Fashion-MNIST, DL4J, ")
                 .append(model.getKey()).append(", Lanestep Adam, batch 128, 2 epochs, 1 thread)\n")
                 .append("The network computes with the stored weights widened to float32; gradients stay float32,"
-                        + " and the moments too but in the 8-bit run. Same initial weights (rounded to each format) for"
+                        + " and the moments too but in the 8-bit run. One Lanestep block per DL4J parameter tensor, as"
+                        + " bitsandbytes keeps a state per tensor: in the 8-bit run the biases and the 2,570 output-layer"
+                        + " weights, under 4,096 elements each, keep float32 moments. Same initial weights (rounded to"
+                        + " each format) for"
                         + " every run. Round to nearest"
                         + " drops every update smaller than half a bf16 ulp of its weight (2^-9 to 2^-8 of it); Adam's"
                         + " updates are at most about lr, so at lr 1e-4 that is every update of a weight above about"

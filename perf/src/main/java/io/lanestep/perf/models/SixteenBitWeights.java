@@ -7,12 +7,14 @@ import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
 import io.lanestep.NonFinite;
-import io.lanestep.OptimizerState;
+import io.lanestep.Rounding;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -40,7 +42,7 @@ final class SixteenBitWeights {
                 formats.params().set(params, i, weights[(int) i]);
             }
             MemorySegment grads = arena.allocate(n * Float.BYTES, 64);
-            OptimizerState state = adam.newState(n, arena, formats);
+            List<Block> blocks = perTensor(net, formats, adam, arena, params, grads);
             int steps = 0;
             double lossSum = 0;
             for (int epoch = 0; epoch < epochs; epoch++) {
@@ -55,7 +57,7 @@ final class SixteenBitWeights {
                     float[] g = net.getFlattenedGradients().dup().data().asFloat();
                     MemorySegment.copy(g, 0, grads, ValueLayout.JAVA_FLOAT, 0, g.length);
                     // DL4J's gradients are sums over the minibatch: the engine divides inside the step.
-                    engine.step(List.of(new Group(adam, List.of(new Block(state, params, grads)))),
+                    engine.step(List.of(new Group(adam, blocks)),
                             NonFinite.PROPAGATE, 1f / batch.getFeatures().size(0));
                     lossSum += net.score();
                     if (++steps % 20 == 0) {
@@ -71,5 +73,38 @@ final class SixteenBitWeights {
             }
         }
         return run;
+    }
+
+    /**
+     * One block per DL4J parameter tensor, in the order of the flattened parameters, each with its
+     * own state: bitsandbytes keeps a state per tensor, so its small-tensor rule (under 4096
+     * elements stays float32) holds per tensor, here the biases and the 2,570-weight output layer.
+     * Stochastic rounding takes a seed per tensor, so no two tensors share their random bits.
+     */
+    private static List<Block> perTensor(MultiLayerNetwork net, Formats formats, Adam adam, Arena arena,
+                                         MemorySegment params, MemorySegment grads) {
+        List<Block> blocks = new ArrayList<>();
+        long at = 0;
+        int k = 0;
+        float[] flat = net.params().dup().data().asFloat();
+        for (INDArray tensor : net.paramTable().values()) {
+            long size = tensor.length();
+            if (tensor.getFloat(0) != flat[(int) at]) {
+                throw new IllegalStateException("DL4J's parameter tables are not in the order of its flattened"
+                        + " parameters at element " + at);
+            }
+            Formats f = formats.rounding().stochastic() ? new Formats(formats.params(), formats.grads(),
+                    formats.state(), formats.masterWeights(), Rounding.stochastic(formats.rounding().seed() + k))
+                    : formats;
+            long p = formats.params().bytes();
+            blocks.add(new Block(adam.newState(size, arena, f), params.asSlice(at * p, size * p),
+                    grads.asSlice(at * Float.BYTES, size * Float.BYTES)));
+            at += size;
+            k++;
+        }
+        if (at != flat.length) {
+            throw new IllegalStateException("DL4J's parameter tables hold " + at + " of " + flat.length + " parameters");
+        }
+        return blocks;
     }
 }
