@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /** The report's tables and its verdict on each performance target, as Markdown. */
 final class Tables {
-    /** The block size whose arrays fit in the caches in every format (1.8 MB at most): its time is arithmetic, not DRAM. */
+    /** A block whose arrays fit in the caches in every format (1.8 MB at most): its time is arithmetic, not DRAM. */
     private static final long IN_CACHE = 65_536;
     private final List<Record> records;
     private final Suite.Mode mode;

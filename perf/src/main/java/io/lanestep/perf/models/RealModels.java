@@ -111,10 +111,10 @@ public final class RealModels {
         StringBuilder md = new StringBuilder("\n## Real models: 16-bit weights, 8-bit moments (Fashion-MNIST, DL4J, ")
                 .append(model.getKey()).append(", Lanestep Adam, batch 128, 2 epochs, 1 thread)\n")
                 .append("The network computes with the stored weights widened to float32; gradients stay float32,"
-                        + " and the moments too but in the 8-bit run. One Lanestep block per DL4J parameter tensor, as"
-                        + " bitsandbytes keeps a state per tensor: in the 8-bit run the biases and the 2,570 output-layer"
-                        + " weights, under 4,096 elements each, keep float32 moments. Same initial weights (rounded to"
-                        + " each format) for"
+                        + " and the moments too but in the 8-bit run. One Lanestep block per DL4J parameter tensor,"
+                        + " as bitsandbytes keeps a state per tensor: in the 8-bit run the biases and the 2,570"
+                        + " output-layer weights, under 4,096 elements each, keep float32 moments. Same initial"
+                        + " weights (rounded to each format) for"
                         + " every run. Round to nearest"
                         + " drops every update smaller than half a bf16 ulp of its weight (2^-9 to 2^-8 of it); Adam's"
                         + " updates are at most about lr, so at lr 1e-4 that is every update of a weight above about"

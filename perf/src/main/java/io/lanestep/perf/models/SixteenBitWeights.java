@@ -103,7 +103,8 @@ final class SixteenBitWeights {
             k++;
         }
         if (at != flat.length) {
-            throw new IllegalStateException("DL4J's parameter tables hold " + at + " of " + flat.length + " parameters");
+            throw new IllegalStateException("DL4J's parameter tables hold " + at + " of " + flat.length
+                    + " parameters");
         }
         return blocks;
     }
