@@ -42,7 +42,7 @@ final class SixteenBitWeights {
                 formats.params().set(params, i, weights[(int) i]);
             }
             MemorySegment grads = arena.allocate(n * Float.BYTES, 64);
-            List<Block> blocks = perTensor(net, formats, adam, arena, params, grads);
+            List<Block> blocks = perTensor(net, weights, formats, adam, arena, params, grads);
             int steps = 0;
             double lossSum = 0;
             for (int epoch = 0; epoch < epochs; epoch++) {
@@ -76,17 +76,17 @@ final class SixteenBitWeights {
     }
 
     /**
-     * One block per DL4J parameter tensor, in the order of the flattened parameters, each with its
-     * own state: bitsandbytes keeps a state per tensor, so its small-tensor rule (under 4096
-     * elements stays float32) holds per tensor, here the biases and the 2,570-weight output layer.
+     * One block per DL4J parameter tensor, in the order of the flattened parameters {@code flat},
+     * each with its own state: bitsandbytes keeps a state per tensor, so its small-tensor rule
+     * (under 4096 elements stays float32) holds per tensor, here the biases and the 2,570-weight
+     * output layer.
      * Stochastic rounding takes a seed per tensor, so no two tensors share their random bits.
      */
-    private static List<Block> perTensor(MultiLayerNetwork net, Formats formats, Adam adam, Arena arena,
-                                         MemorySegment params, MemorySegment grads) {
+    private static List<Block> perTensor(MultiLayerNetwork net, float[] flat, Formats formats, Adam adam,
+                                         Arena arena, MemorySegment params, MemorySegment grads) {
         List<Block> blocks = new ArrayList<>();
         long at = 0;
         int k = 0;
-        float[] flat = net.params().dup().data().asFloat();
         for (INDArray tensor : net.paramTable().values()) {
             long size = tensor.length();
             if (tensor.getFloat(0) != flat[(int) at]) {
