@@ -2,6 +2,8 @@ package io.lanestep;
 
 import io.lanestep.CheckpointReader.Entry;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +55,12 @@ import java.util.Set;
  * optimizer, length, and that its memory is open, accessible by this thread and writable), then
  * into the states; so a flipped byte anywhere, in any file, is refused before any state is
  * written. Files are streamed in chunks of 1 MiB, whatever their size.
+ *
+ * <p>Every save and restore also takes a stream in place of the file (for example an entry of the
+ * zip that holds the model's weights), in the same format under the same checks: a save writes the
+ * checkpoint and leaves the stream open; a restore reads the stream to its end and holds its bytes
+ * in memory for the two reads, so a truncated or corrupted stream is refused before any state is
+ * written.
  *
  * <p>Save and restore hold every state they touch as a step does: they wait for a step in
  * progress on another thread to end, and while they run, steps of those states are refused
@@ -130,6 +138,21 @@ public final class Checkpoint {
     }
 
     /**
+     * {@link #save(Path, Optimizer, List)} to a stream, in the same format: for example one entry of
+     * a zip beside the model's weights. The stream is flushed and left open.
+     *
+     * @throws IOException if the stream fails; what it received is then incomplete, and a restore refuses it
+     */
+    public static void save(OutputStream stream, Optimizer optimizer, List<OptimizerState> states) throws IOException {
+        CheckpointSaver.save(stream, List.of(optimizer), inOrder(optimizer, states));
+    }
+
+    /** {@link #save(Path, List)} to a stream, as {@link #save(OutputStream, Optimizer, List)} does. */
+    public static void save(OutputStream stream, List<Group> groups) throws IOException {
+        CheckpointSaver.save(stream, optimizers(groups), inOrder(groups));
+    }
+
+    /**
      * Writes the states of one shard with their offsets to {@code file} atomically; the parts may
      * come from different optimizers, but must not overlap.
      *
@@ -139,6 +162,17 @@ public final class Checkpoint {
      */
     public static void saveParts(Path file, List<Part> parts) throws IOException {
         List<Optimizer> optimizers = new ArrayList<>();
+        CheckpointSaver.save(file, optimizers, parts(parts, optimizers));
+    }
+
+    /** {@link #saveParts(Path, List)} to a stream, as {@link #save(OutputStream, Optimizer, List)} does. */
+    public static void saveParts(OutputStream stream, List<Part> parts) throws IOException {
+        List<Optimizer> optimizers = new ArrayList<>();
+        CheckpointSaver.save(stream, optimizers, parts(parts, optimizers));
+    }
+
+    /** The parts as targets, each optimizer a group added to {@code optimizers}; they must not overlap. */
+    private static List<Target> parts(List<Part> parts, List<Optimizer> optimizers) {
         List<Target> targets = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
@@ -159,7 +193,7 @@ public final class Checkpoint {
                         + " overlap; give each element of the model to one part");
             }
         }
-        CheckpointSaver.save(file, optimizers, targets);
+        return targets;
     }
 
     /**
@@ -185,9 +219,33 @@ public final class Checkpoint {
     public static void restore(Path file, Optimizer optimizer, List<OptimizerState> states, Conversion conversion)
             throws IOException {
         Objects.requireNonNull(conversion, "conversion");
+        List<Target> targets = inOrder(optimizer, states);
         try (CheckpointReader reader = CheckpointReader.open(file)) {
-            List<Target> targets = inOrder(optimizer, states);
-            restoreInOrder(reader, targets, "states", false, conversion);
+            restoreInOrder(reader, targets, false, conversion);
+        }
+    }
+
+    /**
+     * {@link #restore(Path, Optimizer, List)} from a stream written by {@link #save(OutputStream,
+     * Optimizer, List)} or holding a file's bytes. The stream is read to its end (a zip entry ends
+     * where the checkpoint does) and held in memory while it is checked, so that nothing is written
+     * unless all of it checks out; it is left open.
+     *
+     * @throws CheckpointException as {@link #restore(Path, Optimizer, List)}: a truncated or corrupted stream
+     *                             is refused before any state is written
+     */
+    public static void restore(InputStream stream, Optimizer optimizer, List<OptimizerState> states)
+            throws IOException {
+        restore(stream, optimizer, states, Conversion.NONE);
+    }
+
+    /** {@link #restore(InputStream, Optimizer, List)}, converting between formats if {@code conversion} says so. */
+    public static void restore(InputStream stream, Optimizer optimizer, List<OptimizerState> states,
+                               Conversion conversion) throws IOException {
+        Objects.requireNonNull(conversion, "conversion");
+        List<Target> targets = inOrder(optimizer, states);
+        try (CheckpointReader reader = CheckpointReader.read(stream)) {
+            restoreInOrder(reader, targets, false, conversion);
         }
     }
 
@@ -200,14 +258,27 @@ public final class Checkpoint {
      *                             another group
      */
     public static void restore(Path file, List<Group> groups) throws IOException {
+        List<Target> targets = inOrder(groups);
         try (CheckpointReader reader = CheckpointReader.open(file)) {
-            List<Target> targets = inOrder(groups);
-            if (reader.groups != groups.size()) {
-                throw new CheckpointException(file + " holds " + reader.groups + " groups, but " + groups.size()
-                        + " groups were given");
-            }
-            restoreInOrder(reader, targets, "blocks", true, Conversion.NONE);
+            restoreGroups(reader, groups, targets);
         }
+    }
+
+    /** {@link #restore(Path, List)} from a stream, as {@link #restore(InputStream, Optimizer, List)} reads it. */
+    public static void restore(InputStream stream, List<Group> groups) throws IOException {
+        List<Target> targets = inOrder(groups);
+        try (CheckpointReader reader = CheckpointReader.read(stream)) {
+            restoreGroups(reader, groups, targets);
+        }
+    }
+
+    private static void restoreGroups(CheckpointReader reader, List<Group> groups, List<Target> targets)
+            throws IOException {
+        if (reader.groups != groups.size()) {
+            throw new CheckpointException(reader.name() + " holds " + reader.groups + " groups, but " + groups.size()
+                    + " groups were given");
+        }
+        restoreInOrder(reader, targets, true, Conversion.NONE);
     }
 
     /**
@@ -264,10 +335,10 @@ public final class Checkpoint {
     private record Copy(Entry entry, long from, long n, Target target, long into) {
     }
 
-    private static void restoreInOrder(CheckpointReader reader, List<Target> targets, String what, boolean groups,
+    private static void restoreInOrder(CheckpointReader reader, List<Target> targets, boolean groups,
                                        Conversion conversion) throws IOException {
         if (reader.entries.size() != targets.size()) {
-            throw new CheckpointException(reader.path + " holds " + reader.entries.size() + " blocks, but "
+            throw new CheckpointException(reader.name() + " holds " + reader.entries.size() + " blocks, but "
                     + targets.size() + " " + (groups ? "blocks" : "states") + " were given");
         }
         List<Copy> plan = new ArrayList<>();

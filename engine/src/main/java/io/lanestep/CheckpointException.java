@@ -6,7 +6,8 @@ import java.io.IOException;
 public final class CheckpointException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    CheckpointException(String message) {
+    /** A refusal; {@code message} names what is wrong and the fix. */
+    public CheckpointException(String message) {
         super(message);
     }
 }

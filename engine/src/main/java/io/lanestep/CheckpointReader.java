@@ -1,6 +1,7 @@
 package io.lanestep;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.BufferUnderflowException;
@@ -13,13 +14,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
  * One open checkpoint file being restored: pass 1 ({@link #open}) reads every byte through the
  * checksum and parses the layout into {@link Entry entries}; pass 2 ({@link #copy}) reads slot
- * ranges into states. Both use one open channel, so an atomic save replacing the file meanwhile
- * cannot mix two checkpoints. Reads versions 1, 2 and 3 (see {@link Checkpoint}).
+ * ranges into states. Both read one {@link CheckpointSource}: one open channel, so an atomic save
+ * replacing the file meanwhile cannot mix two checkpoints, or a stream's bytes held in memory.
+ * Reads versions 1, 2 and 3 (see {@link Checkpoint}).
  */
 final class CheckpointReader implements AutoCloseable {
     static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
@@ -65,19 +68,17 @@ final class CheckpointReader implements AutoCloseable {
         }
 
         String name() {
-            return file.path + " block " + index;
+            return file.name() + " block " + index;
         }
     }
 
-    final Path path;
-    private final FileChannel in;
+    private final CheckpointSource in;
     private final long size;
     final List<Entry> entries = new ArrayList<>();
     int groups;
     private int version;
 
-    private CheckpointReader(Path path, FileChannel in) throws IOException {
-        this.path = path;
+    private CheckpointReader(CheckpointSource in) throws IOException {
         this.in = in;
         this.size = in.size();
     }
@@ -86,17 +87,32 @@ final class CheckpointReader implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file + " is not a regular file; pass the checkpoint's path");
         }
-        CheckpointReader reader = new CheckpointReader(file, FileChannel.open(file, StandardOpenOption.READ));
+        return checked(new CheckpointSource.File(file.toString(), FileChannel.open(file, StandardOpenOption.READ)));
+    }
+
+    /** Reads {@code stream} to its end into memory and checks it; the stream is left open. */
+    static CheckpointReader read(InputStream stream) throws IOException {
+        return checked(new CheckpointSource.Memory(Objects.requireNonNull(stream, "stream")));
+    }
+
+    /** How messages name the checkpoint. */
+    String name() {
+        return in.name();
+    }
+
+    private static CheckpointReader checked(CheckpointSource source) throws IOException {
         try {
+            CheckpointReader reader = new CheckpointReader(source);
             reader.check();
             return reader;
         } catch (IOException | RuntimeException e) {
-            reader.close();
+            source.close();
             throw e;
         }
     }
 
     private void check() throws IOException {
+        String path = name();
         byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
         readFully(ByteBuffer.wrap(head), 0);
         if (head.length < MAGIC.length + 4 || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
@@ -123,6 +139,7 @@ final class CheckpointReader implements AutoCloseable {
     }
 
     private void checksum() throws IOException {
+        String path = name();
         CRC32C crc = new CRC32C();
         ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
         for (long at = 0; at < size - 4; ) {

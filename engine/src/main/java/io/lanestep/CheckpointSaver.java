@@ -2,10 +2,13 @@ package io.lanestep;
 
 import io.lanestep.Checkpoint.Target;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -14,19 +17,36 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * Writes a checkpoint (see {@link Checkpoint}) atomically, streaming the slots: version 2 when
- * every state is float32, version 3 otherwise.
+ * Writes a checkpoint (see {@link Checkpoint}) to a file atomically or to a stream, streaming the
+ * slots: version 2 when every state is float32, version 3 otherwise.
  */
 final class CheckpointSaver {
     private CheckpointSaver() {
     }
 
-    /** Saves {@code targets}; target group {@code g} is described by {@code optimizers.get(g)}. */
-    static void save(Path file, List<Optimizer> optimizers, List<Target> targets)
-            throws IOException {
+    /** Saves {@code targets} to {@code file} atomically; group {@code g} is described by {@code optimizers.get(g)}. */
+    static void save(Path file, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+        holding(targets, () -> writeFile(file, optimizers, targets));
+    }
+
+    /** Saves {@code targets} to {@code stream}, which is flushed and left open. */
+    static void save(OutputStream stream, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+        Objects.requireNonNull(stream, "stream");
+        holding(targets, () -> {
+            write(Channels.newChannel(stream), optimizers, targets);
+            stream.flush();
+        });
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private static void holding(List<Target> targets, Write write) throws IOException {
         for (Target t : targets) {
             OptimizerState s = t.state();
             for (int k = 0; k < s.slotCount(); k++) {
@@ -38,13 +58,35 @@ final class CheckpointSaver {
         }
         Checkpoint.claim(targets);
         try {
-            write(file, optimizers, targets);
+            write.run();
         } finally {
             Checkpoint.release(targets);
         }
     }
 
-    private static void write(Path file, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+    private static void writeFile(Path file, List<Optimizer> optimizers, List<Target> targets) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                write(out, optimizers, targets);
+                out.force(true);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + dir + " cannot rename atomically; save elsewhere", e);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void write(WritableByteChannel out, List<Optimizer> optimizers, List<Target> targets)
+            throws IOException {
         // Float32 states keep version 2, byte for byte; any other format needs version 3's formats.
         boolean v3 = targets.stream().anyMatch(t -> !t.state().formats().equals(Formats.FP32));
         int version = v3 ? Checkpoint.VERSION : 2;
@@ -62,52 +104,35 @@ final class CheckpointSaver {
                 size += 8 + s.savedSlot(k).byteSize();
             }
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                CRC32C crc = new CRC32C();
-                ByteBuffer head = little(CheckpointReader.MAGIC.length + 8);
-                write(out, head.put(CheckpointReader.MAGIC).putInt(version).putInt(optimizers.size()).flip(), crc);
-                for (byte[] d : descriptors) {
-                    write(out, little(4 + d.length).putInt(d.length).put(d).flip(), crc);
-                }
-                write(out, little(4).putInt(targets.size()).flip(), crc);
-                ByteBuffer chunk = ByteBuffer.allocateDirect(CheckpointReader.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                for (Target t : targets) {
-                    OptimizerState s = t.state();
-                    int scalars = s.optimizer().scalarKeys().size();
-                    ByteBuffer blockHead = little(4 + 8 + 8 + 8 + (v3 ? 12 : 0) + 4 + 4 * scalars + 4);
-                    blockHead.putInt(t.group()).putLong(t.offset()).putLong(s.length()).putLong(s.step());
-                    if (v3) {
-                        blockHead.putInt(s.formats().code()).putLong(s.formats().rounding().seed());
-                    }
-                    blockHead.putInt(scalars);
-                    for (int k = 0; k < scalars; k++) {
-                        blockHead.putFloat(s.scalar(k));
-                    }
-                    write(out, blockHead.putInt(s.savedSlotCount()).flip(), crc);
-                    for (int k = 0; k < s.savedSlotCount(); k++) {
-                        write(out, little(8).putLong(s.savedSlotLength(k)).flip(), crc);
-                        writeSegment(out, s.savedSlot(k), s.savedSlotFormat(k), s.savedSlotLength(k), crc, chunk);
-                    }
-                }
-                write(out, little(4).putInt((int) crc.getValue()).flip(), null);
-                if (out.size() != size) {
-                    throw new IOException("wrote " + out.size() + " bytes, expected " + size);
-                }
-                out.force(true);
+        Sink sink = new Sink(out);
+        ByteBuffer head = little(CheckpointReader.MAGIC.length + 8);
+        sink.put(head.put(CheckpointReader.MAGIC).putInt(version).putInt(optimizers.size()).flip());
+        for (byte[] d : descriptors) {
+            sink.put(little(4 + d.length).putInt(d.length).put(d).flip());
+        }
+        sink.put(little(4).putInt(targets.size()).flip());
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CheckpointReader.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (Target t : targets) {
+            OptimizerState s = t.state();
+            int scalars = s.optimizer().scalarKeys().size();
+            ByteBuffer blockHead = little(4 + 8 + 8 + 8 + (v3 ? 12 : 0) + 4 + 4 * scalars + 4);
+            blockHead.putInt(t.group()).putLong(t.offset()).putLong(s.length()).putLong(s.step());
+            if (v3) {
+                blockHead.putInt(s.formats().code()).putLong(s.formats().rounding().seed());
             }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically; save elsewhere", e);
+            blockHead.putInt(scalars);
+            for (int k = 0; k < scalars; k++) {
+                blockHead.putFloat(s.scalar(k));
             }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
+            sink.put(blockHead.putInt(s.savedSlotCount()).flip());
+            for (int k = 0; k < s.savedSlotCount(); k++) {
+                sink.put(little(8).putLong(s.savedSlotLength(k)).flip());
+                writeSegment(sink, s.savedSlot(k), s.savedSlotFormat(k), s.savedSlotLength(k), chunk);
             }
-        } finally {
-            Files.deleteIfExists(temp);
+        }
+        sink.putChecksum();
+        if (sink.written != size) {
+            throw new IOException("wrote " + sink.written + " bytes, expected " + size);
         }
     }
 
@@ -115,29 +140,46 @@ final class CheckpointSaver {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    private static void write(FileChannel out, ByteBuffer buffer, CRC32C crc) throws IOException {
-        if (crc != null) {
-            crc.update(buffer.duplicate());
+    /** Where the bytes go, with the checksum of every byte and their count. */
+    private static final class Sink {
+        private final WritableByteChannel out;
+        private final CRC32C crc = new CRC32C();
+        private long written;
+
+        Sink(WritableByteChannel out) {
+            this.out = out;
         }
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
+
+        void put(ByteBuffer buffer) throws IOException {
+            crc.update(buffer.duplicate());
+            write(buffer);
+        }
+
+        void putChecksum() throws IOException {
+            write(little(4).putInt((int) crc.getValue()).flip());
+        }
+
+        private void write(ByteBuffer buffer) throws IOException {
+            written += buffer.remaining();
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
         }
     }
 
     /** Writes a slot's elements little-endian in their format; a Q8 slot as its codes, padding and absmax floats. */
-    private static void writeSegment(FileChannel out, MemorySegment slot, Format format, long length, CRC32C crc,
-                                     ByteBuffer chunk) throws IOException {
+    private static void writeSegment(Sink sink, MemorySegment slot, Format format, long length, ByteBuffer chunk)
+            throws IOException {
         if (format == Format.Q8) {
             long absAt = Format.q8AbsmaxOffset(length);
-            writeSegment(out, slot.asSlice(0, absAt), 1, crc, chunk);
-            writeSegment(out, slot.asSlice(absAt), Float.BYTES, crc, chunk);
+            writeSegment(sink, slot.asSlice(0, absAt), 1, chunk);
+            writeSegment(sink, slot.asSlice(absAt), Float.BYTES, chunk);
             return;
         }
-        writeSegment(out, slot, format.bytes(), crc, chunk);
+        writeSegment(sink, slot, format.bytes(), chunk);
     }
 
-    private static void writeSegment(FileChannel out, MemorySegment slot, int bytes, CRC32C crc, ByteBuffer chunk)
-            throws IOException {
+    private static void writeSegment(Sink sink, MemorySegment slot, int bytes, ByteBuffer chunk) throws IOException {
         MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk.clear());
         long elements = slot.byteSize() / bytes;
         for (long done = 0; done < elements; ) {
@@ -151,7 +193,7 @@ final class CheckpointSaver {
                         CheckpointReader.LITTLE_SHORT, 0, n);
             }
             chunk.clear().limit(n * bytes);
-            write(out, chunk, crc);
+            sink.put(chunk);
             done += n;
         }
     }
