@@ -3,6 +3,8 @@ package io.lanestep.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import io.lanestep.Block;
+import io.lanestep.Checkpoint;
+import io.lanestep.CheckpointException;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
@@ -12,9 +14,14 @@ import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.Schedule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +69,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         if (getWeightDecay() != 0) {
             throw new IllegalArgumentException("optWeightDecays(" + getWeightDecay() + ") is not applied by"
                     + " LanestepOptimizer; set the weight decay on the Lanestep configuration (for example"
-                    + " new AdamW(lr, 0.9, 0.999, 1e-8, decay, false, false)) and leave optWeightDecays at 0");
+                    + " Lanestep.adamW().withWeightDecay(" + getWeightDecay() + ")) and leave optWeightDecays at 0");
         }
         if (!(rescaleGrad >= 0) || Float.isInfinite(rescaleGrad)) {
             throw new IllegalArgumentException("setRescaleGrad must be finite and >= 0, got " + rescaleGrad);
@@ -119,6 +126,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
             }
             if (first) {
                 slot = newSlot(parameterId, params, grads);
+                slots.put(parameterId, slot);
             }
             engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
             if (zeroed != null) {
@@ -170,7 +178,11 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                 var params = TensorViews.of(id, "weight", weight, first);
                 var grads = TensorViews.of(id, "gradient", gradient, first);
                 zeroed.add(grads);
-                groups.add(group(first ? newSlot(id, params, grads) : slot, params, grads));
+                if (first) {
+                    slot = newSlot(id, params, grads);
+                    slots.put(id, slot);
+                }
+                groups.add(group(slot, params, grads));
             }
             engine.step(groups, policy, rescaleGrad, clip);
             for (TensorViews.View g : zeroed) {
@@ -191,9 +203,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
     private Slot newSlot(String parameterId, TensorViews.View params, TensorViews.View grads) {
         Optimizer base = Objects.requireNonNull(configuration.apply(parameterId),
                 "the configuration of parameter " + parameterId);
-        Slot slot = new Slot(base, base.newState(params.elements(), arena, formats(params.format(), grads.format())));
-        slots.put(parameterId, slot);
-        return slot;
+        return new Slot(base, base.newState(params.elements(), arena, formats(params.format(), grads.format())));
     }
 
     /**
@@ -217,6 +227,104 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         Map<String, OptimizerState> states = new LinkedHashMap<>();
         slots.forEach((id, slot) -> states.put(id, slot.state));
         return Collections.unmodifiableMap(states);
+    }
+
+    /**
+     * Writes the state of every parameter of {@code block} stepped so far to {@code stream}, each
+     * under its name in the block (stable from run to run, unlike DJL's parameter ids), with its
+     * step counter (so a {@link Builder#optSchedule schedule} resumes where it was): save it beside
+     * the model ({@code model.save}) and give both to a new run. The stream is left open.
+     *
+     * @throws IllegalArgumentException if a state belongs to a parameter that is not in {@code block}
+     * @throws IllegalStateException    if this optimizer or a parameter's tensor is closed
+     */
+    public synchronized void save(OutputStream stream, ai.djl.nn.Block block) throws IOException {
+        requireOpen();
+        Objects.requireNonNull(stream, "stream");
+        Map<String, Parameter> byId = new LinkedHashMap<>();
+        List<SavedParameter> saved = new ArrayList<>();
+        List<Group> groups = new ArrayList<>();
+        for (var entry : block.getParameters()) {
+            Parameter parameter = entry.getValue();
+            byId.put(parameter.getId(), parameter);
+            Slot slot = slots.get(parameter.getId());
+            if (slot != null) {
+                saved.add(new SavedParameter(entry.getKey(), parameter.getArray().getShape().getShape()));
+                groups.add(stateOnly(slot));
+            }
+        }
+        for (String id : slots.keySet()) {
+            if (!byId.containsKey(id)) {
+                throw new IllegalArgumentException("this optimizer holds the state of parameter " + id + ", which is"
+                        + " not in the block passed; pass the block of the model it trains (model.getBlock())");
+            }
+        }
+        SavedParameter.write(stream, saved);
+        Checkpoint.save(stream, groups);
+    }
+
+    /**
+     * Restores what {@link #save(OutputStream, ai.djl.nn.Block)} wrote into this new optimizer, by
+     * parameter name, so that training goes on bit for bit as if it had not stopped. Call it after
+     * the trainer is initialised (the parameters exist) and before the first step. Nothing is kept
+     * unless every parameter and the whole stream check out. The stream is read to its end.
+     *
+     * @throws CheckpointException   if the stream was saved for another model (a parameter's name or
+     *                               shape differs, or one is missing on either side), with another
+     *                               configuration or state format, or is truncated or corrupted
+     * @throws IllegalStateException if this optimizer has stepped already, or is closed
+     */
+    public synchronized void restore(InputStream stream, ai.djl.nn.Block block) throws IOException {
+        requireOpen();
+        Objects.requireNonNull(stream, "stream");
+        if (!slots.isEmpty()) {
+            throw new IllegalStateException("this LanestepOptimizer has stepped " + slots.size() + " parameters"
+                    + " already; restore into a new one, before its first step");
+        }
+        List<SavedParameter> saved = SavedParameter.read(stream);
+        Map<String, Parameter> byName = new LinkedHashMap<>();
+        for (var entry : block.getParameters()) {
+            if (entry.getValue().requiresGradient()) {
+                byName.put(entry.getKey(), entry.getValue());
+            }
+        }
+        Map<String, Slot> restored = new LinkedHashMap<>();
+        List<Group> groups = new ArrayList<>();
+        for (SavedParameter p : saved) {
+            Parameter parameter = byName.get(p.name());
+            if (parameter == null) {
+                throw new CheckpointException("the optimizer state holds parameter " + p.name() + ", which this block"
+                        + " does not have (its parameters: " + byName.keySet() + "); restore the state saved with"
+                        + " this model");
+            }
+            if (!parameter.isInitialized()) {
+                throw new IllegalStateException("parameter " + p.name() + " is not initialised; restore after"
+                        + " trainer.initialize(...) or model.load(...)");
+            }
+            long[] shape = parameter.getArray().getShape().getShape();
+            if (!Arrays.equals(shape, p.shape())) {
+                throw new CheckpointException("parameter " + p.name() + " has shape " + Arrays.toString(shape)
+                        + ", but its state was saved for shape " + Arrays.toString(p.shape()) + "; restore the state"
+                        + " saved with this model");
+            }
+            TensorViews.View view = TensorViews.of(p.name(), "weight", parameter.getArray(), true);
+            Slot slot = newSlot(parameter.getId(), view, view);
+            restored.put(parameter.getId(), slot);
+            groups.add(stateOnly(slot));
+        }
+        for (String name : byName.keySet()) {
+            if (saved.stream().noneMatch(p -> p.name().equals(name))) {
+                throw new CheckpointException("parameter " + name + " of this block has no saved state; restore the"
+                        + " state saved with this model (saved after its first step)");
+            }
+        }
+        Checkpoint.restore(stream, groups);
+        slots.putAll(restored);
+    }
+
+    /** A group that a checkpoint saves or restores: it reads and writes the state only. */
+    private static Group stateOnly(Slot slot) {
+        return new Group(slot.base, List.of(new Block(slot.state, MemorySegment.NULL, MemorySegment.NULL)));
     }
 
     /** Frees the state and stops the engine's threads; later steps are refused. Idempotent. */
