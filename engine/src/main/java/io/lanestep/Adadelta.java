@@ -60,6 +60,26 @@ public record Adadelta(double lr, double rho, double eps, double weightDecay, bo
         return List.of(SQUARE_AVG, ACC_DELTA);
     }
 
+    /** This configuration with {@code rho} changed, validated as the constructor validates it. */
+    public Adadelta withRho(double rho) {
+        return new Adadelta(lr, rho, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Adadelta withEps(double eps) {
+        return new Adadelta(lr, rho, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Adadelta withWeightDecay(double weightDecay) {
+        return new Adadelta(lr, rho, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Adadelta withMaximize(boolean maximize) {
+        return new Adadelta(lr, rho, eps, weightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adadelta withNumerics(Numerics profile) {
         return new Adadelta(lr, rho, eps, weightDecay, maximize, profile);

@@ -109,6 +109,36 @@ public record Adafactor(double lr, double beta2Decay, double eps1, double eps2, 
         return state.optimizer() instanceof Adafactor;
     }
 
+    /** This configuration with {@code beta2Decay} changed, validated as the constructor validates it. */
+    public Adafactor withBeta2Decay(double beta2Decay) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps1} changed, validated as the constructor validates it. */
+    public Adafactor withEps1(double eps1) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps2} changed, validated as the constructor validates it. */
+    public Adafactor withEps2(double eps2) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code d} changed, validated as the constructor validates it. */
+    public Adafactor withD(double d) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Adafactor withWeightDecay(double weightDecay) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Adafactor withMaximize(boolean maximize) {
+        return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adafactor withNumerics(Numerics profile) {
         return new Adafactor(lr, beta2Decay, eps1, eps2, d, weightDecay, maximize, profile);

@@ -69,6 +69,31 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
         return (float) initialAccumulatorValue;
     }
 
+    /** This configuration with {@code lrDecay} changed, validated as the constructor validates it. */
+    public Adagrad withLrDecay(double lrDecay) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Adagrad withWeightDecay(double weightDecay) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
+    }
+
+    /** This configuration with {@code initialAccumulatorValue} changed, validated as the constructor validates it. */
+    public Adagrad withInitialAccumulatorValue(double initialAccumulatorValue) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Adagrad withEps(double eps) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Adagrad withMaximize(boolean maximize) {
+        return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adagrad withNumerics(Numerics profile) {
         return new Adagrad(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize, profile);

@@ -101,6 +101,46 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
         return amsgrad ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : List.of(EXP_AVG, EXP_AVG_SQ);
     }
 
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public Adam withBeta1(double beta1) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public Adam withBeta2(double beta2) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Adam withEps(double eps) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Adam withWeightDecay(double weightDecay) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code amsgrad} changed, validated as the constructor validates it. */
+    public Adam withAmsgrad(boolean amsgrad) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Adam withMaximize(boolean maximize) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with {@code epsilonHat} changed, validated as the constructor validates it. */
+    public Adam withEpsilonHat(boolean epsilonHat) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public Adam withBetas(double beta1, double beta2) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics, epsilonHat);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adam withNumerics(Numerics profile) {
         return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile, epsilonHat);

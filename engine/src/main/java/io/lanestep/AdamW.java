@@ -63,6 +63,41 @@ public record AdamW(double lr, double beta1, double beta2, double eps, double we
                 : List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
     }
 
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public AdamW withBeta1(double beta1) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public AdamW withBeta2(double beta2) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public AdamW withEps(double eps) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public AdamW withWeightDecay(double weightDecay) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with {@code amsgrad} changed, validated as the constructor validates it. */
+    public AdamW withAmsgrad(boolean amsgrad) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public AdamW withMaximize(boolean maximize) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public AdamW withBetas(double beta1, double beta2) {
+        return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public AdamW withNumerics(Numerics profile) {
         return new AdamW(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, profile);

@@ -60,6 +60,36 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
         return List.of(Adam.EXP_AVG, EXP_INF);
     }
 
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public Adamax withBeta1(double beta1) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public Adamax withBeta2(double beta2) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Adamax withEps(double eps) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Adamax withWeightDecay(double weightDecay) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Adamax withMaximize(boolean maximize) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public Adamax withBetas(double beta1, double beta2) {
+        return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Adamax withNumerics(Numerics profile) {
         return new Adamax(lr, beta1, beta2, eps, weightDecay, maximize, profile);

@@ -97,6 +97,31 @@ public record Asgd(double lr, double lambd, double alpha, double t0, double weig
         return (float) (1 / Math.max(1, t - t0));
     }
 
+    /** This configuration with {@code lambd} changed, validated as the constructor validates it. */
+    public Asgd withLambd(double lambd) {
+        return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code alpha} changed, validated as the constructor validates it. */
+    public Asgd withAlpha(double alpha) {
+        return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code t0} changed, validated as the constructor validates it. */
+    public Asgd withT0(double t0) {
+        return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Asgd withWeightDecay(double weightDecay) {
+        return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Asgd withMaximize(boolean maximize) {
+        return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Asgd withNumerics(Numerics profile) {
         return new Asgd(lr, lambd, alpha, t0, weightDecay, maximize, profile);

@@ -38,4 +38,9 @@ public record AveragedMomentum(double lr, double momentum) implements Optimizer 
     public List<String> stateKeys() {
         return List.of(AVERAGE);
     }
+
+    /** This configuration with {@code momentum} changed, validated as the constructor validates it. */
+    public AveragedMomentum withMomentum(double momentum) {
+        return new AveragedMomentum(lr, momentum);
+    }
 }

@@ -37,4 +37,9 @@ public record HeavyBallMomentum(double lr, double momentum) implements Optimizer
     public List<String> stateKeys() {
         return List.of(VELOCITY);
     }
+
+    /** This configuration with {@code momentum} changed, validated as the constructor validates it. */
+    public HeavyBallMomentum withMomentum(double momentum) {
+        return new HeavyBallMomentum(lr, momentum);
+    }
 }

@@ -61,4 +61,29 @@ public record Lamb(double lr, double beta1, double beta2, double eps, double wei
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ, UPDATE);
     }
+
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public Lamb withBeta1(double beta1) {
+        return new Lamb(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public Lamb withBeta2(double beta2) {
+        return new Lamb(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Lamb withEps(double eps) {
+        return new Lamb(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Lamb withWeightDecay(double weightDecay) {
+        return new Lamb(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public Lamb withBetas(double beta1, double beta2) {
+        return new Lamb(lr, beta1, beta2, eps, weightDecay);
+    }
 }

@@ -62,4 +62,24 @@ public record Lars(double lr, double momentum, double weightDecay, double trustC
     public List<String> stateKeys() {
         return List.of(Sgd.MOMENTUM_BUFFER);
     }
+
+    /** This configuration with {@code momentum} changed, validated as the constructor validates it. */
+    public Lars withMomentum(double momentum) {
+        return new Lars(lr, momentum, weightDecay, trustCoefficient, eps);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Lars withWeightDecay(double weightDecay) {
+        return new Lars(lr, momentum, weightDecay, trustCoefficient, eps);
+    }
+
+    /** This configuration with {@code trustCoefficient} changed, validated as the constructor validates it. */
+    public Lars withTrustCoefficient(double trustCoefficient) {
+        return new Lars(lr, momentum, weightDecay, trustCoefficient, eps);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Lars withEps(double eps) {
+        return new Lars(lr, momentum, weightDecay, trustCoefficient, eps);
+    }
 }

@@ -48,4 +48,29 @@ public record Lion(double lr, double beta1, double beta2, double weightDecay, bo
     public List<String> stateKeys() {
         return List.of(Adam.EXP_AVG);
     }
+
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public Lion withBeta1(double beta1) {
+        return new Lion(lr, beta1, beta2, weightDecay, maximize);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public Lion withBeta2(double beta2) {
+        return new Lion(lr, beta1, beta2, weightDecay, maximize);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Lion withWeightDecay(double weightDecay) {
+        return new Lion(lr, beta1, beta2, weightDecay, maximize);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Lion withMaximize(boolean maximize) {
+        return new Lion(lr, beta1, beta2, weightDecay, maximize);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public Lion withBetas(double beta1, double beta2) {
+        return new Lion(lr, beta1, beta2, weightDecay, maximize);
+    }
 }

@@ -86,6 +86,46 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
         return 1f;
     }
 
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public NAdam withBeta1(double beta1) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public NAdam withBeta2(double beta2) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public NAdam withEps(double eps) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public NAdam withWeightDecay(double weightDecay) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code momentumDecay} changed, validated as the constructor validates it. */
+    public NAdam withMomentumDecay(double momentumDecay) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code decoupledWeightDecay} changed, validated as the constructor validates it. */
+    public NAdam withDecoupledWeightDecay(boolean decoupledWeightDecay) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public NAdam withMaximize(boolean maximize) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public NAdam withBetas(double beta1, double beta2) {
+        return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public NAdam withNumerics(Numerics profile) {
         return new NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay,

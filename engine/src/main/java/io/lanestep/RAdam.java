@@ -77,6 +77,41 @@ public record RAdam(double lr, double beta1, double beta2, double eps, double we
         return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
     }
 
+    /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
+    public RAdam withBeta1(double beta1) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public RAdam withBeta2(double beta2) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public RAdam withEps(double eps) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public RAdam withWeightDecay(double weightDecay) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code decoupledWeightDecay} changed, validated as the constructor validates it. */
+    public RAdam withDecoupledWeightDecay(boolean decoupledWeightDecay) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public RAdam withMaximize(boolean maximize) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
+    /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
+    public RAdam withBetas(double beta1, double beta2) {
+        return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public RAdam withNumerics(Numerics profile) {
         return new RAdam(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize, profile);

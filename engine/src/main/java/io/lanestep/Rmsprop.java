@@ -84,6 +84,36 @@ public record Rmsprop(double lr, double alpha, double eps, double weightDecay, d
         return List.copyOf(keys);
     }
 
+    /** This configuration with {@code alpha} changed, validated as the constructor validates it. */
+    public Rmsprop withAlpha(double alpha) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public Rmsprop withEps(double eps) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Rmsprop withWeightDecay(double weightDecay) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
+    /** This configuration with {@code momentum} changed, validated as the constructor validates it. */
+    public Rmsprop withMomentum(double momentum) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
+    /** This configuration with {@code centered} changed, validated as the constructor validates it. */
+    public Rmsprop withCentered(boolean centered) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Rmsprop withMaximize(boolean maximize) {
+        return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Rmsprop withNumerics(Numerics profile) {
         return new Rmsprop(lr, alpha, eps, weightDecay, momentum, centered, maximize, profile);

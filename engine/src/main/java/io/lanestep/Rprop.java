@@ -81,6 +81,31 @@ public record Rprop(double lr, double etaMinus, double etaPlus, double stepMin, 
         return key.equals(STEP_SIZE) ? (float) lr : 0f;
     }
 
+    /** This configuration with {@code etaMinus} changed, validated as the constructor validates it. */
+    public Rprop withEtaMinus(double etaMinus) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
+    }
+
+    /** This configuration with {@code etaPlus} changed, validated as the constructor validates it. */
+    public Rprop withEtaPlus(double etaPlus) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
+    }
+
+    /** This configuration with {@code stepMin} changed, validated as the constructor validates it. */
+    public Rprop withStepMin(double stepMin) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
+    }
+
+    /** This configuration with {@code stepMax} changed, validated as the constructor validates it. */
+    public Rprop withStepMax(double stepMax) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Rprop withMaximize(boolean maximize) {
+        return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Rprop withNumerics(Numerics profile) {
         return new Rprop(lr, etaMinus, etaPlus, stepMin, stepMax, maximize, profile);

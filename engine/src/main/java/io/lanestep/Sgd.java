@@ -76,6 +76,31 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
         return momentum == 0 ? List.of() : List.of(MOMENTUM_BUFFER);
     }
 
+    /** This configuration with {@code momentum} changed, validated as the constructor validates it. */
+    public Sgd withMomentum(double momentum) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, numerics);
+    }
+
+    /** This configuration with {@code dampening} changed, validated as the constructor validates it. */
+    public Sgd withDampening(double dampening) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, numerics);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public Sgd withWeightDecay(double weightDecay) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, numerics);
+    }
+
+    /** This configuration with {@code nesterov} changed, validated as the constructor validates it. */
+    public Sgd withNesterov(boolean nesterov) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, numerics);
+    }
+
+    /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
+    public Sgd withMaximize(boolean maximize) {
+        return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, numerics);
+    }
+
     /** This configuration with PyTorch arithmetic {@code profile}, everything else equal. */
     public Sgd withNumerics(Numerics profile) {
         return new Sgd(lr, momentum, dampening, weightDecay, nesterov, maximize, profile);

@@ -141,4 +141,24 @@ public record SignalToNoiseSgd(double batchSize, long warmupSteps, double lambda
     public List<String> stateKeys() {
         return List.of(GRAD_MEAN, GRAD_SQ_MEAN);
     }
+
+    /** This configuration with {@code warmupSteps} changed, validated as the constructor validates it. */
+    public SignalToNoiseSgd withWarmupSteps(long warmupSteps) {
+        return new SignalToNoiseSgd(batchSize, warmupSteps, lambdaB, lambdaEta, eps);
+    }
+
+    /** This configuration with {@code lambdaB} changed, validated as the constructor validates it. */
+    public SignalToNoiseSgd withLambdaB(double lambdaB) {
+        return new SignalToNoiseSgd(batchSize, warmupSteps, lambdaB, lambdaEta, eps);
+    }
+
+    /** This configuration with {@code lambdaEta} changed, validated as the constructor validates it. */
+    public SignalToNoiseSgd withLambdaEta(double lambdaEta) {
+        return new SignalToNoiseSgd(batchSize, warmupSteps, lambdaB, lambdaEta, eps);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public SignalToNoiseSgd withEps(double eps) {
+        return new SignalToNoiseSgd(batchSize, warmupSteps, lambdaB, lambdaEta, eps);
+    }
 }
