@@ -127,7 +127,10 @@ public final class Engine implements AutoCloseable {
 
     /**
      * One optimizer step of one block, in place: updates {@code params} and {@code state} from
-     * {@code grads}.
+     * {@code grads}. Non-finite gradients {@linkplain NonFinite#PROPAGATE propagate}, as in PyTorch:
+     * a NaN or infinite gradient makes NaN or infinite parameters and state, silently, and nothing
+     * reads the gradients twice. To skip such a step or refuse it instead, pass a {@link NonFinite}
+     * policy ({@link #step(Optimizer, OptimizerState, MemorySegment, MemorySegment, NonFinite)}).
      *
      * @throws IllegalArgumentException on a length mismatch, a state made for another optimizer,
      *                                  read-only params or state, overlapping segments, or heap
@@ -172,7 +175,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * One step of every block with the same optimizer configuration; all blocks are validated
-     * before any is written. Blocks must not share memory with each other.
+     * before any is written. Blocks must not share memory with each other. Non-finite gradients
+     * propagate, as in PyTorch; {@link #step(Optimizer, List, NonFinite)} skips or refuses them.
      *
      * @throws IllegalArgumentException as {@link #step(Optimizer, OptimizerState, MemorySegment, MemorySegment)},
      *                                  naming the block's index, or if a state appears twice
