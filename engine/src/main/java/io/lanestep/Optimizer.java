@@ -1,6 +1,7 @@
 package io.lanestep;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -69,6 +70,20 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
      */
     default OptimizerState newState(long length, Arena arena, Formats formats) {
         return OptimizerState.allocate(this, length, arena, formats);
+    }
+
+    /**
+     * A float32 state over memory the caller owns, zero-copy (another framework's state arrays):
+     * one segment of {@code length} floats per {@link #stateKeys()} key, in that order, used as they
+     * are. The caller keeps the memory alive and writable while the state is stepped or saved; the
+     * step counter and scalar state start at their initial values ({@link OptimizerState#importStep},
+     * {@link OptimizerState#importScalar} set them).
+     *
+     * @throws IllegalArgumentException if a segment is missing, of another size or read-only
+     * @throws IllegalStateException    if a segment's arena is closed or confined to another thread
+     */
+    default OptimizerState stateOver(long length, List<MemorySegment> slots) {
+        return OptimizerState.over(this, length, slots);
     }
 
     /** Whether {@code state} can be stepped with this configuration: same algorithm, same slots. */

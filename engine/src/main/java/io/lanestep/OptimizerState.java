@@ -116,6 +116,37 @@ public final class OptimizerState {
         return new OptimizerState(optimizer, formats, length, keys, slots, arena);
     }
 
+    /**
+     * A float32 state over memory the caller owns, zero-copy: another framework's state arrays.
+     * The slots are used as they are (initialise them with {@link Optimizer#initialStateValue});
+     * the caller keeps them alive and writable while the state is stepped or saved.
+     */
+    static OptimizerState over(Optimizer optimizer, long length, List<MemorySegment> slots) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(slots, "slots");
+        VectorModule.require();
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+        List<String> keys = optimizer.stateKeys();
+        if (slots.size() != keys.size()) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " has " + keys.size()
+                    + " state slots " + keys + ", but " + slots.size() + " segments were given; pass one per key");
+        }
+        MemorySegment[] own = new MemorySegment[keys.size()];
+        for (int i = 0; i < own.length; i++) {
+            MemorySegment slot = Objects.requireNonNull(slots.get(i), "slots[" + i + "]");
+            if (slot.byteSize() != length * Float.BYTES) {
+                throw new IllegalArgumentException("slots[" + i + "] (" + keys.get(i) + ") has " + slot.byteSize()
+                        + " bytes, but a state of " + length + " floats needs " + length * Float.BYTES
+                        + "; slice it to the block's length");
+            }
+            Checks.usable("slots[" + i + "] (" + keys.get(i) + ")", slot, true);
+            own[i] = slot;
+        }
+        return new OptimizerState(optimizer, Formats.FP32, length, keys, own, Arena.ofAuto());
+    }
+
     /** Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic. */
     static OptimizerState allocateMatrix(Adafactor optimizer, long rows, long cols, Arena arena) {
         Objects.requireNonNull(arena, "arena");

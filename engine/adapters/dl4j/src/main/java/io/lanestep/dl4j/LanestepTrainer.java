@@ -28,8 +28,10 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * Trains a DL4J {@link MultiLayerNetwork} with Lanestep in place of {@code net.fit}: DL4J computes
  * the gradient ({@code computeGradientAndScore}) into its flat gradient view, then one fused
  * Lanestep pass per parameter group reads that view and writes the flat parameter view and the
- * state, with no copy. (An {@code IUpdater} cannot do this: DL4J's updater contract turns the
- * gradient into an update that DL4J then subtracts in another pass, so the step could not be fused.)
+ * state, with no copy. {@link LanestepUpdater} runs the same kernels inside {@code net.fit} and
+ * DL4J's other entry points; this trainer is the faster path, since DL4J's updater contract turns
+ * the gradient into an update that DL4J subtracts in another pass, and it steps what the updater
+ * cannot (optimizers that read the parameters: weight decay, LARS, LAMB, Adafactor, ASGD).
  *
  * <p>DL4J's configuration keeps its meaning: the gradient is divided by the minibatch size
  * (fused into the step) where DL4J divides it; a layer's {@code l2}/{@code l2Bias} becomes the L2
