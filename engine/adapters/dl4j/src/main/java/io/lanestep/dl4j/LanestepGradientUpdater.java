@@ -31,6 +31,7 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final LanestepUpdater config;
+    private final String refusal;
     private final int slots;
     private Optimizer optimizer;
     private INDArray view;
@@ -43,6 +44,7 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
     LanestepGradientUpdater(LanestepUpdater config) {
         this.config = config;
         this.optimizer = config.optimizer();
+        this.refusal = LanestepUpdater.refusal(optimizer);
         this.slots = optimizer.stateKeys().size();
     }
 
@@ -87,6 +89,9 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
 
     @Override
     public void applyUpdater(INDArray gradient, int iteration, int epoch) {
+        if (refusal != null) {
+            throw new IllegalStateException(refusal);
+        }
         long n = gradient.length();
         if (gradient.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("the gradient is " + gradient.dataType() + "; LanestepUpdater steps"
@@ -110,10 +115,7 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
             }
         }
         if (state.step() != iteration) {
-            if (optimizer instanceof NAdam nadam) {
-                state.importScalar(NAdam.MU_PRODUCT, muProduct(nadam, iteration));
-            }
-            state.importStep(iteration);
+            UpdaterViews.resume(state, iteration);
         }
         ENGINE.step(optimizer, state, zeros, grads);
         // p - (-s) is p + s exactly; the zeros are restored for the next step in the same pass.

@@ -36,13 +36,17 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * <p>DL4J's configuration keeps its meaning: the gradient is divided by the minibatch size
  * (fused into the step) where DL4J divides it; a layer's {@code l2}/{@code l2Bias} becomes the L2
  * weight decay of that parameter's Lanestep configuration (Sgd and Adam); each layer steps as its
- * own Lanestep group, with the configuration {@code perLayer} gives it; frozen layers are not
- * touched; parameters whose "gradient" DL4J computes as their update (BatchNorm's running mean and
- * variance) move as DL4J moves them, {@code p -= g}. The layers' own DL4J updaters are replaced:
- * {@code perLayer} gives each layer's Lanestep configuration. The iteration count advances and
+ * own Lanestep group; frozen layers are not touched; parameters whose "gradient" DL4J computes as
+ * their update (BatchNorm's running mean and variance) move as DL4J moves them, {@code p -= g}.
+ * The iteration count advances and
  * listeners hear {@code iterationDone} as with {@code fit}. A HALF network steps its fp16
  * parameters and gradients in place with float32 math; its state is float32 unless the builder
  * says otherwise ({@link Builder#stateFormat}, {@link Builder#masterWeights}).
+ *
+ * <p>The configuration comes from the network's {@link LanestepUpdater}s
+ * ({@link #builder(MultiLayerNetwork)}: the state is shared with {@code net.fit} and the model zip)
+ * or from the builder (state of its own, in any format, beside layers whose DL4J updater is
+ * {@code NoOp}).
  *
  * <p>Not supported, refused with an exception when configured: L1 and DL4J's {@code WeightDecay}
  * regularization (use Lanestep's AdamW), gradient normalization, ComputationGraph, DL4J updaters'
@@ -68,6 +72,8 @@ public final class LanestepTrainer implements AutoCloseable {
     private final MemorySegment grads;
     /** How the network stores params and grads (its data type). */
     private final Format format;
+    /** Whether the states lie in DL4J's updater view ({@link #builder(MultiLayerNetwork)}) rather than in {@link #arena}. */
+    private final boolean inUpdaterView;
     private boolean closed;
 
     private LanestepTrainer(Builder b) {
@@ -81,7 +87,7 @@ public final class LanestepTrainer implements AutoCloseable {
             net.initGradientsView();
         }
         miniBatch = net.getLayerWiseConfigurations().getConf(0).isMiniBatch();
-        plan = ParameterPlan.of(net, b.perLayer);
+        plan = ParameterPlan.of(net, b.perLayer == null ? layer -> UpdaterViews.configuration(net, layer) : b.perLayer);
         paramsAddress = FlatViews.address(net.params(), "the network's parameters");
         gradsAddress = FlatViews.address(net.getFlattenedGradients(), "the network's gradients");
         format = FlatViews.format(net.params(), "the network's parameters");
@@ -90,23 +96,54 @@ public final class LanestepTrainer implements AutoCloseable {
         grads = MemorySegment.ofAddress(gradsAddress).reinterpret(bytes, arena, null);
         // A HALF network's params and grads are fp16; master weights only where there is a 16-bit copy to keep.
         Formats formats = new Formats(format, format, b.stateFormat, b.masterWeights && format != Format.FP32);
-        for (ParameterPlan.Entry e : plan.entries()) {
-            if (e.kind() == ParameterPlan.Kind.LANESTEP) {
-                states.put(e.key(), e.base().newState(e.length(), arena, formats));
+        inUpdaterView = b.perLayer == null;
+        if (inUpdaterView) {
+            if (!formats.equals(Formats.FP32)) {
+                throw new IllegalArgumentException("the state in DL4J's updater view is float32 beside FLOAT"
+                        + " parameters (this network and options ask for " + formats + "); for other formats set"
+                        + " .updater(new NoOp()) and use LanestepTrainer.builder(net, optimizer)");
+            }
+            states.putAll(UpdaterViews.states(net, plan));
+        } else {
+            for (ParameterPlan.Entry e : plan.entries()) {
+                if (e.kind() == ParameterPlan.Kind.LANESTEP) {
+                    states.put(e.key(), e.base().newState(e.length(), arena, formats));
+                }
             }
         }
         engine = Engine.create(b.width, b.threads, b.flushSubnormalState);
     }
 
-    /** A trainer stepping every trainable layer of {@code net} with {@code optimizer}. */
-    public static Builder builder(MultiLayerNetwork net, Optimizer optimizer) {
-        Objects.requireNonNull(optimizer, "optimizer");
-        return new Builder(net, layer -> optimizer);
+    /**
+     * A trainer stepping each layer with the configuration of its {@link LanestepUpdater} (set with
+     * {@code .updater(...)} in the network's configuration), over the state in DL4J's updater view:
+     * {@code net.fit} and this trainer go on from each other's state, and
+     * {@code ModelSerializer.writeModel(net, file, true)} saves it. The step counter is the
+     * network's iteration count. FLOAT networks, float32 state.
+     *
+     * @throws IllegalArgumentException if a trainable layer's updater is not a {@code LanestepUpdater}
+     */
+    public static Builder builder(MultiLayerNetwork net) {
+        return new Builder(net, null);
     }
 
-    /** A trainer with a Lanestep configuration per layer index (DL4J's per-layer updaters). */
+    /**
+     * A trainer stepping every trainable layer of {@code net} with {@code optimizer}, in state of
+     * its own (any format); the network's layers must have DL4J's {@code NoOp} updater, so that no
+     * configured updater is silently ignored.
+     */
+    public static Builder builder(MultiLayerNetwork net, Optimizer optimizer) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        return builder(net, layer -> optimizer);
+    }
+
+    /** {@link #builder(MultiLayerNetwork, Optimizer)} with a Lanestep configuration per layer index. */
     public static Builder builder(MultiLayerNetwork net, Function<Integer, Optimizer> perLayer) {
-        return new Builder(net, Objects.requireNonNull(perLayer, "perLayer"));
+        Objects.requireNonNull(perLayer, "perLayer");
+        return new Builder(net, layer -> {
+            UpdaterViews.requireNoOp(net, layer);
+            return perLayer.apply(layer);
+        });
     }
 
     /** One epoch: a step per minibatch of {@code data}, which is reset first if it can be. */
@@ -157,6 +194,9 @@ public final class LanestepTrainer implements AutoCloseable {
             switch (e.kind()) {
                 case LANESTEP -> {
                     OptimizerState state = states.get(e.key());
+                    if (inUpdaterView && state.step() != iteration) {
+                        UpdaterViews.resume(state, iteration);
+                    }
                     Optimizer config = e.l2() == null ? e.base()
                             : ParameterPlan.withL2(e.key(), e.base(), e.l2().valueAt(iteration, epoch));
                     long from = e.offset() * format.bytes();

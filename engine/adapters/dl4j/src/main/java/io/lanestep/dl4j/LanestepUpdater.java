@@ -33,9 +33,10 @@ import org.nd4j.linalg.schedule.ISchedule;
  * Lion), the parameters get the fused step's bits; where it fuses the last multiply into the
  * addition (SGD, RMSprop with momentum, Adadelta, NAdam's two additions), the step {@code s} is
  * rounded once more, a difference of at most one rounding of {@code s} per step. Configurations
- * that read the parameters are refused: weight decay inside the optimizer (use DL4J's own
- * {@code .weightDecay(...)} or {@code .l2(...)} on the layers), LARS, LAMB, Adafactor and ASGD;
- * {@link LanestepTrainer} steps them all in place, fused, and faster.
+ * that read the parameters (weight decay inside the optimizer, LARS, LAMB, Adafactor, ASGD) are
+ * refused by {@code net.fit}: {@link LanestepTrainer#builder(org.deeplearning4j.nn.multilayer.MultiLayerNetwork)}
+ * steps them in place, fused and faster, over the same state; or use DL4J's own
+ * {@code .weightDecay(...)} or {@code .l2(...)} on the layers.
  *
  * <p>A DL4J learning-rate schedule ({@code setLrAndSchedule}, or a layer's learning rate) replaces
  * the configuration's rate each iteration. FLOAT networks only: train HALF networks with
@@ -57,14 +58,12 @@ public final class LanestepUpdater implements IUpdater {
     }
 
     /**
-     * An updater stepping with {@code optimizer}.
-     *
-     * @throws IllegalArgumentException if the configuration reads the parameters (weight decay,
-     *                                  LARS, LAMB, Adafactor, ASGD), naming what to use instead
+     * An updater stepping with {@code optimizer}. Configurations that read the parameters (weight
+     * decay inside the optimizer, LARS, LAMB, Adafactor, ASGD) are for {@link LanestepTrainer}: a
+     * {@code net.fit} step with one is refused, naming the fix, before anything is written.
      */
     public LanestepUpdater(Optimizer optimizer) {
         Objects.requireNonNull(optimizer, "optimizer");
-        requireUpdaterForm(optimizer);
         this.optimizer = optimizer.getClass().getSimpleName();
         this.configuration = RecordConfig.encode(optimizer);
         this.decoded = optimizer;
@@ -73,33 +72,37 @@ public final class LanestepUpdater implements IUpdater {
     /** The Lanestep configuration this updater steps with (its rate before any DL4J schedule). */
     public Optimizer optimizer() {
         if (decoded == null) {
-            Optimizer o = RecordConfig.decode(optimizer, configuration);
-            requireUpdaterForm(o);
-            decoded = o;
+            decoded = RecordConfig.decode(optimizer, configuration);
         }
         return decoded;
     }
 
-    static void requireUpdaterForm(Optimizer o) {
+    /**
+     * Why DL4J's own entry points cannot step {@code o} (it reads the parameters, or keeps scalar
+     * state the view does not hold), or null if they can.
+     */
+    static String refusal(Optimizer o) {
         String name = o.getClass().getSimpleName();
+        String fix = "train this network with LanestepTrainer.builder(net), which steps the same configuration in"
+                + " place";
         if (o instanceof Lars || o instanceof Lamb || o instanceof Adafactor || o instanceof Asgd) {
-            throw new IllegalArgumentException(name + " reads the parameters (" + (o instanceof Asgd ? "their average"
-                    : o instanceof Adafactor ? "their RMS" : "their norm") + "), which DL4J does not give an updater;"
-                    + " train it with LanestepTrainer");
-        }
-        if (!o.scalarKeys().isEmpty() && !(o instanceof NAdam)) {
-            throw new IllegalArgumentException(name + " keeps scalar state " + o.scalarKeys() + ", which DL4J's"
-                    + " updater state view does not hold; train it with LanestepTrainer");
+            return name + " reads the parameters (" + (o instanceof Asgd ? "their average"
+                    : o instanceof Adafactor ? "their RMS" : "their norm") + "), which DL4J does not give an updater"
+                    + " in net.fit; " + fix;
         }
         for (RecordComponent c : o.getClass().getRecordComponents()) {
             if (c.getName().equals("weightDecay") && weightDecay(o, c) != 0) {
                 double wd = weightDecay(o, c);
-                throw new IllegalArgumentException(name + "'s weightDecay " + wd + " reads the parameters, which DL4J"
-                        + " does not give an updater; pass " + name + " with withWeightDecay(0) and add DL4J's"
-                        + " .weightDecay(" + wd + ") (decoupled, as AdamW) or .l2(" + wd + ") to the layers, or train"
-                        + " with LanestepTrainer for PyTorch's exact form");
+                return name + "'s weightDecay " + wd + " reads the parameters, which DL4J does not give an updater in"
+                        + " net.fit; " + fix + ", or pass " + name + " with withWeightDecay(0) and add DL4J's"
+                        + " .weightDecay(" + wd + ") (decoupled, as AdamW) or .l2(" + wd + ") to the layers";
             }
         }
+        if (!o.scalarKeys().isEmpty() && !(o instanceof NAdam)) {
+            return name + " keeps scalar state " + o.scalarKeys() + ", which DL4J's updater state view does not hold;"
+                    + " train it with LanestepTrainer.builder(net, optimizer)";
+        }
+        return null;
     }
 
     private static double weightDecay(Optimizer o, RecordComponent c) {

@@ -248,7 +248,7 @@ class LanestepTrainerTest {
 
     @Test
     void refusesWhatItDoesNotSupport() {
-        var l1 = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().l1(1e-3)
+        var l1 = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().l1(1e-3).updater(new NoOp())
                 .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(4).nOut(2).build()).build();
         MultiLayerNetwork net = new MultiLayerNetwork(l1);
