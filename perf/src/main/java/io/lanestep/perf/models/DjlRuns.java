@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -19,30 +17,28 @@ import ai.djl.translate.TranslateException;
 import io.lanestep.djl.LanestepOptimizer;
 import java.io.IOException;
 
-/** MLPs trained on Fashion-MNIST through DJL 0.36's own trainer (PyTorch 2.7.1 engine). */
+/** The benchmark's models trained on Fashion-MNIST through DJL 0.36's own trainer (PyTorch 2.7.1 engine). */
 final class DjlRuns {
     private DjlRuns() {
     }
 
     /** With {@code direct}, the Lanestep optimizer's {@code step(block)} replaces {@code trainer.step()}. */
-    static Run train(FashionMnist data, String model, int[] hidden, String name, Optimizer optimizer, boolean direct,
+    static Run train(FashionMnist data, Architecture model, String name, Optimizer optimizer, boolean direct,
                      int epochs, int threads, int maxSteps) throws IOException, TranslateException {
         // The same initial weights for every optimizer.
         ai.djl.engine.Engine.getInstance().setRandomSeed(1);
-        try (Model m = Model.newInstance(model, "PyTorch")) {
-            SequentialBlock block = new SequentialBlock();
-            for (int h : hidden) {
-                block.add(Linear.builder().setUnits(h).build()).add(Activation::relu);
-            }
-            m.setBlock(block.add(Linear.builder().setUnits(10).build()));
+        try (Model m = Model.newInstance(model.name(), "PyTorch")) {
+            SequentialBlock block = model.djlBlock();
+            m.setBlock(block);
             try (Trainer trainer = m.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer))) {
-                trainer.initialize(new Shape(1, FashionMnist.PIXELS));
-                long parameters = block.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-                Run run = new Run("DJL", model, parameters, name, threads);
+                trainer.initialize(model.djlInput(1));
+                long parameters = block.getParameters().values().stream()
+                        .filter(p -> p.requiresGradient()).mapToLong(p -> p.getArray().size()).sum();
+                Run run = new Run("DJL", model.name(), parameters, name, threads);
                 NDManager manager = m.getNDManager();
                 ArrayDataset train = new ArrayDataset.Builder()
-                        .setData(manager.create(data.trainX(), new Shape(data.trainRows(), FashionMnist.PIXELS)))
+                        .setData(manager.create(data.trainX(), model.djlInput(data.trainRows())))
                         .optLabels(manager.create(data.trainY()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false))
                         .setSampling(128, false).build();
                 int steps = 0;
@@ -76,7 +72,7 @@ final class DjlRuns {
                         }
                     }
                     if (maxSteps == Integer.MAX_VALUE) {
-                        run.accuracy.add(accuracy(trainer, manager, data));
+                        run.accuracy.add(accuracy(trainer, manager, data, model));
                     }
                 }
                 return run;
@@ -92,14 +88,14 @@ final class DjlRuns {
         }
     }
 
-    private static double accuracy(Trainer trainer, NDManager manager, FashionMnist data) {
+    private static double accuracy(Trainer trainer, NDManager manager, FashionMnist data, Architecture model) {
         int right = 0;
         int n = data.testY().length;
         for (int from = 0; from < n; from += 1000) {
             try (NDManager scoped = manager.newSubManager()) {
                 float[] chunk = java.util.Arrays.copyOfRange(data.testX(), from * FashionMnist.PIXELS,
                         (from + 1000) * FashionMnist.PIXELS);
-                NDArray x = scoped.create(chunk, new Shape(1000, FashionMnist.PIXELS));
+                NDArray x = scoped.create(chunk, model.djlInput(1000));
                 long[] predicted = trainer.evaluate(new NDList(x)).singletonOrThrow().argMax(1).toLongArray();
                 for (int i = 0; i < predicted.length; i++) {
                     right += predicted[i] == data.testY()[from + i] ? 1 : 0;

@@ -1,27 +1,28 @@
 package io.lanestep.perf.models;
 
 import io.lanestep.dl4j.LanestepTrainer;
+import io.lanestep.dl4j.LanestepUpdater;
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
+import org.deeplearning4j.earlystopping.saver.InMemoryModelSaver;
+import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator;
+import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;
+import org.deeplearning4j.earlystopping.trainer.EarlyStoppingTrainer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * MLPs trained on Fashion-MNIST through DL4J 1.0.0-M2.1. Its own Adam runs the steps of
- * {@code net.fit} spelled out (gradient, updater, {@code params -= update}), so the optimizer's
- * share of the step can be timed.
+ * The benchmark's models trained on Fashion-MNIST through DL4J 1.0.0-M2.1: its own Adam and
+ * {@link LanestepUpdater} run the steps of {@code net.fit} spelled out (gradient, updater,
+ * {@code params -= update}), so the optimizer's share of the step can be timed.
  */
 final class Dl4jRuns {
     private Dl4jRuns() {
@@ -43,28 +44,25 @@ final class Dl4jRuns {
         return batches;
     }
 
-    static MultiLayerNetwork mlp(int[] hidden, IUpdater updater) {
-        var list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(updater)
-                .weightInit(WeightInit.XAVIER).list();
-        int in = FashionMnist.PIXELS;
-        for (int h : hidden) {
-            list.layer(new DenseLayer.Builder().nIn(in).nOut(h).activation(Activation.RELU).build());
-            in = h;
-        }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(10)
-                .activation(Activation.SOFTMAX).build());
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
-        net.init();
-        return net;
+    /** How a Lanestep configuration steps a DL4J network. */
+    enum Way {
+        /** {@code LanestepTrainer.builder(net, optimizer)}: the fused step over the flat views. */
+        TRAINER,
+        /** {@code LanestepUpdater} in the configuration: DL4J's updater and {@code params -= update}, as in {@code net.fit}. */
+        UPDATER
     }
 
-    /** {@code lanestep} null: DL4J's own Adam (lr 1e-3). */
-    static Run train(FashionMnist data, List<DataSet> batches, String model, int[] hidden, String name,
-                     io.lanestep.Optimizer lanestep, int epochs, int threads, int maxSteps) {
-        MultiLayerNetwork net = mlp(hidden, lanestep == null ? new org.nd4j.linalg.learning.config.Adam(1e-3)
-                : new NoOp());
-        Run run = new Run("DL4J", model, net.numParams(), name, threads);
-        LanestepTrainer trainer = lanestep == null ? null
+    /**
+     * {@code lanestep} null: DL4J's own Adam (lr 1e-3). DL4J's updater path runs {@code net.fit}'s
+     * steps spelled out, so that the optimizer's share of the step can be timed.
+     */
+    static Run train(FashionMnist data, List<DataSet> batches, Architecture model, String name,
+                     io.lanestep.Optimizer lanestep, Way way, int epochs, int threads, int maxSteps) {
+        IUpdater updater = lanestep == null ? new org.nd4j.linalg.learning.config.Adam(1e-3)
+                : way == Way.UPDATER ? new LanestepUpdater(lanestep) : new NoOp();
+        MultiLayerNetwork net = model.dl4j(updater);
+        Run run = new Run("DL4J", model.name(), net.numParams(), name, threads);
+        LanestepTrainer trainer = lanestep == null || way == Way.UPDATER ? null
                 : LanestepTrainer.builder(net, lanestep).threads(threads).build();
         try {
             int steps = 0;
@@ -108,6 +106,51 @@ final class Dl4jRuns {
                 trainer.close();
             }
         }
+    }
+
+    /**
+     * {@code updater} through DL4J's own entry points, for test accuracy only: {@code
+     * EarlyStoppingTrainer} for {@code epochs} epochs (scored on the test set, keeping the best
+     * epoch's model), or {@code ParallelWrapper} with {@code workers} workers averaging every 5
+     * iterations. One accuracy per epoch (early stopping: the kept model's).
+     */
+    static Run entryPoint(FashionMnist data, List<DataSet> batches, Architecture model, String name,
+                          IUpdater updater, int workers, int epochs) throws Exception {
+        MultiLayerNetwork net = model.dl4j(updater);
+        Run run = new Run("DL4J", model.name(), net.numParams(), name, Math.max(1, workers));
+        ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches, 1);
+        if (workers == 0) {
+            List<DataSet> test = new ArrayList<>();
+            for (int from = 0; from < data.testY().length; from += 1000) {
+                test.add(testBatch(data, from));
+            }
+            var config = new EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
+                    .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs))
+                    .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(test, 1), true))
+                    .modelSaver(new InMemoryModelSaver<>())
+                    .build();
+            MultiLayerNetwork best = new EarlyStoppingTrainer(config, net, train).fit().getBestModel();
+            run.accuracy.add(accuracy(best, data));
+            return run;
+        }
+        try (ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(workers).prefetchBuffer(8)
+                .averagingFrequency(5).averageUpdaters(true).build()) {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                wrapper.fit(train);
+                run.accuracy.add(accuracy(net, data));
+            }
+        }
+        return run;
+    }
+
+    private static DataSet testBatch(FashionMnist data, int from) {
+        float[] x = java.util.Arrays.copyOfRange(data.testX(), from * FashionMnist.PIXELS,
+                (from + 1000) * FashionMnist.PIXELS);
+        float[] y = new float[1000 * 10];
+        for (int r = 0; r < 1000; r++) {
+            y[r * 10 + data.testY()[from + r]] = 1;
+        }
+        return new DataSet(Nd4j.create(x, new long[] {1000, FashionMnist.PIXELS}), Nd4j.create(y, new long[] {1000, 10}));
     }
 
     static double accuracy(MultiLayerNetwork net, FashionMnist data) {

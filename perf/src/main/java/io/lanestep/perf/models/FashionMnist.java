@@ -36,6 +36,12 @@ record FashionMnist(float[] trainX, int[] trainY, float[] testX, int[] testY) {
                 images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"));
     }
 
+    /** The first {@code rows} training examples, the whole test set. */
+    FashionMnist head(int rows) {
+        return new FashionMnist(java.util.Arrays.copyOf(trainX, rows * PIXELS), java.util.Arrays.copyOf(trainY, rows),
+                testX, testY);
+    }
+
     int trainRows() {
         return trainY.length;
     }

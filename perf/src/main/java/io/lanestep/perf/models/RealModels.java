@@ -25,21 +25,22 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * The real-model benchmark of the report: Fashion-MNIST, an MLP and a model of over 1M parameters,
- * trained through DJL and DL4J with their own Adam, Lanestep's Adam, Lanestep's SGD with momentum
- * and the seed's untuned signal-to-noise SGD. {@code RealModels THREADS accuracy|timing REPORT_DIR}:
+ * The real-model benchmark of the report: Fashion-MNIST, an MLP, a model of over 1M parameters and
+ * a CNN, trained through DJL and DL4J with their own Adam, Lanestep's Adam (in DL4J both as
+ * {@code LanestepUpdater} and {@code LanestepTrainer}), Lanestep's SGD with momentum and the seed's
+ * untuned signal-to-noise SGD, and DL4J's {@code EarlyStoppingTrainer} and {@code ParallelWrapper}
+ * with {@code LanestepUpdater}. {@code RealModels THREADS accuracy|timing REPORT_DIR}:
  * one JVM per thread count, since both stacks read their native thread count at start; {@code
  * RealModels 1 16bit REPORT_DIR} runs the 16-bit and 8-bit storage table alone.
  */
 public final class RealModels {
-    private static final Map<String, int[]> MODELS = new LinkedHashMap<>();
-
-    static {
-        MODELS.put("MLP 784-256-10", new int[] {256});
-        MODELS.put("MLP 784-1024-512-10", new int[] {1024, 512});
-    }
+    private static final Architecture MLP = Architecture.mlp(256);
+    private static final List<Architecture> MODELS = List.of(MLP, Architecture.mlp(1024, 512), Architecture.cnn());
 
     private static final String DIRECT = "Lanestep Adam, `step(block)`";
+    private static final String UPDATER = "Lanestep Adam, `LanestepUpdater`";
+    /** Training examples of the CNN's runs: 50 batches of 128 per epoch. */
+    private static final int CNN_ROWS = 6400;
 
     private RealModels() {
     }
@@ -49,46 +50,92 @@ public final class RealModels {
         boolean accuracy = args[1].equals("accuracy");
         Path dir = Path.of(args[2]);
         Files.createDirectories(dir);
-        FashionMnist data = FashionMnist.loadOrInstall();
-        if (data == null) {
+        FashionMnist all = FashionMnist.loadOrInstall();
+        if (all == null) {
             append(dir, "\n## Real models (Fashion-MNIST)\nNot run: the dataset is missing. Install it with `"
                     + FashionMnist.INSTALL + "` and rerun the main job.\n");
             return;
         }
-        List<DataSet> batches = Dl4jRuns.batches(data);
+        List<DataSet> allBatches = Dl4jRuns.batches(all);
         if (args[1].equals("16bit")) {
-            sixteenBit(data, batches, dir);
+            sixteenBit(all, allBatches, dir);
             return;
         }
         List<Run> runs = new ArrayList<>();
-        for (var model : MODELS.entrySet()) {
+        for (Architecture model : MODELS) {
             int epochs = accuracy ? 2 : 1;
-            int maxSteps = accuracy ? Integer.MAX_VALUE : 150;
-            for (var optimizer : optimizers(accuracy).entrySet()) {
+            int maxSteps = accuracy ? Integer.MAX_VALUE : model.convolutional() ? 60 : 150;
+            // DL4J's convolutions take about 0.4 s per step on one core: the CNN trains on a subset.
+            FashionMnist data = model.convolutional() ? all.head(CNN_ROWS) : all;
+            List<DataSet> batches = model.convolutional() ? allBatches.subList(0, CNN_ROWS / 128) : allBatches;
+            for (var optimizer : optimizers(accuracy && !model.convolutional()).entrySet()) {
                 String name = optimizer.getKey();
                 io.lanestep.Optimizer lanestep = optimizer.getValue();
                 Supplier<Optimizer> djl = () -> lanestep == null ? Optimizer.adam().build()
                         : LanestepOptimizer.builder(lanestep).optThreads(threads).build();
-                runs.add(DjlRuns.train(data, model.getKey(), model.getValue(), name, djl.get(), false, epochs,
-                        threads, maxSteps));
-                System.out.println(line(runs.getLast()));
+                report(runs, DjlRuns.train(data, model, name, djl.get(), false, epochs, threads, maxSteps));
                 if (name.equals("Lanestep Adam")) {
-                    runs.add(DjlRuns.train(data, model.getKey(), model.getValue(), DIRECT, djl.get(), true, epochs,
-                            threads, maxSteps));
-                    System.out.println(line(runs.getLast()));
+                    report(runs, DjlRuns.train(data, model, DIRECT, djl.get(), true, epochs, threads, maxSteps));
+                    report(runs, Dl4jRuns.train(data, batches, model, UPDATER, lanestep, Dl4jRuns.Way.UPDATER,
+                            epochs, threads, maxSteps));
                 }
-                runs.add(Dl4jRuns.train(data, batches, model.getKey(), model.getValue(), name, lanestep, epochs,
+                report(runs, Dl4jRuns.train(data, batches, model, name, lanestep, Dl4jRuns.Way.TRAINER, epochs,
                         threads, maxSteps));
-                System.out.println(line(runs.getLast()));
             }
         }
         append(dir, table(runs, threads, accuracy));
         if (accuracy) {
             chart(runs, dir.resolve("real-models-loss.png"));
             if (threads == 1) {
-                sixteenBit(data, batches, dir);
+                entryPoints(all, allBatches, runs, dir);
+                sixteenBit(all, allBatches, dir);
             }
         }
+    }
+
+    private static void report(List<Run> runs, Run run) {
+        runs.add(run);
+        System.out.println(line(run));
+    }
+
+    /**
+     * DL4J's own entry points with {@code LanestepUpdater}: {@code EarlyStoppingTrainer} and
+     * {@code ParallelWrapper} on two workers (beside DL4J's Adam through the same wrapper), their
+     * test accuracy against DL4J's Adam of the timed runs.
+     */
+    private static void entryPoints(FashionMnist all, List<DataSet> allBatches, List<Run> timed, Path dir)
+            throws Exception {
+        StringBuilder md = new StringBuilder("\n## DL4J's entry points with LanestepUpdater (Fashion-MNIST, Adam lr"
+                + " 1e-3, batch 128, 2 epochs)\nTest accuracy per epoch (early stopping: of the epoch it keeps, scored"
+                + " by the test loss). `ParallelWrapper`: 2 workers averaging parameters and updater state every 5"
+                + " iterations, beside DL4J's own Adam through the same wrapper. The last column compares the final"
+                + " accuracy with DL4J's own Adam of the 1-thread table, trained by `net.fit`'s steps. The CNN trains on"
+                + " the first " + CNN_ROWS + " training examples, as in that table.\n\n"
+                + "| model | entry point | optimizer | test accuracy | vs DL4J's Adam, `net.fit` |\n|---|---|---|---|---|\n");
+        for (Architecture model : MODELS) {
+            if (model != MLP && !model.convolutional()) {
+                continue;
+            }
+            FashionMnist data = model.convolutional() ? all.head(CNN_ROWS) : all;
+            List<DataSet> batches = model.convolutional() ? allBatches.subList(0, CNN_ROWS / 128) : allBatches;
+            double own = timed.stream().filter(r -> r.stack.equals("DL4J") && r.model.equals(model.name())
+                    && r.optimizer.equals("own Adam")).findFirst().orElseThrow().accuracy.getLast();
+            var lanestep = new io.lanestep.dl4j.LanestepUpdater(Adam.defaults());
+            var adam = new org.nd4j.linalg.learning.config.Adam(1e-3);
+            for (Run r : List.of(
+                    Dl4jRuns.entryPoint(data, batches, model, "LanestepUpdater", lanestep, 0, 2),
+                    Dl4jRuns.entryPoint(data, batches, model, "own Adam", adam, 2, 2),
+                    Dl4jRuns.entryPoint(data, batches, model, "LanestepUpdater", lanestep, 2, 2))) {
+                System.out.println(line(r));
+                md.append("| ").append(model.name()).append(" | ")
+                        .append(r.threads == 1 ? "`EarlyStoppingTrainer`" : "`ParallelWrapper`, 2 workers")
+                        .append(" | ").append(r.optimizer).append(" | ")
+                        .append(String.join(" / ", r.accuracy.stream()
+                                .map(x -> String.format(Locale.ROOT, "%.4f", x)).toList()))
+                        .append(String.format(Locale.ROOT, " | %+.2f points |%n", 100 * (r.accuracy.getLast() - own)));
+            }
+        }
+        append(dir, md.toString());
     }
 
     /**
@@ -97,7 +144,7 @@ public final class RealModels {
      * moments: the accuracy each keeps.
      */
     private static void sixteenBit(FashionMnist data, List<DataSet> batches, Path dir) throws IOException {
-        var model = MODELS.entrySet().iterator().next();
+        Architecture model = MLP;
         Map<String, io.lanestep.Formats> formats = new LinkedHashMap<>();
         formats.put("fp32 weights", io.lanestep.Formats.FP32);
         formats.put("bf16 weights, round to nearest", new io.lanestep.Formats(io.lanestep.Format.BF16,
@@ -109,7 +156,7 @@ public final class RealModels {
         formats.put("fp32 weights, 8-bit Adam moments", new io.lanestep.Formats(io.lanestep.Format.FP32,
                 io.lanestep.Format.FP32, io.lanestep.Format.Q8));
         StringBuilder md = new StringBuilder("\n## Real models: 16-bit weights, 8-bit moments (Fashion-MNIST, DL4J, ")
-                .append(model.getKey()).append(", Lanestep Adam, batch 128, 2 epochs, 1 thread)\n")
+                .append(model.name()).append(", Lanestep Adam, batch 128, 2 epochs, 1 thread)\n")
                 .append("The network computes with the stored weights widened to float32; gradients stay float32,"
                         + " and the moments too but in the 8-bit run. One Lanestep block per DL4J parameter tensor,"
                         + " as bitsandbytes keeps a state per tensor: in the 8-bit run the biases and the 2,570"
@@ -124,8 +171,7 @@ public final class RealModels {
         for (double lr : new double[] {1e-3, 1e-4}) {
             List<Run> runs = new ArrayList<>();
             for (var f : formats.entrySet()) {
-                runs.add(SixteenBitWeights.train(data, batches, model.getKey(), model.getValue(), f.getKey(),
-                        f.getValue(), lr, 2));
+                runs.add(SixteenBitWeights.train(data, batches, model, f.getKey(), f.getValue(), lr, 2));
                 System.out.println(line(runs.getLast()) + ", lr " + lr);
             }
             double fp32 = runs.getFirst().accuracy.getLast();
@@ -165,8 +211,11 @@ public final class RealModels {
                         + " defaults for batch 128 (untuned). Medians per training step after 20 warm-up steps;"
                         + " optimizer = DJL's `trainer.step()` (for Lanestep: `LanestepOptimizer` given to"
                         + " `optOptimizer`, so DJL's parameter server still copies every gradient before calling it)"
-                        + " or `LanestepOptimizer.step(block)` in its place; for DL4J its updater + `params -= update`"
-                        + " against `LanestepTrainer.step`. Native threads: OMP_NUM_THREADS=" + threads
+                        + " or `LanestepOptimizer.step(block)` in its place; for DL4J its own Adam and"
+                        + " `LanestepUpdater` through DL4J's updater and `params -= update` (what `net.fit` does)"
+                        + " against `LanestepTrainer.step`. The CNN runs the Adams only, on the first " + CNN_ROWS
+                        + " training examples (DL4J's convolutions take about 0.4 s a step on one core). Native threads:"
+                        + " OMP_NUM_THREADS=" + threads
                         + ", Lanestep threads " + threads + ". Same initial weights for every optimizer of a stack.\n\n");
         md.append(accuracy ? "| stack | model | optimizer | test accuracy per epoch | forward+backward ms"
                 + " | optimizer ms | step ms | optimizer vs own Adam | step vs own Adam |\n|---|---|---|---|---|---|---|---|---|\n"
@@ -195,7 +244,7 @@ public final class RealModels {
     private static void chart(List<Run> runs, Path png) throws IOException {
         XYSeriesCollection series = new XYSeriesCollection();
         for (Run r : runs) {
-            if (!r.model.equals(MODELS.keySet().iterator().next())) {
+            if (!r.model.equals(MLP.name())) {
                 continue;
             }
             XYSeries s = new XYSeries(r.stack + ", " + r.optimizer);

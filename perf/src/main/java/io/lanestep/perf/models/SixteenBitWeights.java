@@ -29,11 +29,11 @@ final class SixteenBitWeights {
     private SixteenBitWeights() {
     }
 
-    static Run train(FashionMnist data, List<DataSet> batches, String model, int[] hidden, String name,
+    static Run train(FashionMnist data, List<DataSet> batches, Architecture model, String name,
                      Formats formats, double lr, int epochs) {
-        MultiLayerNetwork net = Dl4jRuns.mlp(hidden, new NoOp());
+        MultiLayerNetwork net = model.dl4j(new NoOp());
         long n = net.numParams();
-        Run run = new Run("DL4J", model, n, name, 1);
+        Run run = new Run("DL4J", model.name(), n, name, 1);
         Adam adam = Adam.defaults().withLearningRate(lr);
         try (Arena arena = Arena.ofConfined(); Engine engine = Engine.create(LaneWidth.preferred())) {
             MemorySegment params = arena.allocate(n * formats.params().bytes(), 64);
