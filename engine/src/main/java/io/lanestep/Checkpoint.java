@@ -56,11 +56,11 @@ import java.util.Set;
  * into the states; so a flipped byte anywhere, in any file, is refused before any state is
  * written. Files are streamed in chunks of 1 MiB, whatever their size.
  *
- * <p>Every save and restore also takes a stream in place of the file (for example an entry of the
- * zip that holds the model's weights), in the same format under the same checks: a save writes the
- * checkpoint and leaves the stream open; a restore reads the stream to its end and holds its bytes
- * in memory for the two reads, so a truncated or corrupted stream is refused before any state is
- * written.
+ * <p>Every save, and every restore but {@code restoreParts}, also takes a stream in place of the
+ * file (for example an entry of the zip that holds the model's weights), in the same format under
+ * the same checks: a save writes the checkpoint and leaves the stream open; a restore reads the
+ * stream to its end and holds its bytes in memory for the two reads, so a truncated or corrupted
+ * stream is refused before any state is written.
  *
  * <p>Save and restore hold every state they touch as a step does: they wait for a step in
  * progress on another thread to end, and while they run, steps of those states are refused

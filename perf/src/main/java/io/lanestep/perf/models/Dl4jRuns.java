@@ -48,7 +48,7 @@ final class Dl4jRuns {
     enum Way {
         /** {@code LanestepTrainer.builder(net, optimizer)}: the fused step over the flat views. */
         TRAINER,
-        /** {@code LanestepUpdater} in the configuration: DL4J's updater and {@code params -= update}, as in {@code net.fit}. */
+        /** {@code LanestepUpdater} in the configuration, stepped as {@code net.fit} steps it. */
         UPDATER
     }
 
@@ -150,7 +150,8 @@ final class Dl4jRuns {
         for (int r = 0; r < 1000; r++) {
             y[r * 10 + data.testY()[from + r]] = 1;
         }
-        return new DataSet(Nd4j.create(x, new long[] {1000, FashionMnist.PIXELS}), Nd4j.create(y, new long[] {1000, 10}));
+        return new DataSet(Nd4j.create(x, new long[] {1000, FashionMnist.PIXELS}),
+                Nd4j.create(y, new long[] {1000, 10}));
     }
 
     static double accuracy(MultiLayerNetwork net, FashionMnist data) {

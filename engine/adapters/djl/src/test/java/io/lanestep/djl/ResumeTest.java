@@ -61,7 +61,8 @@ class ResumeTest {
         assertEquals(0, child.exitValue(), () -> "the resumed run failed:\n" + log(dir));
         byte[] resumed = Files.readAllBytes(dir.resolve("after.bin"));
         assertTrue(resumed.length > 4 * 1000, "too few parameters written: " + resumed.length + " bytes");
-        assertArrayEquals(uninterrupted.toByteArray(), resumed, "resumed parameters differ from the uninterrupted run's");
+        assertArrayEquals(uninterrupted.toByteArray(), resumed,
+                "resumed parameters differ from the uninterrupted run's");
     }
 
     @Test
@@ -90,7 +91,8 @@ class ResumeTest {
             for (int cut : new int[] {5, 40, saved.length / 2, saved.length - 1}) {
                 byte[] truncated = Arrays.copyOf(saved, cut);
                 assertThrows(CheckpointException.class,
-                        () -> optimizer.restore(new ByteArrayInputStream(truncated), model.getBlock()), "cut at " + cut);
+                        () -> optimizer.restore(new ByteArrayInputStream(truncated), model.getBlock()),
+                        "cut at " + cut);
                 assertTrue(optimizer.states().isEmpty(), "a state was kept from a stream cut at " + cut);
             }
             optimizer.restore(new ByteArrayInputStream(saved), model.getBlock());

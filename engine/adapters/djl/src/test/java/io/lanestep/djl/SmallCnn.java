@@ -35,17 +35,21 @@ final class SmallCnn {
     static Model model() {
         Model model = Model.newInstance("cnn", "PyTorch");
         model.setBlock(new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+                .add(conv(8))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
                 .add(Pool.maxPool2dBlock(new Shape(2, 2)))
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).build())
+                .add(conv(16))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
                 .add(Pool.maxPool2dBlock(new Shape(2, 2)))
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(CLASSES).build()));
         return model;
+    }
+
+    private static Conv2d conv(int filters) {
+        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build();
     }
 
     /** The run's optimizer: decoupled decay and a warm-up, so that a resume must restore the schedule's place. */

@@ -161,7 +161,8 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
         }
         long n = state == null ? 0 : state.length();
         for (int k = 0; k < slots && n > 0; k++) {
-            named.put(optimizer.stateKeys().get(k), view.reshape(view.length()).get(NDArrayIndex.interval(k * n, (k + 1) * n)));
+            named.put(optimizer.stateKeys().get(k),
+                    view.reshape(view.length()).get(NDArrayIndex.interval(k * n, (k + 1) * n)));
         }
         return named;
     }

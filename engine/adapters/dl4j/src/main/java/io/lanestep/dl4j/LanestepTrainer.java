@@ -72,7 +72,7 @@ public final class LanestepTrainer implements AutoCloseable {
     private final MemorySegment grads;
     /** How the network stores params and grads (its data type). */
     private final Format format;
-    /** Whether the states lie in DL4J's updater view ({@link #builder(MultiLayerNetwork)}) rather than in {@link #arena}. */
+    /** Whether the states lie in DL4J's updater view ({@link #builder(MultiLayerNetwork)}), not in {@link #arena}. */
     private final boolean inUpdaterView;
     private boolean closed;
 

@@ -97,7 +97,8 @@ final class UpdaterViews {
             }
             List<MemorySegment> segments = new ArrayList<>();
             for (int k = 0; k < slots; k++) {
-                long at = block.getUpdaterViewOffsetStart() + k * blockLength + e.offset() - block.getParamOffsetStart();
+                long at = block.getUpdaterViewOffsetStart() + k * blockLength
+                        + e.offset() - block.getParamOffsetStart();
                 segments.add(view.asSlice(at * Float.BYTES, e.length() * Float.BYTES));
             }
             OptimizerState state = e.base().stateOver(e.length(), segments);

@@ -101,7 +101,7 @@ class LanestepUpdaterTest {
     void earlyStoppingTrainerTrainsWithIt() {
         MultiLayerNetwork net = Dl4jNets.mlp(new LanestepUpdater(Lanestep.adamW().withWeightDecay(0)
                 .withLearningRate(1e-2)), 0, false, false);
-        EarlyStoppingConfiguration<MultiLayerNetwork> config = new EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
+        var config = new EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(3))
                 .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(List.of(TEST), 1), true))
                 .modelSaver(new InMemoryModelSaver<>())
@@ -180,7 +180,8 @@ class LanestepUpdaterTest {
             try (LanestepTrainer trainer = LanestepTrainer.builder(net).build()) {
                 TRAIN.subList(0, 20).forEach(trainer::fit);
             }
-            assertTrue(!java.util.Arrays.equals(before, net.params().toFloatVector()), "the trainer steps " + optimizer);
+            assertTrue(!java.util.Arrays.equals(before, net.params().toFloatVector()),
+                    "the trainer steps " + optimizer);
         }
     }
 }
