@@ -1,6 +1,7 @@
 package io.lanestep.pytorch;
 
 import io.lanestep.Adam;
+import io.lanestep.CheckpointException;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
 import io.lanestep.Lamb;
@@ -10,8 +11,12 @@ import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Sgd;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
@@ -197,6 +202,26 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
      */
     public final void loadStateDict(Map<String, ?> state) {
         prepareLoad(state).run();
+    }
+
+    /**
+     * Writes {@link #stateDict()} to {@code stream}, checksummed and self-delimiting, so that it can
+     * go beside the optimizer's checkpoint (before it in one stream, or in its own zip entry). The
+     * stream is left open.
+     */
+    public void save(OutputStream stream) throws IOException {
+        SchedulerState.write(Objects.requireNonNull(stream, "stream"), stateDict());
+    }
+
+    /**
+     * Restores what {@link #save(OutputStream)} wrote into a scheduler made with the same
+     * arguments, reading exactly its bytes; nothing changes unless all of it checks out.
+     *
+     * @throws CheckpointException      if the stream is truncated, corrupted or not a scheduler state
+     * @throws IllegalArgumentException as {@link #loadStateDict(Map)}: another scheduler's state
+     */
+    public void restore(InputStream stream) throws IOException {
+        loadStateDict(SchedulerState.read(Objects.requireNonNull(stream, "stream")));
     }
 
     /** Validates all of {@code state} and returns what applies it. */

@@ -115,6 +115,43 @@ class TorchSchedulerTest {
         }
     }
 
+    /**
+     * {@code save} and {@code restore} through one stream that also carries bytes after the state:
+     * every scheduler continues its sequence, and restore reads exactly its own bytes; a cut or
+     * flipped state is refused and the scheduler keeps its place.
+     */
+    @Test
+    void aSavedStateInAStreamContinuesTheSequence() throws IOException {
+        for (Map<String, Object> c : cases()) {
+            int steps = ((Number) c.get("steps")).intValue();
+            LrScheduler first = build(c);
+            assertEquals(null, follow(c, first, 0, steps / 2), c.get("name") + " before the save");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            first.save(out);
+            out.write(new byte[] {1, 2, 3});
+            byte[] bytes = out.toByteArray();
+
+            LrScheduler damaged = build(c);
+            Map<String, Object> fresh = damaged.stateDict();
+            for (int cut : new int[] {0, 11, bytes.length / 2, bytes.length - 4}) {
+                byte[] part = java.util.Arrays.copyOf(bytes, cut);
+                assertThrows(io.lanestep.CheckpointException.class,
+                        () -> damaged.restore(new java.io.ByteArrayInputStream(part)), c.get("name") + " cut at " + cut);
+            }
+            byte[] flipped = bytes.clone();
+            flipped[bytes.length - 8] ^= 1;
+            assertThrows(io.lanestep.CheckpointException.class,
+                    () -> damaged.restore(new java.io.ByteArrayInputStream(flipped)), c.get("name") + " flipped");
+            assertEquals(fresh, damaged.stateDict(), c.get("name") + ": a refused restore changed the scheduler");
+
+            LrScheduler second = build(c);
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
+            second.restore(in);
+            assertEquals(3, in.available(), c.get("name") + ": restore read past its state");
+            assertEquals(null, follow(c, second, steps / 2, steps), c.get("name") + " after the restore");
+        }
+    }
+
     /** What a JSON round trip makes of a state dict: every number a Double, fresh maps and lists. */
     private static Object asJson(Object v) {
         if (v instanceof Number n) {
