@@ -60,6 +60,19 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
         return beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
     }
 
+    /**
+     * The scalar state {@code mu_product} that {@code steps} steps of this configuration leave:
+     * {@code f(μ_1)·f(μ_2)·...·f(μ_steps)}, multiplied in float in step order as each step does, so a
+     * state imported at step {@code steps} ({@link OptimizerState#importScalar}) goes on bit for bit.
+     */
+    public float muProduct(long steps) {
+        float product = initialScalarValue(MU_PRODUCT);
+        for (long t = 1; t <= steps; t++) {
+            product = product * (float) mu(t);
+        }
+        return product;
+    }
+
     @Override
     public double learningRate() {
         return lr;

@@ -2,7 +2,6 @@ package io.lanestep.dl4j;
 
 import io.lanestep.Engine;
 import io.lanestep.Floats;
-import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import java.lang.foreign.Arena;
@@ -38,7 +37,6 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
     private long viewAddress;
     private OptimizerState state;
     private MemorySegment zeros;
-    private long gradAddress;
     private MemorySegment grads;
 
     LanestepGradientUpdater(LanestepUpdater config) {
@@ -98,8 +96,7 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
                     + " FLOAT networks: train HALF networks with LanestepTrainer");
         }
         long address = FlatViews.address(gradient, "the gradients");
-        if (grads == null || address != gradAddress || grads.byteSize() != n * Float.BYTES) {
-            gradAddress = address;
+        if (grads == null || grads.address() != address || grads.byteSize() != n * Float.BYTES) {
             grads = MemorySegment.ofAddress(address).reinterpret(n * Float.BYTES);
         }
         if (state == null || state.length() != n) {
@@ -123,15 +120,6 @@ final class LanestepGradientUpdater implements GradientUpdater<LanestepUpdater> 
             grads.setAtIndex(F, i, -zeros.getAtIndex(F, i));
             zeros.setAtIndex(F, i, 0f);
         }
-    }
-
-    /** NAdam's {@code mu_product} after {@code steps} steps, as its kernel multiplies it up step by step. */
-    static float muProduct(NAdam nadam, long steps) {
-        float product = nadam.initialScalarValue(NAdam.MU_PRODUCT);
-        for (long t = 1; t <= steps; t++) {
-            product = product * (float) nadam.mu(t);
-        }
-        return product;
     }
 
     /** The Lanestep state over the view's slots for gradients of {@code n} elements, and the zero parameters. */

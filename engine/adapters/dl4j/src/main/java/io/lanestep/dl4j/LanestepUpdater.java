@@ -8,7 +8,6 @@ import io.lanestep.Lars;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import java.lang.reflect.RecordComponent;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -182,10 +181,5 @@ public final class LanestepUpdater implements IUpdater {
     public String toString() {
         return "LanestepUpdater(" + optimizer() + (learningRateSchedule == null ? "" : ", " + learningRateSchedule)
                 + ")";
-    }
-
-    /** The configuration's values by component, for messages and tests. */
-    Map<String, String> configuration() {
-        return new LinkedHashMap<>(configuration);
     }
 }

@@ -121,7 +121,7 @@ final class UpdaterViews {
     /** Sets the step counter to {@code iteration} and NAdam's momentum product to its value there. */
     static void resume(OptimizerState state, long iteration) {
         if (state.optimizer() instanceof NAdam nadam) {
-            state.importScalar(NAdam.MU_PRODUCT, LanestepGradientUpdater.muProduct(nadam, iteration));
+            state.importScalar(NAdam.MU_PRODUCT, nadam.muProduct(iteration));
         }
         state.importStep(iteration);
     }
