@@ -15,8 +15,8 @@ final class VectorModule {
     static void require() {
         if (!PRESENT) {
             throw new IllegalStateException("Lanestep's kernels use the incubating Vector API, which this JVM has"
-                    + " not loaded: start java with --add-modules jdk.incubator.vector (tests, benchmarks and"
-                    + " javac need the same flag)");
+                    + " not loaded: start java with --add-modules jdk.incubator.vector (in Maven: surefire's argLine"
+                    + " and exec's arguments; in Gradle: jvmArgs of Test and JavaExec)");
         }
     }
 }
