@@ -414,7 +414,7 @@ public final class KernelGenerator {
             // Master weights: params are the 16-bit copy; the float32 master is read from the second step on.
             text = text.replace("MemorySegment params = k.params;", "MemorySegment params = k.params;\n"
                     + "        MemorySegment master = k.master;\n        boolean masterRead = k.masterRead;\n"
-                    + "        long srSeed = k.seed;\n        long srStep = k.step;");
+                    + "        long srSeed = k.seed;\n        long srStep = k.step;\n        long srOrigin = k.origin;");
             if (copy != null) {
                 boolean bf16 = copy.startsWith("Bf16");
                 boolean stochastic = copy.equals("Bf16Sr");
@@ -479,7 +479,7 @@ public final class KernelGenerator {
 
         /**
          * Declares {@code IntVector q16}, the 16 random bits of stochastic rounding for the lanes'
-         * elements {@code i, i + 1, ...} (see {@code io.lanestep.Rounding}). One Philox4x32-10
+         * elements {@code origin + i, origin + i + 1, ...} (see {@code io.lanestep.Rounding}). One Philox4x32-10
          * block gives the words of four elements, so the copy runs the ten rounds on a vector of
          * consecutive blocks, {@code srBase, srBase + 1, ...}, keeps the words in {@code sr0..sr3}
          * across iterations and picks each lane's word with a permute; it runs the rounds again
@@ -496,8 +496,9 @@ public final class KernelGenerator {
             StringBuilder b = new StringBuilder();
             String in = pad + "    ";
             String in2 = in + "    ";
-            b.append(pad).append("long first16 = i >>> 2;\n")
-                    .append(pad).append("if (first16 < srBase || ((i + MASKED_LANES - 1) >>> 2) >= srBase + MASKED_LANES) {\n")
+            b.append(pad).append("long at16 = srOrigin + i;\n")
+                    .append(pad).append("long first16 = at16 >>> 2;\n")
+                    .append(pad).append("if (first16 < srBase || ((at16 + MASKED_LANES - 1) >>> 2) >= srBase + MASKED_LANES) {\n")
                     .append(in).append("srBase = first16;\n")
                     .append(in).append("IntVector c0 = IntVector.zero(INTS).addIndex(1).add((int) srBase);\n")
                     .append(in).append("IntVector c1 = IntVector.broadcast(INTS, (int) (srBase >>> 32));\n")
@@ -530,9 +531,9 @@ public final class KernelGenerator {
                     .append(in).append("sr0 = c0;\n").append(in).append("sr1 = c1;\n")
                     .append(in).append("sr2 = c2;\n").append(in).append("sr3 = c3;\n")
                     .append(pad).append("}\n");
-            return b.append(pad).append("IntVector at16 = IntVector.zero(INTS).addIndex(1).add((int) (i - (srBase << 2)));\n")
-                    .append(pad).append("IntVector block16 = at16.lanewise(VectorOperators.LSHR, 2);\n")
-                    .append(pad).append("IntVector word16 = at16.and(3);\n")
+            return b.append(pad).append("IntVector lane16 = IntVector.zero(INTS).addIndex(1).add((int) (at16 - (srBase << 2)));\n")
+                    .append(pad).append("IntVector block16 = lane16.lanewise(VectorOperators.LSHR, 2);\n")
+                    .append(pad).append("IntVector word16 = lane16.and(3);\n")
                     .append(pad).append("IntVector q16 = block16.selectFrom(sr0)\n")
                     .append(pad).append("        .blend(block16.selectFrom(sr1), word16.compare(VectorOperators.EQ, 1))\n")
                     .append(pad).append("        .blend(block16.selectFrom(sr2), word16.compare(VectorOperators.EQ, 2))\n")

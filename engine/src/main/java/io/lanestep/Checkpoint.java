@@ -25,7 +25,8 @@ import java.util.Set;
  *   <li>a shard of a model (the ZeRO-1 pattern: each data-parallel rank steps a slice of the
  *       model's flat parameter vector): {@link #saveParts(Path, List)} records each state's global
  *       offset, and {@link #restoreParts(List, List)} restores N shard files into M shards of
- *       any split.
+ *       any split, placing each state at its offset ({@link OptimizerState#placeAt}). A state
+ *       that rounds stochastically must be placed at its part's offset before its first step.
  * </ul>
  * The first two restore block by block in order; only {@code restoreParts} matches by offset.
  *
@@ -50,11 +51,14 @@ import java.util.Set;
  *
  * <p>A save writes a temporary file next to the target, forces it to disk, renames it over the
  * target atomically and forces the directory: a crash at any point leaves the old checkpoint or
- * the new one, never a mix. A restore reads every file twice on one open channel per file: first
- * all of it through the checksum, the layout checks and the checks of every target state (its
- * optimizer, length, and that its memory is open, accessible by this thread and writable), then
- * into the states; so a flipped byte anywhere, in any file, is refused before any state is
- * written. Files are streamed in chunks of 1 MiB, whatever their size.
+ * the new one, never a mix. A restore reads every file once through the checksum, writing the bytes
+ * it checks into a private copy (beside the file, else in the temporary directory; deleted when
+ * the restore ends), then the layout checks and the checks of every target state (its optimizer,
+ * length, and that its memory is open, accessible by this thread and writable), then the copy into
+ * the states; so a flipped byte anywhere, in any file, is refused before any state is written, and
+ * a file changed or truncated while being restored cannot reach a state. Files are streamed in
+ * chunks of 1 MiB, whatever their size. Saves and restores claim their states in one global order,
+ * waiting for steps in progress; steps never wait, so no two calls can wait on each other.
  *
  * <p>Every save, and every restore but {@code restoreParts}, also takes a stream in place of the
  * file (for example an entry of the zip that holds the model's weights), in the same format under
@@ -180,6 +184,12 @@ public final class Checkpoint {
             if (g < 0) {
                 g = optimizers.size();
                 optimizers.add(p.state().optimizer());
+            }
+            if (p.state().formats().rounding().stochastic() && p.state().offset() != p.offset()) {
+                throw new IllegalArgumentException("parts[" + i + "] rounds stochastically keyed from element "
+                        + p.state().offset() + " of the model, not from its offset " + p.offset() + ", so no other"
+                        + " split could continue its sequence; place each shard's state with placeAt(offset) before"
+                        + " its first step");
             }
             targets.add(new Target("parts[" + i + "]", p.state(), p.state().optimizer(), g, p.offset()));
         }
@@ -323,7 +333,7 @@ public final class Checkpoint {
                 plan.addAll(cover(t, entries));
             }
             checkTargets(targets);
-            write(plan, targets);
+            write(plan, targets, true);
         } finally {
             for (CheckpointReader r : readers) {
                 r.close();
@@ -364,7 +374,7 @@ public final class Checkpoint {
             plan.add(new Copy(e, 0, -1, t, 0));
         }
         checkTargets(targets);
-        write(plan, targets);
+        write(plan, targets, false);
     }
 
     /** The saved pieces that make up target {@code t}, in order; they must cover it and agree. */
@@ -470,9 +480,15 @@ public final class Checkpoint {
         }
     }
 
-    private static void write(List<Copy> plan, List<Target> targets) throws IOException {
+    /** Writes {@code plan} into the claimed targets; {@code place}: also places each at its offset. */
+    private static void write(List<Copy> plan, List<Target> targets, boolean place) throws IOException {
         claim(targets);
         try {
+            for (Target t : targets) {
+                if (place) {
+                    t.state().place(t.offset());
+                }
+            }
             ByteBuffer chunk = ByteBuffer.allocateDirect(CheckpointReader.CHUNK);
             for (Copy c : plan) {
                 OptimizerState s = c.target().state();
@@ -543,13 +559,16 @@ public final class Checkpoint {
     }
 
     /**
-     * Claims every state as a step would, waiting for steps in progress on other threads to end
-     * (a step never waits, so this cannot deadlock); steps tried meanwhile are refused.
+     * Claims every state as a step would, waiting for steps in progress on other threads to end;
+     * steps tried meanwhile are refused. A step never waits, and every save and restore claims in
+     * one global order (the states' creation order), so no two claims can wait on each other.
      */
     static void claim(List<Target> targets) {
         distinct(targets);
-        for (Target t : targets) {
-            while (!t.state().tryAcquire()) {
+        List<OptimizerState> order = new ArrayList<>(targets.stream().map(Target::state).toList());
+        order.sort(Comparator.comparingLong(s -> s.claimOrder));
+        for (OptimizerState s : order) {
+            while (!s.tryAcquire()) {
                 Thread.yield();
             }
         }

@@ -18,11 +18,12 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * One open checkpoint file being restored: pass 1 ({@link #open}) reads every byte through the
- * checksum and parses the layout into {@link Entry entries}; pass 2 ({@link #copy}) reads slot
- * ranges into states. Both read one {@link CheckpointSource}: one open channel, so an atomic save
- * replacing the file meanwhile cannot mix two checkpoints, or a stream's bytes held in memory.
- * Reads versions 1, 2 and 3 (see {@link Checkpoint}).
+ * One open checkpoint being restored: pass 1 ({@link #open}) reads every byte through the checksum
+ * and parses the layout into {@link Entry entries}; pass 2 ({@link #copy}) reads slot ranges into
+ * states. Pass 2 and the layout read only bytes pass 1 checked: a stream's bytes held in memory, or
+ * a file's private copy written by pass 1 from the very bytes it checksummed, so neither an atomic
+ * save replacing the file nor a write into it meanwhile reaches a state. Reads versions 1, 2 and 3
+ * (see {@link Checkpoint}).
  */
 final class CheckpointReader implements AutoCloseable {
     static final byte[] MAGIC = "LANESTEP".getBytes(StandardCharsets.US_ASCII);
@@ -72,7 +73,7 @@ final class CheckpointReader implements AutoCloseable {
         }
     }
 
-    private final CheckpointSource in;
+    private CheckpointSource in;
     private final long size;
     final List<Entry> entries = new ArrayList<>();
     int groups;
@@ -101,32 +102,28 @@ final class CheckpointReader implements AutoCloseable {
     }
 
     private static CheckpointReader checked(CheckpointSource source) throws IOException {
+        CheckpointReader reader = null;
         try {
-            CheckpointReader reader = new CheckpointReader(source);
+            reader = new CheckpointReader(source);
             reader.check();
             return reader;
         } catch (IOException | RuntimeException e) {
             source.close();
+            if (reader != null) {
+                reader.close();
+            }
             throw e;
         }
     }
 
     private void check() throws IOException {
         String path = name();
-        byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
-        readFully(ByteBuffer.wrap(head), 0);
-        if (head.length < MAGIC.length + 4 || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
-            throw new CheckpointException(path + " is not a Lanestep checkpoint (no LANESTEP header)");
-        }
-        version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
-        if (version < 1 || version > Checkpoint.VERSION) {
-            throw new CheckpointException(path + " has format version " + version + "; this Lanestep reads versions 1"
-                    + " to " + Checkpoint.VERSION);
-        }
+        header();
         if (size < MAGIC.length + 16) {
             throw new CheckpointException(path + " is truncated: " + size + " bytes");
         }
         checksum();
+        header();
         try {
             long end = version == 1 ? layoutV1() : layoutV2();
             if (end != size - 4) {
@@ -138,15 +135,56 @@ final class CheckpointReader implements AutoCloseable {
         }
     }
 
+    /** The magic and the version; read again from the checked bytes once {@link #checksum} has passed. */
+    private void header() throws IOException {
+        String path = name();
+        byte[] head = new byte[(int) Math.min(size, MAGIC.length + 4)];
+        readFully(ByteBuffer.wrap(head), 0);
+        if (head.length < MAGIC.length + 4 || !ByteBuffer.wrap(head, 0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
+            throw new CheckpointException(path + " is not a Lanestep checkpoint (no LANESTEP header)");
+        }
+        version = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(MAGIC.length);
+        if (version < 1 || version > Checkpoint.VERSION) {
+            throw new CheckpointException(path + " has format version " + version + "; this Lanestep reads versions 1"
+                    + " to " + Checkpoint.VERSION);
+        }
+    }
+
+    /**
+     * Checks the checksum over every byte; a file's bytes are written as read into a private copy,
+     * which replaces the file as the source, so later reads see exactly the bytes checked.
+     */
     private void checksum() throws IOException {
         String path = name();
         CRC32C crc = new CRC32C();
-        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
-        for (long at = 0; at < size - 4; ) {
-            chunk.clear().limit((int) Math.min(chunk.capacity(), size - 4 - at));
-            readFully(chunk, at);
-            at += chunk.flip().remaining();
-            crc.update(chunk);
+        CheckpointSource.File copy = in instanceof CheckpointSource.File file ? file.privateCopy() : null;
+        try {
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, size));
+            for (long at = 0; at < size; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), size - at));
+                try {
+                    readFully(chunk, at);
+                } catch (BufferUnderflowException e) {
+                    throw new CheckpointException(path + " ends before the " + size + " bytes it had when opened: it"
+                            + " was truncated while being restored; restore again from a complete checkpoint");
+                }
+                chunk.flip();
+                if (copy != null) {
+                    copy.write(chunk.duplicate(), at);
+                }
+                int check = (int) Math.min(chunk.remaining(), Math.max(0, size - 4 - at));
+                crc.update(chunk.duplicate().limit(check));
+                at += chunk.remaining();
+            }
+            if (copy != null) {
+                in.close();
+                in = copy;
+                copy = null;
+            }
+        } finally {
+            if (copy != null) {
+                copy.close();
+            }
         }
         if ((int) crc.getValue() != readAt(size - 4, 4).getInt()) {
             throw new CheckpointException(path + " is corrupted or truncated: its checksum does not match");

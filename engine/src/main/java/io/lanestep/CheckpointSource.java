@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bytes of one checkpoint being restored, read at any position: a file's channel, or a stream
- * kept in memory, since a restore reads everything twice (checked first, then copied into the
- * states) and a stream can be read once.
+ * The bytes of one checkpoint being restored, read at any position: a file's channel (the file,
+ * then the private copy its checksum pass wrote), or a stream kept in memory, since a restore
+ * reads everything twice (checked first, then copied into the states) and a stream can be read once.
  */
 sealed interface CheckpointSource extends AutoCloseable {
     /** How a message names the checkpoint: its path, or "the stream". */
@@ -25,6 +28,28 @@ sealed interface CheckpointSource extends AutoCloseable {
     void close() throws IOException;
 
     record File(String name, FileChannel channel) implements CheckpointSource {
+        /**
+         * An empty file only this reader writes, beside the checkpoint (whose directory had room
+         * for the save's temporary copy) or else in the temporary directory; deleted on close.
+         */
+        File privateCopy() throws IOException {
+            Path dir = Path.of(name).toAbsolutePath().getParent();
+            Path copy;
+            try {
+                copy = Files.createTempFile(dir, ".lanestep-restore-", ".tmp");
+            } catch (IOException | SecurityException e) {
+                copy = Files.createTempFile("lanestep-restore-", ".tmp");
+            }
+            return new File(name, FileChannel.open(copy, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE));
+        }
+
+        void write(ByteBuffer bytes, long position) throws IOException {
+            for (long at = position; bytes.hasRemaining(); ) {
+                at += channel.write(bytes, at);
+            }
+        }
+
         @Override
         public long size() throws IOException {
             return channel.size();

@@ -292,6 +292,7 @@ public final class Engine implements AutoCloseable {
             }
             first += group.size();
         }
+        Aliasing.check(groups, blocks);
         int held = 0;
         try {
             for (; held < groupCount; held++) {

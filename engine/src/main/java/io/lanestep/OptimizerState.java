@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One parameter block's optimizer state: a float segment per state key, the step counter, and the
@@ -18,6 +19,7 @@ import java.util.Objects;
  */
 public final class OptimizerState {
     private static final VarHandle BUSY;
+    private static final AtomicLong CLAIMS = new AtomicLong();
 
     static {
         try {
@@ -36,6 +38,8 @@ public final class OptimizerState {
     private final MemorySegment master;
     private final float[] scalars;
     private final Kernel kernel;
+    /** Orders claims of several states (checkpoints) so that two of them can never wait on each other. */
+    final long claimOrder = CLAIMS.getAndIncrement();
     private long step;
     private long lastCall;
     @SuppressWarnings("unused")
@@ -230,6 +234,41 @@ public final class OptimizerState {
     /** Steps taken so far (PyTorch's {@code state['step']}). */
     public long step() {
         return step;
+    }
+
+    /** Where this state's block starts in the model's flat parameter vector; 0 until {@link #placeAt}. */
+    public long offset() {
+        return kernel.origin();
+    }
+
+    /**
+     * Places this state's block at element {@code offset} of the model's flat parameter vector, as
+     * a shard of a larger model (ZeRO-1). Stochastic rounding keys each element's random bits by
+     * its place in the model, {@code offset + i}, so a shard rounds exactly as the whole model
+     * would and {@link Checkpoint#restoreParts} into another split continues the same sequence.
+     * Place a shard before its first step; {@code restoreParts} places the states it restores.
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative or the block would end past
+     *                                  {@code Long.MAX_VALUE}
+     * @throws java.util.ConcurrentModificationException if another thread is stepping, saving or
+     *                                  restoring this state
+     */
+    public void placeAt(long offset) {
+        if (offset < 0 || offset > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("offset must be in [0, Long.MAX_VALUE - length], got " + offset
+                    + "; pass the block's first element in the model's flat parameter vector");
+        }
+        hold();
+        try {
+            kernel.origin(offset);
+        } finally {
+            release();
+        }
+    }
+
+    /** {@link #placeAt} for a caller already holding the claim. */
+    void place(long offset) {
+        kernel.origin(offset);
     }
 
     /** The state slot names, in {@link Optimizer#stateKeys()} order. */

@@ -9,7 +9,9 @@ package io.lanestep;
  * {@code t} (the steps the state took before) are the upper half of word {@code i mod 4} of
  * Philox4x32-10 (Salmon et al., SC 2011) at counter {@code (i / 4, t)} under key {@code seed}, so
  * the result is the same at every lane width and thread count and a restored state continues the
- * same sequence. The value stored is the truncation of {@code x + bits · 2^-16 ulp}; NaN is stored
+ * same sequence. {@code i} counts from the model's first element for a state placed in it
+ * ({@link OptimizerState#placeAt}): shards of a model round as the whole model does, whatever the
+ * split. The value stored is the truncation of {@code x + bits · 2^-16 ulp}; NaN is stored
  * as {@code 0x7fc0}, infinities stay.
  *
  * @param stochastic whether parameters round stochastically

@@ -68,7 +68,7 @@ public final class Halves {
             master.setAtIndex(Lanes.F, i, value);
         }
         if (k.stochastic) {
-            params.setAtIndex(H, i, stochasticBf16(value, Philox.random16(k.seed, k.step, i)));
+            params.setAtIndex(H, i, stochasticBf16(value, Philox.random16(k.seed, k.step, k.origin + i)));
         } else {
             set(params, i, format, value);
         }

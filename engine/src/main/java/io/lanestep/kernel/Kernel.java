@@ -47,6 +47,8 @@ public abstract class Kernel {
     /** Whether bf16 params are written with stochastic rounding, keyed by {@link #seed}; see {@code Rounding}. */
     boolean stochastic;
     long seed;
+    /** The block's first element in the model's flat parameter vector: the rounding keys element i by origin + i. */
+    long origin;
     /** The steps the state took before this one: the counter of the rounding's random bits. */
     long step;
     /**
@@ -102,6 +104,15 @@ public abstract class Kernel {
     public final void stochasticRounding(long seed) {
         this.stochastic = true;
         this.seed = seed;
+    }
+
+    /** Places the block at element {@code origin} of the model's flat vector, for stochastic rounding's keys. */
+    public final void origin(long origin) {
+        this.origin = origin;
+    }
+
+    public final long origin() {
+        return origin;
     }
 
     /**

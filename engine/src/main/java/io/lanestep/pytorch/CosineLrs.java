@@ -27,6 +27,11 @@ final class CosineLrs extends LrScheduler {
 
     static CosineLrs annealing(Kwargs k, ParamGroup group) {
         long tMax = k.integer("T_max", 0, true);
+        if (tMax == 0 || tMax > 1L << 53 || tMax < -(1L << 53)) {
+            throw new IllegalArgumentException(k.className() + " T_max must be nonzero and within 2^53 steps, got "
+                    + tMax + " (torch divides by it at the first step()); pass the number of steps from the base lr"
+                    + " to eta_min");
+        }
         return new CosineLrs(k.className(), group, false, tMax, 1, k.number("eta_min", 0));
     }
 

@@ -168,10 +168,11 @@ public final class TorchOptimizers {
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
-        if (version == null || !version.matches("\\d+\\.\\d+.*")) {
-            throw new IllegalArgumentException("torch version must look like 1.13.1 or 2.13.0, got " + version);
+        if (version == null || !version.matches("[12]\\.\\d+.*")) {
+            throw new IllegalArgumentException("torch version must be a 1.x or 2.x release like 1.13.1 or 2.13.0, got "
+                    + version + "; pass the version of the torch whose numerics to reproduce");
         }
-        return Integer.parseInt(version.substring(0, version.indexOf('.'))) >= 2;
+        return version.charAt(0) == '2';
     }
 
     /** The torch 2.x path {@code foreach} and {@code fused} pick, refused where torch refuses it. */

@@ -25,6 +25,15 @@ class TorchKwargsTest {
     }
 
     @Test
+    void aVersionThatIsNoTorchReleaseIsRefusedNamingTheArgument() {
+        for (String version : new String[] {"99999999999.0", "3.0.0", "2", "v2.13", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TorchOptimizers.create("Adam", Map.of(), version));
+            assertTrue(e.getMessage().startsWith("torch version must be a 1.x or 2.x release"), e.getMessage());
+        }
+    }
+
+    @Test
     void whatTorchRefusesIsRefusedWithTorchsMessage() {
         refused("SGD", Map.of("lr", -1.0), "Invalid learning rate: -1.0");
         refused("SGD", Map.of("lr", 0.1, "momentum", -0.5), "Invalid momentum value: -0.5");

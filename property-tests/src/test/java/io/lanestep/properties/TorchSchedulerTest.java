@@ -206,6 +206,8 @@ class TorchSchedulerTest {
                 "StepLR.__init__() got an unexpected keyword argument 'last_epoch'");
         refused("StepLR", Map.of("step_size", 2.5), sgd, "StepLR kwarg 'step_size' must be an integer, got 2.5");
         refused("LambdaLR", Map.of(), sgd, "no scheduler 'LambdaLR'");
+        refused("CosineAnnealingLR", Map.of("T_max", 0), sgd, "CosineAnnealingLR T_max must be nonzero");
+        refused("CosineAnnealingLR", Map.of("T_max", Long.MIN_VALUE), sgd, "within 2^53 steps");
         LrScheduler plateau = TorchSchedulers.create("ReduceLROnPlateau", Map.of(), sgd);
         assertThrows(UnsupportedOperationException.class, plateau::step);
         LrScheduler step = TorchSchedulers.create("StepLR", Map.of("step_size", 2), sgd);

@@ -63,7 +63,12 @@ record Architecture(String name, int[] hidden, boolean convolutional) {
     }
 
     MultiLayerNetwork dl4j(IUpdater updater) {
-        var list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(updater)
+        return dl4j(updater, 1);
+    }
+
+    /** The network with its weights initialised from {@code seed}. */
+    MultiLayerNetwork dl4j(IUpdater updater, long seed) {
+        var list = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).updater(updater)
                 .weightInit(WeightInit.XAVIER).list();
         int in = FashionMnist.PIXELS;
         if (convolutional) {

@@ -112,11 +112,12 @@ final class Dl4jRuns {
      * {@code updater} through DL4J's own entry points, for test accuracy only: {@code
      * EarlyStoppingTrainer} for {@code epochs} epochs (scored on the test set, keeping the best
      * epoch's model), or {@code ParallelWrapper} with {@code workers} workers averaging every 5
-     * iterations. One accuracy per epoch (early stopping: the kept model's).
+     * iterations, the network initialised from {@code seed}. One accuracy per epoch (early
+     * stopping: the kept model's).
      */
     static Run entryPoint(FashionMnist data, List<DataSet> batches, Architecture model, String name,
-                          IUpdater updater, int workers, int epochs) throws Exception {
-        MultiLayerNetwork net = model.dl4j(updater);
+                          IUpdater updater, int workers, int epochs, long seed) throws Exception {
+        MultiLayerNetwork net = model.dl4j(updater, seed);
         Run run = new Run("DL4J", model.name(), net.numParams(), name, Math.max(1, workers));
         ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches, 1);
         if (workers == 0) {
