@@ -126,9 +126,10 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
             }
             if (first) {
                 slot = newSlot(parameterId, params, grads);
-                slots.put(parameterId, slot);
             }
             engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
+            // Kept only once stepped: a refused first step leaves no state behind to be saved.
+            slots.putIfAbsent(parameterId, slot);
             if (zeroed != null) {
                 zeroed.segment().fill((byte) 0);
             }
@@ -157,6 +158,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> gradients = new ArrayList<>();
         List<TensorViews.View> zeroed = new ArrayList<>();
+        Map<String, Slot> made = new LinkedHashMap<>();
         try {
             List<Group> groups = new ArrayList<>();
             for (Parameter parameter : block.getParameters().values()) {
@@ -180,11 +182,12 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                 zeroed.add(grads);
                 if (first) {
                     slot = newSlot(id, params, grads);
-                    slots.put(id, slot);
+                    made.put(id, slot);
                 }
                 groups.add(group(slot, params, grads));
             }
             engine.step(groups, policy, rescaleGrad, clip);
+            slots.putAll(made);
             for (TensorViews.View g : zeroed) {
                 g.segment().fill((byte) 0);
             }
