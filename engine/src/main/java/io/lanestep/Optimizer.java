@@ -73,6 +73,24 @@ public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMoment
     }
 
     /**
+     * The state of one shard's piece of a tensor (ZeRO-1: a rank steps a slice of the model's
+     * flat parameters): {@code length} elements of a tensor of {@code tensorLength}, in the formats
+     * the whole tensor's state would get, so that the piece steps as its part of the whole would
+     * (8-bit state follows bitsandbytes' small-tensor rule by the tensor's length, not the piece's).
+     * Place it at its offset in the model ({@link OptimizerState#placeAt}) before its first step.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative or above {@code tensorLength},
+     *                                  or as {@link #newState(long, Arena, Formats)}
+     */
+    default OptimizerState newShardState(long length, long tensorLength, Arena arena, Formats formats) {
+        if (length < 0 || tensorLength < length) {
+            throw new IllegalArgumentException("a shard's piece of a tensor has 0 to tensorLength elements, got "
+                    + length + " of " + tensorLength + "; pass the piece's length and its whole tensor's");
+        }
+        return OptimizerState.allocate(this, length, arena, formats, tensorLength);
+    }
+
+    /**
      * A float32 state over memory the caller owns, zero-copy (another framework's state arrays):
      * one segment of {@code length} floats per {@link #stateKeys()} key, in that order, used as they
      * are. The caller keeps the memory alive and writable while the state is stepped or saved; the

@@ -84,6 +84,11 @@ public final class OptimizerState {
     }
 
     static OptimizerState allocate(Optimizer optimizer, long length, Arena arena, Formats formats) {
+        return allocate(optimizer, length, arena, formats, length);
+    }
+
+    /** {@code length} elements of a tensor of {@code tensorLength}, whose length picks the formats. */
+    static OptimizerState allocate(Optimizer optimizer, long length, Arena arena, Formats formats, long tensorLength) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(arena, "arena");
         Objects.requireNonNull(formats, "formats");
@@ -101,7 +106,7 @@ public final class OptimizerState {
                     + " 16-bit operands in one of them (convert the others first) or in FP32");
         }
         List<String> keys = optimizer.stateKeys();
-        formats = formats.forLength(length, keys.size());
+        formats = formats.forLength(tensorLength, keys.size());
         MemorySegment[] slots = new MemorySegment[keys.size()];
         Format format = formats.state();
         for (int i = 0; i < slots.length; i++) {

@@ -89,12 +89,16 @@ public final class SquareSums {
 
     /** {@link #of} for a segment of any accepted kind ({@link Memory#problem} null). */
     public static double of(int bits, MemorySegment values, float scale) {
-        long n = values.byteSize() / Float.BYTES;
+        return of(bits, values, 0, values.byteSize() / Float.BYTES, scale);
+    }
+
+    /** {@link #of} of elements {@code [from, to)} of a segment of any accepted kind. */
+    public static double of(int bits, MemorySegment values, long from, long to, float scale) {
         if (values.isNative()) {
-            return of(bits, Memory.loopView(values), null, 0, 0, n, scale);
+            return of(bits, Memory.loopView(values), null, 0, from, to, scale);
         }
         return of(bits, null, (float[]) Memory.heapBase(values), (int) (values.address() / Float.BYTES),
-                0, n, scale);
+                from, to, scale);
     }
 
     static double tree(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7,
