@@ -293,12 +293,12 @@ public final class Engine implements AutoCloseable {
             }
             first += group.size();
         }
-        Aliasing.check(groups, blocks);
         int held = 0;
         try {
             for (; held < groupCount; held++) {
                 acquire(blocks(groups, blocks, held));
             }
+            Aliasing.check(groups, blocks);
             for (int g = 0, first = 0; g < groupCount; g++) {
                 List<Block> group = blocks(groups, blocks, g);
                 for (int i = 0; i < group.size(); i++) {

@@ -38,6 +38,8 @@ public final class OptimizerState {
     private final MemorySegment master;
     private final float[] scalars;
     private final Kernel kernel;
+    /** The last multi-block aliasing check this state's block passed; read and written under the claim. */
+    Aliasing.Stamp aliasStamp;
     /** Orders claims of several states (checkpoints) so that two of them can never wait on each other. */
     final long claimOrder = CLAIMS.getAndIncrement();
     private long step;
