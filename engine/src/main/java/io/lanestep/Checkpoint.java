@@ -484,8 +484,8 @@ public final class Checkpoint {
     private static void write(List<Copy> plan, List<Target> targets, boolean place) throws IOException {
         claim(targets);
         try {
-            for (Target t : targets) {
-                if (place) {
+            if (place) {
+                for (Target t : targets) {
                     t.state().place(t.offset());
                 }
             }

@@ -20,7 +20,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +35,8 @@ class HostileUseTest {
     void aClosedManagerIsAnExceptionNamingTheParameter() {
         NDManager manager = NDManager.newBaseManager("PyTorch");
         try (LanestepOptimizer optimizer = LanestepOptimizer.builder(Adam.defaults()).build()) {
-            NDArray weight = manager.create(random(1, 64));
-            NDArray grad = manager.create(random(2, 64));
+            NDArray weight = manager.create(LanestepOptimizerTest.random(1, 64));
+            NDArray grad = manager.create(LanestepOptimizerTest.random(2, 64));
             optimizer.update("w", weight, grad);
             manager.close();
             var e = assertThrows(IllegalStateException.class, () -> optimizer.update("w", weight, grad));
@@ -69,9 +68,9 @@ class HostileUseTest {
     void aRefusedFirstStepKeepsNoStateToBeSaved() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
              LanestepOptimizer optimizer = LanestepOptimizer.builder(Adam.defaults()).build()) {
-            NDArray weight = manager.create(random(3, 64));
-            NDArray gradient = manager.create(random(4, 64));
-            NDArray closed = manager.create(random(5, 64));
+            NDArray weight = manager.create(LanestepOptimizerTest.random(3, 64));
+            NDArray gradient = manager.create(LanestepOptimizerTest.random(4, 64));
+            NDArray closed = manager.create(LanestepOptimizerTest.random(5, 64));
             closed.close();
             assertThrows(IllegalStateException.class, () -> optimizer.update("w", weight, closed));
             assertTrue(optimizer.states().isEmpty(), "a refused first step kept a state");
@@ -86,13 +85,13 @@ class HostileUseTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
              LanestepOptimizer optimizer = LanestepOptimizer.builder(Adam.defaults()).build();
              LanestepOptimizer fresh = LanestepOptimizer.builder(Adam.defaults()).build()) {
-            NDArray w = manager.create(random(6, 64));
-            NDArray g = manager.create(random(7, 64));
+            NDArray w = manager.create(LanestepOptimizerTest.random(6, 64));
+            NDArray g = manager.create(LanestepOptimizerTest.random(7, 64));
             optimizer.update("w", w, g);
             optimizer.update("w", w, g);
-            NDArray late = manager.create(random(8, 32));
+            NDArray late = manager.create(LanestepOptimizerTest.random(8, 32));
             NDArray lateAlone = late.duplicate();
-            NDArray lateGrad = manager.create(random(9, 32));
+            NDArray lateGrad = manager.create(LanestepOptimizerTest.random(9, 32));
             optimizer.update("late", late, lateGrad);
             fresh.update("late", lateAlone, lateGrad);
             assertEquals(2, optimizer.states().get("w").step());
@@ -137,14 +136,5 @@ class HostileUseTest {
             out.add(p.getArray().toFloatArray());
         }
         return out;
-    }
-
-    private static float[] random(long seed, int n) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-        }
-        return a;
     }
 }

@@ -289,7 +289,8 @@ class LanestepOptimizerTest {
         }
     }
 
-    private static float[] random(long seed, int n) {
+    /** {@code n} floats uniform in [-1, 1) from {@code seed}. */
+    static float[] random(long seed, int n) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
