@@ -19,6 +19,7 @@ final class Analysis {
 
     List<Record> records() {
         List<Record> records = new ArrayList<>();
+        String cpu = Cpu.model();
         for (Measurement m : measurements) {
             double ns = m.nsPerElement();
             double bytes = Workloads.bytesPerElement(m.optimizer());
@@ -29,7 +30,7 @@ final class Analysis {
             Double segmentLoop = find("SCALAR", m.optimizer(), m.size(), 1)
                     .map(r -> r.nsPerElement() / ns).orElse(null);
             records.add(new Record(m.optimizer(), m.kind(), m.size(), m.threads(), ns, bytes / ns, roofline,
-                    reference, segmentLoop, m.bytesPerStep()));
+                    reference, segmentLoop, m.bytesPerStep(), cpu));
         }
         return records;
     }

@@ -14,8 +14,11 @@ import java.util.Map;
  * measured within each run (fraction of the roofline, speedup over the scalar reference), never
  * by absolute times, and fails when a ratio drops by more than the noise band.
  *
- * <p>Usage: {@code Gate BASELINE.json CURRENT.json [BAND]}; BAND defaults to 0.25: on this shared
- * 2-core machine, repeated quick reports moved single ratios by up to about 20%.
+ * <p>Usage: {@code Gate BASELINE.json CURRENT.json [BAND] [--any-cpu]}; BAND defaults to 0.25: on
+ * this shared 2-core machine, repeated quick reports moved single ratios by up to about 20%. A
+ * ratio moves with the CPU as well as with the code, so the gate refuses to judge a run on another
+ * CPU model than the baseline's (or against a baseline that does not say its CPU), exit status 2,
+ * unless {@code --any-cpu} is given.
  */
 public final class Gate {
     static final double DEFAULT_BAND = 0.25;
@@ -25,12 +28,23 @@ public final class Gate {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: Gate BASELINE.json CURRENT.json [BAND]");
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean anyCpu = rest.remove("--any-cpu");
+        if (rest.size() < 2) {
+            System.err.println("usage: Gate BASELINE.json CURRENT.json [BAND] [--any-cpu]");
             System.exit(2);
         }
-        double band = args.length > 2 ? Double.parseDouble(args[2]) : DEFAULT_BAND;
-        List<String> drops = compare(Path.of(args[0]), Path.of(args[1]), band);
+        double band = rest.size() > 2 ? Double.parseDouble(rest.get(2)) : DEFAULT_BAND;
+        Path baseline = Path.of(rest.get(0));
+        Path current = Path.of(rest.get(1));
+        System.out.println("baseline measured on " + named(cpu(read(baseline))) + "; this run on "
+                + named(cpu(read(current))));
+        String mismatch = cpuMismatch(baseline, current);
+        if (mismatch != null && !anyCpu) {
+            System.out.println("gate REFUSED: " + mismatch);
+            System.exit(2);
+        }
+        List<String> drops = compare(baseline, current, band);
         drops.forEach(System.out::println);
         System.out.println(drops.isEmpty() ? "gate passed: no ratio dropped by more than " + percent(band)
                 : "gate FAILED: " + drops.size() + " ratio(s) dropped by more than " + percent(band));
@@ -63,6 +77,40 @@ public final class Gate {
             drops.add("no ratio in " + current + " matches one in " + baseline + ": nothing was compared");
         }
         return drops;
+    }
+
+    /**
+     * Why the two reports' ratios cannot be judged against each other by CPU, or null when both
+     * name the same one.
+     */
+    static String cpuMismatch(Path baseline, Path current) throws IOException {
+        String was = cpu(read(baseline));
+        String is = cpu(read(current));
+        if (was == null) {
+            return baseline + " does not say which CPU it was measured on; regenerate it with the main job on"
+                    + " this machine, or pass --any-cpu (-Dgate.args=--any-cpu) to compare anyway";
+        }
+        if (!was.equals(is)) {
+            return "the baseline was measured on " + was + " and this run on " + named(is) + ", and ratios move with the"
+                    + " CPU; measure both on one machine (a baseline from this CPU), or pass --any-cpu"
+                    + " (-Dgate.args=--any-cpu) to compare anyway";
+        }
+        return null;
+    }
+
+    private static String named(String cpu) {
+        return cpu == null ? "an unnamed CPU" : cpu;
+    }
+
+    /** The CPU every row names, or null if a row names none or two rows differ. */
+    private static String cpu(List<Map<String, Object>> rows) {
+        Object first = rows.isEmpty() ? null : rows.getFirst().get("cpu");
+        for (Map<String, Object> r : rows) {
+            if (first == null || !first.equals(r.get("cpu"))) {
+                return null;
+            }
+        }
+        return (String) first;
     }
 
     private static boolean sameKey(Map<String, Object> a, Map<String, Object> b) {

@@ -4,19 +4,21 @@ import java.util.Locale;
 
 /**
  * One row of {@code report.json}: a measurement with the ratios that make it comparable across
- * machines and days. Ratios are null where their baseline was not measured in the same run.
+ * machines and days, and the CPU it was measured on. Ratios are null where their baseline was not
+ * measured in the same run.
  */
 record Record(String optimizer, String width, long size, int threads, double nsPerElement, double gbPerS,
               Double rooflineFraction, Double speedupVsReference, Double speedupVsSegmentLoop,
-              double bytesAllocatedPerStep) {
+              double bytesAllocatedPerStep, String cpu) {
 
     String toJson() {
         return String.format(Locale.ROOT, "{\"optimizer\": \"%s\", \"width\": \"%s\", \"size\": %d, \"threads\": %d, "
                         + "\"ns_per_element\": %s, \"gb_per_s\": %s, \"roofline_fraction\": %s, "
                         + "\"speedup_vs_reference\": %s, \"speedup_vs_segment_loop\": %s, "
-                        + "\"bytes_allocated_per_step\": %s}",
+                        + "\"bytes_allocated_per_step\": %s, \"cpu\": \"%s\"}",
                 optimizer, width, size, threads, number(nsPerElement), number(gbPerS), number(rooflineFraction),
-                number(speedupVsReference), number(speedupVsSegmentLoop), number(bytesAllocatedPerStep));
+                number(speedupVsReference), number(speedupVsSegmentLoop), number(bytesAllocatedPerStep),
+                cpu.replace("\\", "\\\\").replace("\"", "\\\""));
     }
 
     private static String number(Double value) {

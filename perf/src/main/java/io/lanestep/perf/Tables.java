@@ -32,7 +32,7 @@ final class Tables {
                         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 "widest vectors " + io.lanestep.LaneWidth.maxSupportedBits() + " bits", mode.forks, mode.warmups,
                 mode.warmupMillis, mode.iterations, mode.iterationMillis));
-        s.append("Forked JVM: ").append(jvm).append(". CPU: ").append(cpu()).append(".\n\n");
+        s.append("Forked JVM: ").append(jvm).append(". CPU: ").append(Cpu.model()).append(".\n\n");
         s.append("The preferred width on this CPU is ").append(Chart.label(io.lanestep.LaneWidth.preferred().name()))
                 .append("; the quick mode measures it under its own name only where the table shows it.\n\n");
         long wide = mode == Suite.Mode.SMOKE ? 4096 : Long.parseLong(Suite.WIDE);
@@ -388,15 +388,6 @@ final class Tables {
      */
     private double stepsPerIteration(Record r) {
         return Math.max(1, Math.ceil(mode.iterationMillis * 1e6 / (r.nsPerElement() * r.size())));
-    }
-
-    private static String cpu() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2))
-                    .orElse(System.getProperty("os.arch"));
-        } catch (java.io.IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** The report's reading of a missed speed target: compute-bound only where the in-cache step is already too slow. */
 class ComputeBoundTest {
     private static Record formats(String format, long size, double ns) {
-        return new Record(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, 1, ns, 10 / ns, 0.5, null, null, 0);
+        return new Record(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, 1, ns, 10 / ns, 0.5, null, null, 0, "test");
     }
 
     @Test

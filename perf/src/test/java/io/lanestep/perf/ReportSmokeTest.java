@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportSmokeTest {
     private static final Set<String> FIELDS = Set.of("optimizer", "width", "size", "threads", "ns_per_element",
             "gb_per_s", "roofline_fraction", "speedup_vs_reference", "speedup_vs_segment_loop",
-            "bytes_allocated_per_step");
+            "bytes_allocated_per_step", "cpu");
 
     @Test
     @SuppressWarnings("unchecked")
@@ -48,5 +48,18 @@ class ReportSmokeTest {
                 "\"roofline_fraction\": 0.0001"));
         List<String> drops = Gate.compare(json, worse, Gate.DEFAULT_BAND);
         assertTrue(!drops.isEmpty() && drops.get(0).contains("roofline_fraction"), drops.toString());
+
+        // Ratios move with the CPU: another model, or a baseline that names none, is not judged.
+        assertEquals(null, Gate.cpuMismatch(json, json));
+        String cpu = (String) records.getFirst().get("cpu");
+        assertTrue(cpu.contains("family"), cpu);
+        Path elsewhere = dir.resolve("elsewhere.json");
+        Files.writeString(elsewhere, Files.readString(json).replace(cpu, "Intel Xeon (GenuineIntel family 6 model 143)"));
+        String refused = Gate.cpuMismatch(elsewhere, json);
+        assertTrue(refused != null && refused.contains("Intel Xeon") && refused.contains("--any-cpu"), refused);
+        Path unnamed = dir.resolve("unnamed.json");
+        Files.writeString(unnamed, Files.readString(json).replaceAll(", \"cpu\": \"[^\"]*\"", ""));
+        String old = Gate.cpuMismatch(unnamed, json);
+        assertTrue(old != null && old.contains("does not say which CPU"), old);
     }
 }
