@@ -328,9 +328,9 @@ public final class Engine implements AutoCloseable {
     /**
      * The global L2 norm of all {@code grads} together, as PyTorch's {@code clip_grad_norm_}
      * computes it: {@link #addSquares} into a zeroed sum, then its square root, rounded once. The
-     * same bits at every lane width and thread count, and for a model sharded at multiples of
-     * 4096 elements of each tensor; within a relative 1.5e-5 of the exact norm
-     * of the floats. Reads only; allocates nothing once warm.
+     * same bits at every lane width and thread count, and for a model sharded at multiples of 4096
+     * elements of each tensor; within a relative 1.5e-5 of the exact norm of the floats. Reads
+     * only; allocates nothing once warm.
      *
      * @throws IllegalStateException if a segment's arena is closed or confined to another thread
      */
@@ -343,16 +343,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Adds the squares of every element of {@code grads} to {@code sum}: each segment is cut into
-     * chunks of 4096 elements from its start, each chunk summed in one fixed
-     * SIMD order (see {@code SquareSums}: float partial sums, so gradients whose squares overflow
-     * float32, above about 1.8e19, can make the sum infinite), and each chunk's sum added exactly.
+     * chunks of 4096 elements from its start, each chunk summed in one fixed SIMD order (see
+     * {@code SquareSums}: float partial sums, so gradients whose squares overflow float32, above
+     * about 1.8e19, can make the sum infinite), and each chunk's sum added exactly.
      *
-     * <p>For a model sharded across processes (ZeRO-1), cut every tensor at multiples of
-     * 4096 elements from its start (or at its ends): then each shard's chunks
-     * are the whole tensor's, each shard adds its own gradients into its own sum, the shards add
-     * the sums together through their own all-reduce ({@link SquareSum#toLongs()}), in any order,
-     * and every shard gets the unsharded {@link SquareSum#norm()} bit for bit, for
-     * {@link #clipCoefficient}.
+     * <p>For a model sharded across processes (ZeRO-1), cut every tensor at multiples of 4096
+     * elements from its start (or at its ends): then each shard's chunks are the whole tensor's,
+     * each shard adds its own gradients into its own sum, the shards add the sums together through
+     * their own all-reduce ({@link SquareSum#toLongs()}), in any order, and every shard gets the
+     * unsharded {@link SquareSum#norm()} bit for bit, for {@link #clipCoefficient}.
      *
      * @throws IllegalStateException if a segment's arena is closed or confined to another thread
      */
