@@ -75,7 +75,8 @@ final class AdafactorKernel extends Kernel {
         return params != null ? params.getAtIndex(F, i) : paramsArray[paramsBase + (int) i];
     }
 
-    private float grad(long i) {
+    /** Gradient {@code i} as the step reads it: scaled, clamped, negated to maximize. */
+    float gradAt(long i) {
         float g = Lanes.clipped(grads != null ? grads.getAtIndex(F, i) : gradsArray[gradsBase + (int) i], gradScale,
                 gradClip, flags);
         return (flags & MAXIMIZE) != 0 ? -g : g;
@@ -83,6 +84,18 @@ final class AdafactorKernel extends Kernel {
 
     private float norm(float absoluteIfSingle, float squares, long n) {
         return n == 1 ? absoluteIfSingle : (float) Math.sqrt(squares);
+    }
+
+    /** Element {@code i} of the update whose norm bounds the step, once the statistics are new. */
+    float updateAt(long i) {
+        long r = i / cols;
+        float ve = Math.max(rowValue(r) * colVar.getAtIndex(F, i - r * cols) / mean, epsSq);
+        return (1f / (float) Math.sqrt(ve)) * gradAt(i);
+    }
+
+    /** Whether the reductions run in 256-bit vectors: native operands and a width that has them. */
+    private boolean vectors() {
+        return bits >= 256 && params != null && grads != null;
     }
 
     @Override
@@ -93,36 +106,40 @@ final class AdafactorKernel extends Kernel {
         double t = step;
         long n = length;
         float w = (float) Math.pow(t, optimizer.beta2Decay());
-        squares.reset(n);
-        for (long i = 0; i < n; i++) {
-            squares.add(param(i));
+        float paramSquares;
+        if (vectors()) {
+            paramSquares = AdafactorReductions.sumOfSquares(params, 0, n);
+        } else {
+            squares.reset(n);
+            for (long i = 0; i < n; i++) {
+                squares.add(param(i));
+            }
+            paramSquares = squares.result();
         }
-        double rms = norm(n == 1 ? Math.abs(param(0)) : 0f, squares.result(), n) / Math.sqrt(n);
+        double rms = norm(n == 1 ? Math.abs(param(0)) : 0f, paramSquares, n) / Math.sqrt(n);
         double rhoT = 1 / Math.sqrt(t) < optimizer.lr() ? 1 / Math.sqrt(t) : optimizer.lr();
         double alpha = (rms > optimizer.eps2() ? rms : optimizer.eps2()) * rhoT;
         int lerp = Flags.lerp(w);
         if (rowVar == MemorySegment.NULL) {
             for (long i = 0; i < n; i++) {
-                float g = grad(i);
+                float g = gradAt(i);
                 colVar.setAtIndex(F, i, Lanes.lerp(colVar.getAtIndex(F, i), g * g, w, lerp));
             }
             mean = 1f;
         } else {
             updateStatistics(w, lerp);
         }
-        squares.reset(n);
-        float first = 0f;
-        for (long r = 0; r < rows; r++) {
-            float row = rowValue(r);
-            for (long c = 0; c < cols; c++) {
-                long i = r * cols + c;
-                float ve = Math.max(row * colVar.getAtIndex(F, c) / mean, epsSq);
-                float upd = (1f / (float) Math.sqrt(ve)) * grad(i);
-                first = i == 0 ? upd : first;
-                squares.add(upd);
+        float updateSquares;
+        if (vectors() && (cols % 8 == 0 || rows == 1)) {
+            updateSquares = AdafactorReductions.updateSquares(this);
+        } else {
+            squares.reset(n);
+            for (long i = 0; i < n; i++) {
+                squares.add(updateAt(i));
             }
+            updateSquares = squares.result();
         }
-        double q = norm(Math.abs(first), squares.result(), n) / (Math.sqrt(n) * optimizer.d());
+        double q = norm(Math.abs(updateAt(0)), updateSquares, n) / (Math.sqrt(n) * optimizer.d());
         double denom = q > 1.0 ? q : 1.0;
         coef = (float) (-alpha / denom);
     }
@@ -132,23 +149,30 @@ final class AdafactorKernel extends Kernel {
         boolean columnwise = colSums.length > 0;
         java.util.Arrays.fill(colSums, 0f);
         columnSquares.reset(rows);
+        boolean vectors = columnwise && vectors();
         for (long r = 0; r < rows; r++) {
-            squares.reset(cols);
-            for (long c = 0; c < cols; c++) {
-                float g = grad(r * cols + c);
-                squares.add(g);
-                if (columnwise) {
-                    colSums[(int) c] = colSums[(int) c] + g * g;
-                } else if (cols == 1) {
-                    columnSquares.add(g);
+            float rowSquares;
+            if (vectors) {
+                rowSquares = AdafactorReductions.rowSquares(this, r, colSums);
+            } else {
+                squares.reset(cols);
+                for (long c = 0; c < cols; c++) {
+                    float g = gradAt(r * cols + c);
+                    squares.add(g);
+                    if (columnwise) {
+                        colSums[(int) c] = colSums[(int) c] + g * g;
+                    } else if (cols == 1) {
+                        columnSquares.add(g);
+                    }
                 }
+                rowSquares = squares.result();
             }
-            float rowNorm = norm(Math.abs(grad(r * cols)), squares.result(), cols);
+            float rowNorm = norm(Math.abs(gradAt(r * cols)), rowSquares, cols);
             float rm = (rowNorm * rowNorm) / (float) cols;
             rowVar.setAtIndex(F, r, Lanes.lerp(rowVar.getAtIndex(F, r), rm, w, lerp));
         }
         for (long c = 0; c < cols; c++) {
-            float colNorm = rows == 1 ? Math.abs(grad(c))
+            float colNorm = rows == 1 ? Math.abs(gradAt(c))
                     : cols == 1 ? (float) Math.sqrt(columnSquares.result())
                     : (float) Math.sqrt(colSums[(int) c]);
             float cm = (colNorm * colNorm) / (float) rows;

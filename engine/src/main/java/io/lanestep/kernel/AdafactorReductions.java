@@ -1,0 +1,117 @@
+package io.lanestep.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Adafactor's reductions over native memory in 256-bit vectors: torch's 8 lane sums
+ * ({@link TorchReductions.SumOfSquares}) are one 8-lane vector accumulator, each lane seeing the
+ * same additions in the same order, so the results are the scalar definition's bits. Used when
+ * the step's width has 256-bit vectors; each method is small, so that C2 compiles and inlines it
+ * whole.
+ */
+final class AdafactorReductions {
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private AdafactorReductions() {
+    }
+
+    /** {@link TorchReductions.SumOfSquares} of {@code x[from, from + n)} fed in order. */
+    static float sumOfSquares(MemorySegment x, long from, long n) {
+        long blocks = n - n % 8;
+        FloatVector acc = FloatVector.zero(S8);
+        for (long k = 0; k < blocks; k += 8) {
+            FloatVector v = FloatVector.fromMemorySegment(S8, x, (from + k) * Float.BYTES, ORDER);
+            acc = acc.add(v.mul(v));
+        }
+        return tail(lanes(acc), x, from, blocks, n);
+    }
+
+    /**
+     * Row {@code r}'s gradients as the step reads them (scaled, clamped, negated to maximize): the
+     * row's {@link TorchReductions.SumOfSquares}, returned, and each squared gradient added to its
+     * column's sum in {@code colSums}.
+     */
+    static float rowSquares(AdafactorKernel k, long r, float[] colSums) {
+        long cols = k.cols;
+        long blocks = cols - cols % 8;
+        long first = r * cols;
+        FloatVector acc = FloatVector.zero(S8);
+        for (int c = 0; c < blocks; c += 8) {
+            FloatVector g = grads(k, first + c);
+            FloatVector g2 = g.mul(g);
+            acc = acc.add(g2);
+            FloatVector.fromArray(S8, colSums, c).add(g2).intoArray(colSums, c);
+        }
+        float sum = lanes(acc);
+        long rest = cols - blocks;
+        for (int c = (int) blocks; c < cols; c++) {
+            float g = k.gradAt(first + c);
+            sum = rest >= 4 && c < blocks + 4 ? sum + g * g : Math.fma(g, g, sum);
+            colSums[c] = colSums[c] + g * g;
+        }
+        return sum;
+    }
+
+    /**
+     * The {@link TorchReductions.SumOfSquares} of the update {@code g / sqrt(max(row·col / mean,
+     * eps1²))} over the whole block in row-major order; rows of a multiple of 8 columns, or one
+     * row, so that no 8-element block straddles two rows.
+     */
+    static float updateSquares(AdafactorKernel k) {
+        long n = k.length;
+        long blocks = n - n % 8;
+        FloatVector acc = FloatVector.zero(S8);
+        FloatVector one = FloatVector.broadcast(S8, 1f);
+        for (long i = 0; i < blocks; i += 8) {
+            long r = i / k.cols;
+            long c = i - r * k.cols;
+            FloatVector col = FloatVector.fromMemorySegment(S8, k.colVar, c * Float.BYTES, ORDER);
+            FloatVector ve = col.mul(k.rowValue(r)).div(k.mean).max(k.epsSq);
+            FloatVector upd = one.div(ve.lanewise(VectorOperators.SQRT)).mul(grads(k, i));
+            acc = acc.add(upd.mul(upd));
+        }
+        float sum = lanes(acc);
+        long rest = n - blocks;
+        for (long i = blocks; i < n; i++) {
+            float u = k.updateAt(i);
+            sum = rest >= 4 && i < blocks + 4 ? sum + u * u : Math.fma(u, u, sum);
+        }
+        return sum;
+    }
+
+    /** Eight gradients from element {@code i}, as {@code AdafactorKernel.gradAt} reads each. */
+    private static FloatVector grads(AdafactorKernel k, long i) {
+        FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
+        if ((k.flags & Flags.CLIP_VALUE) != 0) {
+            g = g.max(-k.gradClip).min(k.gradClip);
+        }
+        return (k.flags & Flags.MAXIMIZE) != 0 ? g.neg() : g;
+    }
+
+    /** The 8 lane sums added left to right. */
+    private static float lanes(FloatVector acc) {
+        float b = acc.lane(0);
+        for (int l = 1; l < 8; l++) {
+            b = b + acc.lane(l);
+        }
+        return b;
+    }
+
+    /** The elements after the whole blocks: 4 plain products when at least 4 remain, then fma. */
+    private static float tail(float sum, MemorySegment x, long from, long blocks, long n) {
+        if (n == blocks) {
+            return sum;
+        }
+        long rest = n - blocks;
+        for (long k = blocks; k < n; k++) {
+            float v = x.getAtIndex(Lanes.F, from + k);
+            sum = rest >= 4 && k < blocks + 4 ? sum + v * v : Math.fma(v, v, sum);
+        }
+        return sum;
+    }
+}
