@@ -65,7 +65,7 @@ final class Aliasing {
         long check = CHECKS.incrementAndGet();
         int count = count(groups, blocks);
         for (int g = 0; g < (groups == null ? 1 : groups.size()); g++) {
-            for (Block b : groups == null ? blocks : groups.get(g).blocks()) {
+            for (Block b : Engine.blocks(groups, blocks, g)) {
                 b.state().aliasStamp = new Stamp(check, count, b.params().address(), b.params().byteSize(),
                         base(b.params()), b.grads().address(), b.grads().byteSize(), base(b.grads()));
             }
@@ -76,7 +76,7 @@ final class Aliasing {
         int count = count(groups, blocks);
         long check = -1;
         for (int g = 0; g < (groups == null ? 1 : groups.size()); g++) {
-            for (Block b : groups == null ? blocks : groups.get(g).blocks()) {
+            for (Block b : Engine.blocks(groups, blocks, g)) {
                 Stamp stamp = b.state().aliasStamp;
                 if (stamp == null) {
                     return false;
@@ -110,14 +110,14 @@ final class Aliasing {
         a.count = 0;
         int slots = 0;
         for (int g = 0; g < (groups == null ? 1 : groups.size()); g++) {
-            for (Block b : groups == null ? blocks : groups.get(g).blocks()) {
+            for (Block b : Engine.blocks(groups, blocks, g)) {
                 slots = Math.max(slots, b.state().slotCount());
             }
         }
         for (int segment = PARAMS; segment < SLOT + slots; segment++) {
             int index = 0;
             for (int g = 0; g < (groups == null ? 1 : groups.size()); g++) {
-                for (Block b : groups == null ? blocks : groups.get(g).blocks()) {
+                for (Block b : Engine.blocks(groups, blocks, g)) {
                     OptimizerState s = b.state();
                     switch (segment) {
                         case PARAMS -> a.add(b.params(), index, segment);

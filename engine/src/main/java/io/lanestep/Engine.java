@@ -384,7 +384,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Group {@code g}'s blocks in {@link #run}'s two shapes of call. */
-    private static List<Block> blocks(List<Group> groups, List<Block> blocks, int g) {
+    static List<Block> blocks(List<Group> groups, List<Block> blocks, int g) {
         return groups == null ? blocks : groups.get(g).blocks();
     }
 
