@@ -40,9 +40,16 @@ final class AdafactorReductions {
         long cols = k.cols;
         long blocks = cols - cols % 8;
         long first = r * cols;
+        boolean clip = (k.flags & Flags.CLIP_VALUE) != 0;
+        boolean maximize = (k.flags & Flags.MAXIMIZE) != 0;
         FloatVector acc = FloatVector.zero(S8);
         for (int c = 0; c < blocks; c += 8) {
-            FloatVector g = grads(k, first + c);
+            // Read inline, not through a method returning a vector: a call C2 leaves out of line
+            // boxes its vector result, one allocation per 8 elements.
+            FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, (first + c) * Float.BYTES, ORDER)
+                    .mul(k.gradScale);
+            g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
+            g = maximize ? g.neg() : g;
             FloatVector g2 = g.mul(g);
             acc = acc.add(g2);
             FloatVector.fromArray(S8, colSums, c).add(g2).intoArray(colSums, c);
@@ -67,13 +74,20 @@ final class AdafactorReductions {
         long blocks = n - n % 8;
         FloatVector acc = FloatVector.zero(S8);
         FloatVector one = FloatVector.broadcast(S8, 1f);
-        for (long i = 0; i < blocks; i += 8) {
-            long r = i / k.cols;
-            long c = i - r * k.cols;
-            FloatVector col = FloatVector.fromMemorySegment(S8, k.colVar, c * Float.BYTES, ORDER);
-            FloatVector ve = col.mul(k.rowValue(r)).div(k.mean).max(k.epsSq);
-            FloatVector upd = one.div(ve.lanewise(VectorOperators.SQRT)).mul(grads(k, i));
-            acc = acc.add(upd.mul(upd));
+        boolean clip = (k.flags & Flags.CLIP_VALUE) != 0;
+        boolean maximize = (k.flags & Flags.MAXIMIZE) != 0;
+        // Row by row: whole blocks never straddle rows (see above), so no division per block.
+        for (long r = 0, rowStart = 0, i = 0; r < k.rows && i < blocks; r++, rowStart += k.cols) {
+            float row = k.rowValue(r);
+            for (long rowEnd = Math.min(blocks, rowStart + k.cols); i < rowEnd; i += 8) {
+                FloatVector col = FloatVector.fromMemorySegment(S8, k.colVar, (i - rowStart) * Float.BYTES, ORDER);
+                FloatVector ve = col.mul(row).div(k.mean).max(k.epsSq);
+                FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
+                g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
+                g = maximize ? g.neg() : g;
+                FloatVector upd = one.div(ve.lanewise(VectorOperators.SQRT)).mul(g);
+                acc = acc.add(upd.mul(upd));
+            }
         }
         float sum = lanes(acc);
         long rest = n - blocks;
@@ -82,15 +96,6 @@ final class AdafactorReductions {
             sum = rest >= 4 && i < blocks + 4 ? sum + u * u : Math.fma(u, u, sum);
         }
         return sum;
-    }
-
-    /** Eight gradients from element {@code i}, as {@code AdafactorKernel.gradAt} reads each. */
-    private static FloatVector grads(AdafactorKernel k, long i) {
-        FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
-        if ((k.flags & Flags.CLIP_VALUE) != 0) {
-            g = g.max(-k.gradClip).min(k.gradClip);
-        }
-        return (k.flags & Flags.MAXIMIZE) != 0 ? g.neg() : g;
     }
 
     /** The 8 lane sums added left to right. */
