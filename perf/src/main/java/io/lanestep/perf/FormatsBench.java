@@ -140,7 +140,9 @@ public class FormatsBench {
 
     @Benchmark
     public void step() {
+        long start = Plant.start();
         engine.step(adam, state, params, grads);
+        Plant.finish(start);
     }
 
     @Benchmark

@@ -67,11 +67,15 @@ public class MultiBlockBench {
 
     @Benchmark
     public void manyBlocks() {
+        long start = Plant.start();
         engine.step(config, many);
+        Plant.finish(start);
     }
 
     @Benchmark
     public void oneBlock() {
+        long start = Plant.start();
         engine.step(config, one);
+        Plant.finish(start);
     }
 }

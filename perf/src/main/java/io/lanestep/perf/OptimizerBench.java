@@ -84,6 +84,8 @@ public class OptimizerBench {
 
     @Benchmark
     public void step() {
+        long start = Plant.start();
         engine.step(config, optimizerState, params, grads);
+        Plant.finish(start);
     }
 }
