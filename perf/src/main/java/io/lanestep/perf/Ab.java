@@ -1,6 +1,5 @@
 package io.lanestep.perf;
 
-import io.lanestep.replay.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +23,11 @@ import java.util.Map;
  * slower by a known fraction ({@link Plant}), to show what the comparison detects.
  */
 public final class Ab {
-    /** Per JVM: JMH without a fork of its own (the JVM is already fresh), short iterations, median of them. */
-    private static final List<String> JMH_SETTINGS = List.of("-f", "0", "-wi", "2", "-w", "300ms", "-i", "5", "-r",
-            "200ms", "-foe", "true");
+    /** Per pair of probes: warm-up turns, then measured turns, each this many milliseconds. */
+    private static final int WARMUPS = 2;
+    private static final int WARMUP_MILLIS = 300;
+    private static final int TURNS = 8;
+    private static final int TURN_MILLIS = 150;
 
     private Ab() {
     }
@@ -54,29 +55,44 @@ public final class Ab {
         String candidatePath = System.getProperty("java.class.path");
         Path runs = o.out.resolve("runs");
         Files.createDirectories(runs);
+        Path probe = AbPair.installProbe(o.out);
         int n = o.cases.size();
         double[][] base = new double[n][o.rounds];
         double[][] cand = new double[n][o.rounds];
+        double[][] ratios = new double[n][o.rounds];
         long started = System.nanoTime();
         for (int r = 0; r < o.rounds; r++) {
             for (int c = 0; c < n; c++) {
                 AbCase abCase = o.cases.get(c);
-                double plant = o.plants.getOrDefault(abCase.name(), 0.0);
-                // Alternate which build goes first, so a drift within the pair falls on both alike.
-                boolean baselineFirst = (r + c) % 2 == 0;
-                for (int k = 0; k < 2; k++) {
-                    boolean baseline = (k == 0) == baselineFirst;
-                    String tag = String.format(Locale.ROOT, "r%02d-c%02d-%s", r, c, baseline ? "baseline" : "candidate");
-                    double micros = measure(abCase, baseline ? baselinePath : candidatePath, baseline ? 0 : plant, runs, tag);
-                    (baseline ? base : cand)[c][r] = micros;
+                String tag = String.format(Locale.ROOT, "r%02d-c%02d", r, c);
+                try (AbPair pair = AbPair.start(abCase, probe + java.io.File.pathSeparator + baselinePath,
+                        probe + java.io.File.pathSeparator + candidatePath, o.plants.getOrDefault(abCase.name(), 0.0),
+                        runs, tag)) {
+                    // Alternate which build measures first, so a drift within a turn falls on both alike.
+                    for (int w = 0; w < WARMUPS; w++) {
+                        pair.turn(WARMUP_MILLIS, w % 2 == 0);
+                    }
+                    double[] a = new double[TURNS];
+                    double[] b = new double[TURNS];
+                    double[] logRatios = new double[TURNS];
+                    for (int t = 0; t < TURNS; t++) {
+                        double[] ab = pair.turn(TURN_MILLIS, (r + c + t) % 2 == 0);
+                        a[t] = ab[0] / 1000;
+                        b[t] = ab[1] / 1000;
+                        logRatios[t] = Math.log(b[t] / a[t]);
+                    }
+                    base[c][r] = median(a);
+                    cand[c][r] = median(b);
+                    ratios[c][r] = Math.exp(median(logRatios));
                 }
-                System.out.printf(Locale.ROOT, "round %d/%d %-22s baseline %10.2f us  candidate %10.2f us  (%.0f s)%n",
-                        r + 1, o.rounds, abCase.name(), base[c][r], cand[c][r], (System.nanoTime() - started) / 1e9);
+                System.out.printf(Locale.ROOT, "round %d/%d %-22s baseline %10.2f us  candidate %10.2f us  ratio %.3f  (%.0f s)%n",
+                        r + 1, o.rounds, abCase.name(), base[c][r], cand[c][r], ratios[c][r],
+                        (System.nanoTime() - started) / 1e9);
             }
         }
         List<AbStatistics.Change> changes = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            changes.add(AbStatistics.compare(base[c], cand[c], o.threshold));
+            changes.add(AbStatistics.compare(ratios[c], o.threshold));
         }
         String header = String.format(Locale.ROOT, "Candidate: the working tree of %s. Baseline: %s (%s). %d rounds on %s;"
                 + " threshold %.1f%%.", head(o.root), o.baseline, commit.substring(0, 12), o.rounds, Cpu.model(),
@@ -86,43 +102,11 @@ public final class Ab {
         System.out.println(table);
         Files.writeString(o.out.resolve("ab.md"), table);
         Files.writeString(o.out.resolve("ab.json"), AbReport.json(o.baseline, commit, Cpu.model(), o.threshold, o.cases,
-                base, cand, changes, o.plants));
+                base, cand, ratios, changes, o.plants));
         long slower = changes.stream().filter(ch -> ch.verdict() == AbStatistics.Verdict.SLOWER).count();
         System.out.println(slower == 0 ? "no regression beyond the threshold"
                 : "REGRESSION: " + slower + " benchmark(s) slower beyond the threshold");
         return slower == 0 ? 0 : 1;
-    }
-
-    /** The median over the measured iterations of one fresh JVM, in microseconds per step. */
-    private static double measure(AbCase abCase, String classPath, double plant, Path runs, String tag)
-            throws IOException, InterruptedException {
-        Path json = runs.resolve(tag + ".json");
-        Path log = runs.resolve(tag + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
-        if (plant > 0) {
-            command.add("-Dlanestep.plant=" + plant);
-        }
-        command.addAll(List.of("-cp", classPath, "org.openjdk.jmh.Main"));
-        command.addAll(abCase.jmhArgs());
-        command.addAll(JMH_SETTINGS);
-        command.addAll(List.of("-tu", "us", "-bm", "avgt", "-rf", "json", "-rff", json.toString()));
-        Files.deleteIfExists(json);
-        int status = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
-        if (status != 0 || !Files.exists(json) || Files.size(json) < 3) {
-            throw new IllegalStateException(abCase.name() + " did not run in the " + tag.substring(tag.lastIndexOf('-') + 1)
-                    + " build (exit status " + status + "); JMH's output is in " + log
-                    + ". A baseline older than a benchmark or parameter cannot run it: choose cases both builds have");
-        }
-        return median(iterations(Files.readString(json)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static double[] iterations(String json) {
-        List<Object> results = (List<Object>) Json.parse(json);
-        Map<String, Object> metric = (Map<String, Object>) ((Map<String, Object>) results.getFirst()).get("primaryMetric");
-        List<Object> fork = (List<Object>) ((List<Object>) metric.get("rawData")).getFirst();
-        return fork.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
     }
 
     static double median(double[] values) {

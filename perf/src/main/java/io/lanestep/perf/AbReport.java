@@ -29,7 +29,7 @@ final class AbReport {
     }
 
     static String json(String ref, String commit, String cpu, double threshold, List<AbCase> cases, double[][] base,
-                       double[][] cand, List<AbStatistics.Change> changes, Map<String, Double> plants) {
+                       double[][] cand, double[][] ratios, List<AbStatistics.Change> changes, Map<String, Double> plants) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "{\"baseline_ref\": %s, \"baseline_commit\": %s, \"cpu\": %s,"
                 + " \"threshold\": %s, \"unit\": \"us/step\", \"benchmarks\": [", quote(ref), quote(commit), quote(cpu), threshold));
@@ -37,9 +37,10 @@ final class AbReport {
             AbStatistics.Change ch = changes.get(c);
             s.append(c == 0 ? "\n  " : ",\n  ");
             s.append(String.format(Locale.ROOT, "{\"name\": %s, \"planted\": %s, \"baseline\": %s, \"candidate\": %s,"
-                            + " \"ratio\": %.5f, \"ci_low\": %.5f, \"ci_high\": %.5f, \"verdict\": %s}",
+                            + " \"round_ratios\": %s, \"ratio\": %.5f, \"ci_low\": %.5f, \"ci_high\": %.5f,"
+                            + " \"verdict\": %s}",
                     quote(cases.get(c).name()), plants.getOrDefault(cases.get(c).name(), 0.0), numbers(base[c]),
-                    numbers(cand[c]), ch.ratio(), ch.low(), ch.high(), quote(ch.verdict().label)));
+                    numbers(cand[c]), numbers(ratios[c]), ch.ratio(), ch.low(), ch.high(), quote(ch.verdict().label)));
         }
         return s.append("\n]}\n").toString();
     }

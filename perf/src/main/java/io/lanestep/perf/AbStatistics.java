@@ -47,18 +47,27 @@ final class AbStatistics {
             throw new IllegalArgumentException("baseline has " + baseline.length + " rounds and candidate "
                     + candidate.length + "; pass the times of the same rounds");
         }
-        int n = baseline.length;
+        double[] ratios = new double[baseline.length];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = candidate[i] / baseline[i];
+        }
+        return compare(ratios, threshold);
+    }
+
+    /** As {@link #compare(double[], double[], double)}, from each round's candidate/baseline time ratio. */
+    static Change compare(double[] roundRatios, double threshold) {
+        int n = roundRatios.length;
         if (n < 3) {
             throw new IllegalArgumentException(n + " rounds: a confidence interval needs at least 3; run more rounds");
         }
         double[] logRatios = new double[n];
         double mean = 0;
         for (int i = 0; i < n; i++) {
-            if (!(baseline[i] > 0) || !(candidate[i] > 0)) {
-                throw new IllegalArgumentException("round " + i + " has time " + baseline[i] + " / " + candidate[i]
+            if (!(roundRatios[i] > 0) || Double.isInfinite(roundRatios[i])) {
+                throw new IllegalArgumentException("round " + i + " has time ratio " + roundRatios[i]
                         + "; times must be positive and finite");
             }
-            logRatios[i] = Math.log(candidate[i] / baseline[i]);
+            logRatios[i] = Math.log(roundRatios[i]);
             mean += logRatios[i];
         }
         mean /= n;
