@@ -12,11 +12,11 @@ import java.util.Map;
 
 /**
  * A/B comparison of the working tree (the candidate, this program's own class path) against a git
- * ref (the baseline, built beside it by {@link AbBaseline}): the same benchmarks, each run in a
- * fresh JVM per build and round, the two builds back to back and in alternating order, then
- * {@link AbStatistics} per benchmark. Writes {@code ab.md} and {@code ab.json} to the output
- * directory; exit status 1 when a benchmark is slower beyond the threshold, 2 on bad arguments or a
- * failed build or run.
+ * ref (the baseline, built beside it by {@link AbBaseline}): per round and benchmark, one fresh JVM
+ * per build ({@link AbPair}), both set up and warmed, then taking turns measuring, in alternating
+ * order; each round's ratio is the median of its turns' ratios, and {@link AbStatistics} judges the
+ * rounds. Writes {@code ab.md} and {@code ab.json} to the output directory; exit status 1 when a
+ * benchmark is slower beyond the threshold, 2 on bad arguments or a failed build or run.
  *
  * <p>Usage: {@code Ab --root REPO --out DIR [--baseline REF] [--cases LIST|default] [--rounds N]
  * [--threshold F] [--plant CASE=F,...]}. {@code --plant} makes the candidate's named benchmarks
@@ -24,8 +24,8 @@ import java.util.Map;
  */
 public final class Ab {
     /** Per pair of probes: warm-up turns, then measured turns, each this many milliseconds. */
-    private static final int WARMUPS = 2;
-    private static final int WARMUP_MILLIS = 300;
+    private static final int WARMUPS = 3;
+    private static final int WARMUP_MILLIS = 250;
     private static final int TURNS = 8;
     private static final int TURN_MILLIS = 150;
 
@@ -54,6 +54,7 @@ public final class Ab {
         String baselinePath = AbBaseline.classPath(o.root, commit, o.out.resolve("baselines"));
         String candidatePath = System.getProperty("java.class.path");
         Path runs = o.out.resolve("runs");
+        AbBaseline.deleteTree(runs);
         Files.createDirectories(runs);
         Path probe = AbPair.installProbe(o.out);
         int n = o.cases.size();
@@ -142,8 +143,8 @@ public final class Ab {
             Path out = Path.of(required(given, "--out"));
             String casesText = given.getOrDefault("--cases", "default");
             List<AbCase> cases = AbCase.parseAll(casesText.equals("default") ? String.join(",", AbCase.DEFAULT) : casesText);
-            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "10"), 3, 1000,
-                    "at least 3 rounds give a confidence interval");
+            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "8"), 6, 1000,
+                    "at least 6 rounds give a 95% confidence interval");
             if (roundsGiven != Math.rint(roundsGiven)) {
                 throw new IllegalArgumentException("--rounds " + roundsGiven + " is not a whole number");
             }

@@ -71,7 +71,7 @@ final class AbBaseline {
         return status == 0 ? new ArrayList<>(new String(bytes, StandardCharsets.UTF_8).lines().toList()) : null;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -76,7 +76,8 @@ final class AbPair implements AutoCloseable {
             this.log = log;
             this.name = abCase.name();
             String benchmark = abCase.benchmark();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> command = new ArrayList<>(pinned());
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                     "-Dab.class=" + benchmark.substring(0, benchmark.lastIndexOf('.')),
                     "-Dab.method=" + benchmark.substring(benchmark.lastIndexOf('.') + 1),
@@ -88,6 +89,16 @@ final class AbPair implements AutoCloseable {
             process = new ProcessBuilder(command).redirectError(log.toFile()).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Both builds on the same core (the last one), where taskset exists: the two cores of a
+         * shared machine differ in what else runs on them, and a JVM mostly stays where it started.
+         */
+        private static List<String> pinned() {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            return cpus > 1 && Files.isExecutable(Path.of("/usr/bin/taskset"))
+                    ? List.of("/usr/bin/taskset", "-c", Integer.toString(cpus - 1)) : List.of();
         }
 
         void ready() throws IOException {

@@ -1,21 +1,19 @@
 package io.lanestep.perf;
 
+import java.util.Arrays;
+
 /**
  * The A/B verdict on one benchmark: the ratio of candidate to baseline time with a 95% confidence
- * interval, from paired runs. Each round ran both builds back to back, so round i gives one log
- * ratio {@code ln(candidate_i / baseline_i)}; what the machine did to both in that round cancels.
- * The interval is Student's t on the mean of those log ratios, mapped back by {@code exp}: a ratio,
- * symmetric in which build is called the baseline. A change counts when the interval excludes 1
- * and the ratio lies beyond the user's threshold, as criterion.rs's noise threshold does:
- * significant changes smaller than that are reported apart, never as a regression.
+ * interval, from paired rounds. Each round gives one time ratio (its two builds measured in turns,
+ * side by side); the estimate is the Hodges-Lehmann estimator of the log ratios (the median of
+ * their pairwise means) and the interval the one the exact Wilcoxon signed-rank test gives, mapped
+ * back by {@code exp}. Rank-based, so one round whose JVM came up slow (a few do, by 15-70%, on a
+ * shared machine) moves neither, where it would move a mean and widen or shift a t interval. A
+ * change counts when the interval excludes 1 and the ratio lies beyond the user's threshold, as
+ * criterion.rs's noise threshold does: significant changes smaller than that are reported apart,
+ * never as a regression.
  */
 final class AbStatistics {
-    /** Two-sided 95% quantiles of Student's t for 1 to 30 degrees of freedom (standard tables). */
-    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    private static final double Z975 = 1.959964;
-
     enum Verdict {
         SLOWER("slower"), FASTER("faster"), WITHIN_THRESHOLD("within threshold"), NO_CHANGE("no change");
 
@@ -28,7 +26,7 @@ final class AbStatistics {
 
     /**
      * @param rounds paired rounds the estimate rests on
-     * @param ratio  candidate time over baseline time (geometric mean of the rounds' ratios)
+     * @param ratio  candidate time over baseline time
      * @param low    lower end of its 95% confidence interval
      * @param high   upper end
      */
@@ -57,29 +55,58 @@ final class AbStatistics {
     /** As {@link #compare(double[], double[], double)}, from each round's candidate/baseline time ratio. */
     static Change compare(double[] roundRatios, double threshold) {
         int n = roundRatios.length;
-        if (n < 3) {
-            throw new IllegalArgumentException(n + " rounds: a confidence interval needs at least 3; run more rounds");
+        int below = belowInterval(n);
+        if (below == 0) {
+            throw new IllegalArgumentException(n + " rounds: a 95% interval needs at least 6; run more rounds");
         }
-        double[] logRatios = new double[n];
-        double mean = 0;
+        double[] logs = new double[n];
         for (int i = 0; i < n; i++) {
             if (!(roundRatios[i] > 0) || Double.isInfinite(roundRatios[i])) {
                 throw new IllegalArgumentException("round " + i + " has time ratio " + roundRatios[i]
                         + "; times must be positive and finite");
             }
-            logRatios[i] = Math.log(roundRatios[i]);
-            mean += logRatios[i];
+            logs[i] = Math.log(roundRatios[i]);
         }
-        mean /= n;
-        double squares = 0;
-        for (double d : logRatios) {
-            squares += (d - mean) * (d - mean);
+        double[] walsh = new double[n * (n + 1) / 2];
+        for (int i = 0, k = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                walsh[k++] = (logs[i] + logs[j]) / 2;
+            }
         }
-        double halfWidth = t975(n - 1) * Math.sqrt(squares / (n - 1) / n);
-        double ratio = Math.exp(mean);
-        double low = Math.exp(mean - halfWidth);
-        double high = Math.exp(mean + halfWidth);
+        Arrays.sort(walsh);
+        int m = walsh.length;
+        double middle = m % 2 == 1 ? walsh[m / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+        double ratio = Math.exp(middle);
+        double low = Math.exp(walsh[below - 1]);
+        double high = Math.exp(walsh[m - below]);
         return new Change(n, ratio, low, high, verdict(ratio, low, high, threshold));
+    }
+
+    /**
+     * How many of the sorted Walsh averages lie at or below the interval's lower end: one more than
+     * the largest signed-rank sum {@code t} with {@code P(W <= t) <= 0.025} under no change (W's exact
+     * distribution over the 2^n equally likely signs); 0 when even {@code t = 0} is too likely.
+     */
+    static int belowInterval(int n) {
+        if (n < 1) {
+            return 0;
+        }
+        int max = n * (n + 1) / 2;
+        double[] ways = new double[max + 1];
+        ways[0] = 1;
+        for (int rank = 1; rank <= n; rank++) {
+            for (int s = max; s >= rank; s--) {
+                ways[s] += ways[s - rank];
+            }
+        }
+        double all = Math.pow(2, n);
+        double cumulative = 0;
+        int t = 0;
+        while (t <= max && (cumulative + ways[t]) / all <= 0.025) {
+            cumulative += ways[t];
+            t++;
+        }
+        return t;
     }
 
     private static Verdict verdict(double ratio, double low, double high, double threshold) {
@@ -93,19 +120,5 @@ final class AbStatistics {
             return Verdict.FASTER;
         }
         return Verdict.WITHIN_THRESHOLD;
-    }
-
-    /** Student's t quantile for 95% two-sided; past 30 degrees, the Cornish-Fisher expansion. */
-    static double t975(int degrees) {
-        if (degrees < 1) {
-            throw new IllegalArgumentException("degrees of freedom " + degrees + "; need at least 1");
-        }
-        if (degrees <= T975.length) {
-            return T975[degrees - 1];
-        }
-        double z = Z975;
-        double z3 = z * z * z;
-        double z5 = z3 * z * z;
-        return z + (z3 + z) / (4.0 * degrees) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * degrees * degrees);
     }
 }
