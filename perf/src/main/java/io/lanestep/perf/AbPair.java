@@ -66,6 +66,7 @@ final class AbPair implements AutoCloseable {
     }
 
     private static final class Probe {
+        private static final String TASKSET = "/usr/bin/taskset";
         private final Process process;
         private final BufferedReader out;
         private final PrintWriter in;
@@ -76,8 +77,7 @@ final class AbPair implements AutoCloseable {
             this.log = log;
             this.name = abCase.name();
             String benchmark = abCase.benchmark();
-            List<String> command = new ArrayList<>(pinned());
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                     "-Dab.class=" + benchmark.substring(0, benchmark.lastIndexOf('.')),
                     "-Dab.method=" + benchmark.substring(benchmark.lastIndexOf('.') + 1),
@@ -92,17 +92,27 @@ final class AbPair implements AutoCloseable {
         }
 
         /**
-         * Both builds on the same core (the last one), where taskset exists: the two cores of a
-         * shared machine differ in what else runs on them, and a JVM mostly stays where it started.
+         * Once set up (on every core: two JVMs starting and compiling on one took half as long
+         * again), the probe's threads move to the last core, where taskset exists; both builds
+         * measure there. The cores of a shared machine differ in what else runs on them, and a
+         * JVM mostly stays where it started.
          */
-        private static List<String> pinned() {
-            int cpus = Runtime.getRuntime().availableProcessors();
-            return cpus > 1 && Files.isExecutable(Path.of("/usr/bin/taskset"))
-                    ? List.of("/usr/bin/taskset", "-c", Integer.toString(cpus - 1)) : List.of();
-        }
-
         void ready() throws IOException {
             answer();
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (cpus > 1 && Files.isExecutable(Path.of(TASKSET))) {
+                try {
+                    Process pin = new ProcessBuilder(TASKSET, "-a", "-p", "-c", Integer.toString(cpus - 1),
+                            Long.toString(process.pid())).redirectErrorStream(true).start();
+                    pin.getInputStream().readAllBytes();
+                    if (pin.waitFor() != 0) {
+                        throw new IllegalStateException("taskset could not pin " + name + "'s probe to core " + (cpus - 1));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+            }
         }
 
         double measure(int millis) throws IOException {
