@@ -74,13 +74,18 @@ class CheckpointRaceTest {
             OptimizerState source = stepped(arena, n);
             Checkpoint.save(file, ADAM, List.of(source));
             byte[] original = Files.readAllBytes(file);
+            // The vandal strikes within one restore's time, measured here: the restore first copies the
+            // file, and on a fast disk a fixed window let every trial finish before the change.
+            long start = System.nanoTime();
+            Checkpoint.restore(file, ADAM, List.of(ADAM.newState(n, arena)));
+            long restoreNanos = Math.max(1_000, System.nanoTime() - start);
             SplittableRandom random = new SplittableRandom(7);
             int restored = 0;
             int refused = 0;
             for (int trial = 0; trial < 40; trial++) {
                 Files.write(file, original);
                 OptimizerState target = ADAM.newState(n, arena);
-                long delayNanos = random.nextLong(0, 30_000_000);
+                long delayNanos = random.nextLong(0, restoreNanos);
                 boolean truncate = trial % 2 == 0;
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 Thread vandal = daemon(failure, () -> {
