@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +20,8 @@ import java.util.Objects;
  * @param grads  the gradients' format
  * @param state  every state slot's format
  */
-public record Formats(Format params, Format grads, Format state, boolean masterWeights, Rounding rounding) {
+public record Formats(Format params, Format grads, Format state, boolean masterWeights, Rounding rounding)
+        implements Serializable {
     /** Everything float32: what {@link Optimizer#newState(long, java.lang.foreign.Arena)} makes. */
     public static final Formats FP32 = new Formats(Format.FP32, Format.FP32, Format.FP32);
 

@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import java.io.Serializable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -11,8 +12,11 @@ import java.util.List;
  * <p>Hyperparameters may change between steps (a learning-rate schedule makes a new configuration
  * each step): a state accepts any configuration of the same algorithm with the same state
  * layout, see {@link #accepts(OptimizerState)}.
+ *
+ * <p>Serializable, so that a configuration travels with the work to other processes (a Spark
+ * task's closure, say); every implementation is a record of numbers and enums.
  */
-public sealed interface Optimizer permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
+public sealed interface Optimizer extends Serializable permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
         SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Adadelta, Asgd, Adafactor, Lion, Lars, Lamb {
 
     /**

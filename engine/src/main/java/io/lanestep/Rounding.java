@@ -1,5 +1,7 @@
 package io.lanestep;
 
+import java.io.Serializable;
+
 /**
  * How a step writes 16-bit parameters. Round to nearest even loses every update smaller than
  * half a bf16 ulp (about 2^-9 of the weight); stochastic rounding rounds up with probability
@@ -17,7 +19,7 @@ package io.lanestep;
  * @param stochastic whether parameters round stochastically
  * @param seed       the generator's key: give each block its own to decorrelate their rounding
  */
-public record Rounding(boolean stochastic, long seed) {
+public record Rounding(boolean stochastic, long seed) implements Serializable {
     /** Round to nearest even. */
     public static final Rounding NEAREST = new Rounding(false, 0);
 
