@@ -59,10 +59,7 @@ public record ShardLayout(long[] tensors, long[] bounds) implements Serializable
     }
 
     private static long nearestCut(long[] starts, long target, boolean wholeTensors) {
-        int t = 0;
-        while (starts[t + 1] <= target) {
-            t++;
-        }
+        int t = tensorAt(starts, target);
         long start = starts[t];
         long end = starts[t + 1];
         long best = target - start <= end - target ? start : end;
@@ -79,12 +76,18 @@ public record ShardLayout(long[] tensors, long[] bounds) implements Serializable
 
     /** The first cut after {@code previous}. */
     private static long nextCut(long[] starts, long previous, boolean wholeTensors) {
-        int t = 0;
-        while (starts[t + 1] <= previous) {
-            t++;
-        }
+        int t = tensorAt(starts, previous);
         long end = starts[t + 1];
         return wholeTensors ? end : Math.min(end, starts[t] + ((previous - starts[t]) / CHUNK + 1) * CHUNK);
+    }
+
+    /** The tensor holding element {@code x} ({@code x} below the total). */
+    private static int tensorAt(long[] starts, long x) {
+        int t = 0;
+        while (starts[t + 1] <= x) {
+            t++;
+        }
+        return t;
     }
 
     public int shards() {

@@ -86,11 +86,7 @@ final class ShardWork {
         try (Arena arena = Arena.ofConfined()) {
             List<OptimizerState> states = states(layout, shard.index(), optimizer, formats, arena);
             Checkpoint.restore(new ByteArrayInputStream(shard.state()), optimizer, states);
-            List<Checkpoint.Part> parts = new ArrayList<>();
-            for (OptimizerState s : states) {
-                parts.add(new Checkpoint.Part(s.offset(), s));
-            }
-            Checkpoint.saveParts(file, parts);
+            Checkpoint.saveParts(file, parts(states));
         }
     }
 
@@ -102,15 +98,11 @@ final class ShardWork {
                               io.lanestep.Formats formats, List<Path> files) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             List<OptimizerState> states = states(layout, index, optimizer, formats, arena);
-            List<Checkpoint.Part> parts = new ArrayList<>();
-            for (OptimizerState s : states) {
-                parts.add(new Checkpoint.Part(s.offset(), s));
-            }
             Path own = ownFile(files, index, layout.shards());
             if (own != null) {
                 Checkpoint.restore(own, optimizer, states);
             } else {
-                Checkpoint.restoreParts(files, parts);
+                Checkpoint.restoreParts(files, parts(states));
             }
             return new Shard(index, states.get(0).step(), params, save(optimizer, states));
         }
@@ -118,12 +110,20 @@ final class ShardWork {
 
     /** Shard {@code index}'s own file when the save had this many shards (8-bit state restores only so). */
     private static Path ownFile(List<Path> files, int index, int shards) {
-        for (Path f : files) {
-            if (files.size() == shards && f.getFileName().toString().equals(fileName(index, shards))) {
-                return f;
-            }
+        if (files.size() != shards) {
+            return null;
         }
-        return null;
+        return files.stream().filter(f -> f.getFileName().toString().equals(fileName(index, shards))).findFirst()
+                .orElse(null);
+    }
+
+    /** Each state as a checkpoint part at its global offset. */
+    private static List<Checkpoint.Part> parts(List<OptimizerState> states) {
+        List<Checkpoint.Part> parts = new ArrayList<>();
+        for (OptimizerState s : states) {
+            parts.add(new Checkpoint.Part(s.offset(), s));
+        }
+        return parts;
     }
 
     static String fileName(int index, int shards) {

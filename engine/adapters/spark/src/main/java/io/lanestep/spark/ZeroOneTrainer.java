@@ -128,7 +128,7 @@ public final class ZeroOneTrainer<T> implements AutoCloseable {
                                                Config config, Path dir) throws IOException {
         ZeroOneTrainer<T> t = new ZeroOneTrainer<>(spark, data, gradient, config);
         long savedSteps;
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve(WEIGHTS)))) {
+        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(dir.resolve(WEIGHTS))))) {
             if (in.readInt() != WEIGHTS_MAGIC) {
                 throw new IOException(dir.resolve(WEIGHTS) + " is not a weights file of this trainer");
             }
