@@ -103,6 +103,26 @@ public record Adafactor(double lr, double beta2Decay, double eps1, double eps2, 
         return OptimizerState.allocateMatrix(this, rows, cols, arena);
     }
 
+    /**
+     * A whole tensor's vector state, as {@link #newState(long, Arena, Formats)}: a piece of a
+     * tensor is refused. Adafactor's step takes torch's reductions over the whole tensor (the
+     * parameters' RMS, the update's norm, a matrix's column sums down all its rows) in torch's
+     * sequential order, which no sum of pieces' partial results reproduces, and its factored state
+     * is one float per row and column, nothing worth sharding: a ZeRO-1 rank holds each Adafactor
+     * tensor whole.
+     *
+     * @throws IllegalArgumentException if {@code length} is not {@code tensorLength}
+     */
+    @Override
+    public OptimizerState newShardState(long length, long tensorLength, Arena arena, Formats formats) {
+        if (length != tensorLength) {
+            throw new IllegalArgumentException("Adafactor cannot step " + length + " elements of a tensor of "
+                    + tensorLength + ": it reduces over the whole tensor in torch's order, which pieces cannot"
+                    + " reproduce; give each Adafactor tensor whole to one shard (cut at tensor ends)");
+        }
+        return Optimizer.super.newShardState(length, tensorLength, arena, formats);
+    }
+
     /** Either layout, vector or matrix, of any Adafactor configuration. */
     @Override
     public boolean accepts(OptimizerState state) {

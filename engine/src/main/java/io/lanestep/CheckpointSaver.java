@@ -58,6 +58,12 @@ final class CheckpointSaver {
         }
         Checkpoint.claim(targets);
         try {
+            for (Target t : targets) {
+                if (t.state().torn()) {
+                    throw new IllegalStateException(t.name() + " was left half-stepped by a step whose norm exchange"
+                            + " failed; restore it from the last checkpoint instead of saving it");
+                }
+            }
             write.run();
         } finally {
             Checkpoint.release(targets);

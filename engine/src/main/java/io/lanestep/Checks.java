@@ -22,6 +22,10 @@ final class Checks {
                     + " but the step was given " + optimizer + "; step a state with the optimizer kind and"
                     + " options it was made for, or make a new one with optimizer.newState(length, arena)");
         }
+        if (state.torn()) {
+            throw new IllegalStateException(where(index) + "state was left half-stepped by a step whose norm exchange"
+                    + " failed; restore it from the last checkpoint (Checkpoint.restore) before stepping it again");
+        }
         Formats formats = state.formats();
         long paramBytes = state.length() * formats.params().bytes();
         long gradBytes = state.length() * formats.grads().bytes();

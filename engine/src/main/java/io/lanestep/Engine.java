@@ -4,6 +4,7 @@ import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.SquareSums;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class Engine implements AutoCloseable {
     private static final ThreadLocal<SquareSum> NORM_SCRATCH = ThreadLocal.withInitial(SquareSum::new);
+    /** A sharded step's pieces of trust-ratio tensors, their optimizers and partial sums (see {@link NormExchange}). */
+    private static final ThreadLocal<List<Block>> PIECES = ThreadLocal.withInitial(ArrayList::new);
+    private static final ThreadLocal<List<Optimizer>> PIECE_OPTIMIZERS = ThreadLocal.withInitial(ArrayList::new);
+    private static final ThreadLocal<List<SquareSum>> PIECE_SUMS = ThreadLocal.withInitial(ArrayList::new);
     private static final int MAX_THREADS = 1024;
     /** Numbers multi-block calls, so a state seen twice in one call is found in one pass. */
     private static final AtomicLong CALLS = new AtomicLong();
@@ -156,6 +161,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
+        requireWhole(optimizer, state, "state");
         long stamp = enter();
         try {
             acquire(state);
@@ -198,7 +204,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
         Objects.requireNonNull(policy, "policy");
-        return run(null, optimizer, blocks, policy, 1f, NO_CLIP);
+        return run(null, optimizer, blocks, policy, 1f, NO_CLIP, null);
     }
 
     /**
@@ -240,6 +246,26 @@ public final class Engine implements AutoCloseable {
      *                                  {@code clipValue} is negative or NaN
      */
     public boolean step(List<Group> groups, NonFinite policy, float gradScale, float clipValue) {
+        return step(groups, policy, gradScale, clipValue, null);
+    }
+
+    /**
+     * One step of this rank's shard of a model (ZeRO-1) whose LARS or LAMB tensors may be cut
+     * across ranks: as {@link #step(List, NonFinite, float, float)}, with {@code exchange}
+     * completing the trust ratios' norms of the blocks whose states are pieces of a tensor
+     * ({@link Optimizer#newShardState}). Every other block steps as it would without it. The
+     * pieces' first passes run first, then one exchange for all of them, then their second passes.
+     * The exchange is called once per step taken, with empty lists when this rank holds no piece,
+     * so that a collective over every rank can run inside it.
+     *
+     * @param exchange adds the other ranks' partial sums of squares; null when no block is such a piece
+     * @throws IllegalArgumentException as the step without it, or if {@code exchange} is null and
+     *                                  a block is a piece of a LARS or LAMB tensor
+     * @throws IllegalStateException    if the exchange threw (the cause) or did not leave two sums
+     *                                  per piece; the pieces are then half-stepped (see {@link NormExchange})
+     */
+    public boolean step(List<Group> groups, NonFinite policy, float gradScale, float clipValue,
+                        NormExchange exchange) {
         requireOpen();
         if (!(gradScale >= 0) || Float.isInfinite(gradScale)) {
             throw new IllegalArgumentException("gradScale must be finite and >= 0, got " + gradScale
@@ -258,7 +284,7 @@ public final class Engine implements AutoCloseable {
                         + " unclamped gradient, so clipValue must be Float.POSITIVE_INFINITY; clip by norm instead");
             }
         }
-        return run(groups, null, null, policy, gradScale, clipValue);
+        return run(groups, null, null, policy, gradScale, clipValue, exchange);
     }
 
     /**
@@ -267,17 +293,17 @@ public final class Engine implements AutoCloseable {
      * block and checks every gradient before any is written.
      */
     private boolean run(List<Group> groups, Optimizer optimizer, List<Block> blocks, NonFinite policy,
-                        float gradScale, float gradClip) {
+                        float gradScale, float gradClip, NormExchange exchange) {
         long stamp = enter();
         try {
-            return runOpen(groups, optimizer, blocks, policy, gradScale, gradClip);
+            return runOpen(groups, optimizer, blocks, policy, gradScale, gradClip, exchange);
         } finally {
             gate.unlockRead(stamp);
         }
     }
 
     private boolean runOpen(List<Group> groups, Optimizer optimizer, List<Block> blocks, NonFinite policy,
-                            float gradScale, float gradClip) {
+                            float gradScale, float gradClip, NormExchange exchange) {
         int groupCount = groups == null ? 1 : groups.size();
         long call = CALLS.incrementAndGet();
         for (int g = 0, first = 0; g < groupCount; g++) {
@@ -286,6 +312,9 @@ public final class Engine implements AutoCloseable {
             for (int i = 0; i < group.size(); i++) {
                 Block b = group.get(i);
                 Checks.block(o, b.state(), b.params(), b.grads(), first + i);
+                if (exchange == null) {
+                    requireWhole(o, b.state(), "blocks[" + (first + i) + "]");
+                }
                 if (!b.state().mark(call)) {
                     throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier"
                             + " block; give every block its own state so that none is stepped twice");
@@ -310,11 +339,30 @@ public final class Engine implements AutoCloseable {
                 }
                 first += group.size();
             }
+            List<Block> pieces = exchange == null ? null : PIECES.get();
+            List<Optimizer> pieceOptimizers = exchange == null ? null : PIECE_OPTIMIZERS.get();
+            if (exchange != null) {
+                pieces.clear();
+                pieceOptimizers.clear();
+                PIECE_SUMS.get().clear();
+            }
             for (int g = 0; g < groupCount; g++) {
                 List<Block> group = blocks(groups, blocks, g);
+                Optimizer o = optimizer(groups, optimizer, g);
                 for (int i = 0; i < group.size(); i++) {
-                    apply(optimizer(groups, optimizer, g), group.get(i).state());
+                    OptimizerState state = group.get(i).state();
+                    if (exchange != null && state.isPiece() && sumsTensor(o)) {
+                        begin(o, state);
+                        passes(state, 0, 1);
+                        pieces.add(group.get(i));
+                        pieceOptimizers.add(o);
+                    } else {
+                        apply(o, state);
+                    }
                 }
+            }
+            if (exchange != null) {
+                completePieces(pieces, pieceOptimizers, exchange);
             }
         } finally {
             for (int g = 0; g < held; g++) {
@@ -441,14 +489,39 @@ public final class Engine implements AutoCloseable {
         return false;
     }
 
+    /** Whether the optimizer's step takes norms over the whole tensor, which pieces of it must exchange. */
+    private static boolean sumsTensor(Optimizer optimizer) {
+        return optimizer instanceof Lars || optimizer instanceof Lamb;
+    }
+
+    /** Refuses a piece of a trust-ratio tensor stepped without a {@link NormExchange}: its ratio would be the piece's. */
+    private static void requireWhole(Optimizer optimizer, OptimizerState state, String name) {
+        if (state.isPiece() && sumsTensor(optimizer)) {
+            throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "
+                    + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose trust"
+                    + " ratio takes the whole tensor's norms; step it with a NormExchange that adds the other"
+                    + " shards' sums (Engine.step(groups, policy, gradScale, clipValue, exchange))");
+        }
+    }
+
     /** Every pass of the bound kernel over the whole block, split across the workers when it is large. */
     private void apply(Optimizer optimizer, OptimizerState state) {
+        begin(optimizer, state);
+        passes(state, 0, state.kernel().passes());
+        end(optimizer, state);
+    }
+
+    private static void begin(Optimizer optimizer, OptimizerState state) {
         Kernel kernel = state.kernel();
-        long steps = state.step();
-        kernel.begin(steps);
-        kernel.prepare(optimizer, steps);
+        kernel.begin(state.step());
+        kernel.prepare(optimizer, state.step());
+    }
+
+    /** Passes {@code [from, to)} of the bound kernel. */
+    private void passes(OptimizerState state, int from, int to) {
+        Kernel kernel = state.kernel();
         boolean split = workers != null && state.length() >= StepWorkers.MIN_PARALLEL_LENGTH;
-        for (int pass = 0; pass < kernel.passes(); pass++) {
+        for (int pass = from; pass < to; pass++) {
             kernel.beforePass(pass);
             if (split) {
                 workers.run(kernel, pass, state.length());
@@ -456,8 +529,61 @@ public final class Engine implements AutoCloseable {
                 kernel.run(pass, 0, state.length());
             }
         }
-        kernel.finish(optimizer, steps);
+    }
+
+    private static void end(Optimizer optimizer, OptimizerState state) {
+        state.kernel().finish(optimizer, state.step());
         state.advance();
+    }
+
+    /**
+     * The pieces' exchange of partial sums, after their first pass, then their remaining passes.
+     * The exchange is given this thread's scratch lists: nothing is allocated per step.
+     */
+    private void completePieces(List<Block> pieces, List<Optimizer> optimizers, NormExchange exchange) {
+        try {
+            List<SquareSum> sums = PIECE_SUMS.get();
+            for (Block b : pieces) {
+                SquareSum[] own = b.state().kernel().tensorSums();
+                sums.add(own[0]);
+                sums.add(own[1]);
+            }
+            try {
+                exchange.exchange(pieces, sums);
+            } catch (RuntimeException | Error e) {
+                tear(pieces);
+                throw new IllegalStateException("the norm exchange failed; the " + pieces.size() + " pieces it was"
+                        + " given are half-stepped: restore them from the last checkpoint", e);
+            }
+            if (sums.size() != 2 * pieces.size()) {
+                tear(pieces);
+                throw new IllegalStateException("the norm exchange left " + sums.size() + " sums for " + pieces.size()
+                        + " pieces; add into the two sums of each piece and leave the list as it is (the pieces"
+                        + " are half-stepped: restore them from the last checkpoint)");
+            }
+            for (int k = 0; k < pieces.size(); k++) {
+                OptimizerState state = pieces.get(k).state();
+                SquareSum[] own = state.kernel().tensorSums();
+                for (int j = 0; j < 2; j++) {
+                    if (sums.get(2 * k + j) != own[j]) {
+                        own[j].clear();
+                        own[j].add(sums.get(2 * k + j));
+                    }
+                }
+                passes(state, 1, state.kernel().passes());
+                end(optimizers.get(k), state);
+            }
+        } finally {
+            pieces.clear();
+            optimizers.clear();
+            PIECE_SUMS.get().clear();
+        }
+    }
+
+    private static void tear(List<Block> pieces) {
+        for (Block b : pieces) {
+            b.state().tear();
+        }
     }
 
     /**

@@ -17,8 +17,10 @@ import java.util.List;
  * </pre>
  * The bias corrections multiply by their reciprocals (one divide per element, not three: LAMB has
  * no PyTorch order to follow, and the divides set its speed in cache).
- * Each norm is the square root of the sum over 4096-float chunks, in order, of the chunk's sum of
- * squares in {@code SquareSums}' order, so the chunk just written is summed while in cache. The
+ * Each norm is the square root of the exact sum, rounded once, over 4096-float chunks of the
+ * chunk's sum of squares in {@code SquareSums}' order, so the chunk just written is summed while in
+ * cache, and a tensor cut into pieces at multiples of 4096 gets the whole tensor's norms when its
+ * shards add their sums through a {@link NormExchange}. The
  * ratio is 1 where a norm is 0, as in the reference implementations. {@code u} is kept in the
  * state slot {@value #UPDATE} between the two passes (one more float per parameter).
  *

@@ -6,9 +6,10 @@ import java.util.List;
  * LARS (You, Gitman and Ginsburg 2017, "Large Batch Training of Convolutional Networks",
  * Algorithm 1): SGD with momentum whose rate is scaled per block (per layer) by a trust ratio, so
  * a block moves by a bounded fraction of its own norm whatever the batch size. No PyTorch oracle
- * exists; the reference states the operation order. Per step, with each squared norm the sum, in
- * order, of every 4096-float chunk's sum in {@code SquareSums}' fixed order (the same bits at every
- * width and thread count):
+ * exists; the reference states the operation order. Per step, with each squared norm the exact
+ * sum, rounded once, of every 4096-float chunk's sum in {@code SquareSums}' fixed order (the same
+ * bits at every width and thread count, and for a tensor cut into pieces at multiples of 4096 whose
+ * shards add their sums through a {@link NormExchange}):
  * <pre>
  * trust = ‖p‖ &gt; 0 and ‖g‖ &gt; 0 ? η·‖p‖ / (‖g‖ + weightDecay·‖p‖ + eps) : 1     (double)
  * d = fma(p, f(weightDecay), g)

@@ -82,6 +82,8 @@ public sealed interface Optimizer extends Serializable permits Sgd, HeavyBallMom
      * the whole tensor's state would get, so that the piece steps as its part of the whole would
      * (8-bit state follows bitsandbytes' small-tensor rule by the tensor's length, not the piece's).
      * Place it at its offset in the model ({@link OptimizerState#placeAt}) before its first step.
+     * A piece of a LARS or LAMB tensor steps with a {@link NormExchange}, which completes its trust
+     * ratio's norms from the other pieces'; Adafactor refuses pieces (see {@link Adafactor}).
      *
      * @throws IllegalArgumentException if {@code length} is negative or above {@code tensorLength},
      *                                  or as {@link #newState(long, Arena, Formats)}

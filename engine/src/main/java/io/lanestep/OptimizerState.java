@@ -44,6 +44,10 @@ public final class OptimizerState {
     final long claimOrder = CLAIMS.getAndIncrement();
     private long step;
     private long lastCall;
+    /** The length of the tensor this block is a piece of ({@link Optimizer#newShardState}); its own otherwise. */
+    private long tensorLength;
+    /** Whether a step stopped between its passes (its norm exchange failed): the state is half-stepped. */
+    private boolean torn;
     @SuppressWarnings("unused")
     private volatile int busy;
 
@@ -53,6 +57,7 @@ public final class OptimizerState {
         this.formats = formats;
         this.master = formats.masterWeights() ? Floats.allocate(arena, length) : MemorySegment.NULL;
         this.length = length;
+        this.tensorLength = length;
         this.keys = keys;
         this.slots = slots;
         List<String> scalarKeys = optimizer.scalarKeys();
@@ -124,7 +129,9 @@ public final class OptimizerState {
                 }
             }
         }
-        return new OptimizerState(optimizer, formats, length, keys, slots, arena);
+        OptimizerState state = new OptimizerState(optimizer, formats, length, keys, slots, arena);
+        state.tensorLength = tensorLength;
+        return state;
     }
 
     /**
@@ -236,6 +243,28 @@ public final class OptimizerState {
     /** Number of floats in the block this state belongs to. */
     public long length() {
         return length;
+    }
+
+    /**
+     * The length of the tensor this state's block is a piece of, as given to
+     * {@link Optimizer#newShardState}; the block's own length for every other state.
+     */
+    public long tensorLength() {
+        return tensorLength;
+    }
+
+    /** Whether this state's block is a piece of a longer tensor (a ZeRO-1 shard's). */
+    boolean isPiece() {
+        return tensorLength > length;
+    }
+
+    /** Whether a step stopped between its passes and left this state half-stepped; cleared by a restore. */
+    boolean torn() {
+        return torn;
+    }
+
+    void tear() {
+        torn = true;
     }
 
     /** Steps taken so far (PyTorch's {@code state['step']}). */
@@ -405,6 +434,7 @@ public final class OptimizerState {
 
     void setStep(long value) {
         step = value;
+        torn = false;
     }
 
     void advance() {

@@ -39,8 +39,13 @@ public final class SquareSum {
         nan = false;
     }
 
-    /** Adds {@code value}, a non-negative double, infinity or NaN, exactly. */
-    void add(double value) {
+    /**
+     * Adds {@code value}, a non-negative double, infinity or NaN, exactly: a sum of squares the
+     * caller took in its own order (a chunk's), which any grouping of the adds then keeps.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
+    public void add(double value) {
         if (Double.isNaN(value)) {
             nan = true;
             return;

@@ -1,6 +1,7 @@
 package io.lanestep.kernel;
 
 import io.lanestep.Optimizer;
+import io.lanestep.SquareSum;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -176,6 +177,16 @@ public abstract class Kernel {
 
     /** Runs pass {@code pass} over elements {@code [from, to)}; ranges of one pass are independent. */
     public abstract void run(int pass, long from, long to);
+
+    /**
+     * The two sums of squares whose norms give a trust-ratio kernel's ratio (LARS, LAMB), over
+     * this block, once pass 0 has run; null for the other kernels. When the block is a piece of a
+     * tensor cut across shards, the caller adds the other pieces' sums into them before pass 1,
+     * which takes its norms from them.
+     */
+    public SquareSum[] tensorSums() {
+        return null;
+    }
 
     /** The step's bookkeeping, once per block after every pass (for example NAdam's momentum product). */
     public void finish(Optimizer optimizer, long steps) {

@@ -4,6 +4,7 @@ import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
 import io.lanestep.Lamb;
 import io.lanestep.Optimizer;
+import io.lanestep.SquareSum;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -56,8 +57,15 @@ final class LambKernel extends MomentKernel {
     }
 
     @Override
+    public SquareSum[] tensorSums() {
+        return norms.totals();
+    }
+
+    @Override
     public void beforePass(int pass) {
-        if (pass == 1) {
+        if (pass == 0) {
+            norms.restart();
+        } else {
             negRate = (float) (-lamb.lr() * Lamb.trustRatio(norms.norm(0), norms.norm(1)));
         }
     }

@@ -5,6 +5,7 @@ import static io.lanestep.kernel.Flags.WEIGHT_DECAY;
 
 import io.lanestep.Lars;
 import io.lanestep.Optimizer;
+import io.lanestep.SquareSum;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -34,8 +35,15 @@ final class LarsKernel extends SgdKernel {
     }
 
     @Override
+    public SquareSum[] tensorSums() {
+        return norms.totals();
+    }
+
+    @Override
     public void beforePass(int pass) {
-        if (pass == 1) {
+        if (pass == 0) {
+            norms.restart();
+        } else {
             double rate = lars.lr() * lars.trustRatio(norms.norm(0), norms.norm(1));
             set(-1f, (float) lars.weightDecay(), (float) lars.momentum(), (float) rate,
                     MOMENTUM | (lars.weightDecay() != 0 ? WEIGHT_DECAY : 0));

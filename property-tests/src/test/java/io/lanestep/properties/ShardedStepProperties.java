@@ -39,10 +39,10 @@ import net.jqwik.api.Provide;
  */
 class ShardedStepProperties {
     /** The model: three tensors laid end to end. */
-    private static final int[] TENSORS = {9000, 20000, 300};
+    static final int[] TENSORS = {9000, 20000, 300};
     /** Where shards may start: tensor-relative multiples of 4096 and tensor boundaries. */
     private static final long[] CUTS = {4096, 8192, 9000, 13096, 17192, 21288, 25384, 29000};
-    private static final int STEPS = 3;
+    static final int STEPS = 3;
 
     @Provide
     Arbitrary<Optimizer> elementwise() {
@@ -60,23 +60,12 @@ class ShardedStepProperties {
                                    @ForAll("shardCounts") int shards, @ForAll("widths") LaneWidth width,
                                    @ForAll("threads") int threads) {
         try (Arena arena = Arena.ofShared(); Engine engine = Engine.create(width, threads)) {
-            int total = 0;
-            for (int n : TENSORS) {
-                total += n;
-            }
+            int total = total();
             SplittableRandom random = new SplittableRandom(shards * 31L + threads);
             float[] p0 = Data.NORMAL.fill(total, random);
             List<float[]> grads = new ArrayList<>();
             for (int t = 0; t < STEPS; t++) {
-                // Each run of 1000 scaled by its own 2^±25: chunk sums far apart, so adding them in any
-                // other grouping than exactly would round.
-                float[] g = Data.NORMAL.fill(total, random);
-                int exponent = 0;
-                for (int i = 0; i < total; i++) {
-                    exponent = i % 1000 == 0 ? random.nextInt(-25, 26) : exponent;
-                    g[i] = Math.scalb(g[i], exponent);
-                }
-                grads.add(g);
+                grads.add(spread(total, 25, random));
             }
             List<Piece> whole;
             try {
@@ -120,6 +109,28 @@ class ShardedStepProperties {
         }
     }
 
+    static int total() {
+        int total = 0;
+        for (int n : TENSORS) {
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * Normal values, each run of 1000 scaled by its own 2^±{@code exponents}: chunk sums of squares
+     * far apart, so adding them in any other grouping than exactly would round.
+     */
+    static float[] spread(int total, int exponents, SplittableRandom random) {
+        float[] g = Data.NORMAL.fill(total, random);
+        int exponent = 0;
+        for (int i = 0; i < total; i++) {
+            exponent = i % 1000 == 0 ? random.nextInt(-exponents, exponents + 1) : exponent;
+            g[i] = Math.scalb(g[i], exponent);
+        }
+        return g;
+    }
+
     @Provide
     Arbitrary<Integer> shardCounts() {
         return Arbitraries.of(1, 2, 3, 7);
@@ -135,21 +146,22 @@ class ShardedStepProperties {
         return Arbitraries.of(1, 2);
     }
 
-    /** One piece of a tensor held by a shard: its global offset and its state, placed there. */
-    private record Piece(long offset, OptimizerState state) {
+    /** One piece of tensor {@code tensor} held by a shard: its global offset and its state, placed there. */
+    record Piece(int tensor, long offset, OptimizerState state) {
     }
 
     /** The pieces of the tensors that {@code [range[0], range[1])} covers, one state each. */
-    private static List<Piece> pieces(Optimizer optimizer, Formats formats, Arena arena, long[] range) {
+    static List<Piece> pieces(Optimizer optimizer, Formats formats, Arena arena, long[] range) {
         List<Piece> pieces = new ArrayList<>();
         long start = 0;
-        for (int n : TENSORS) {
+        for (int t = 0; t < TENSORS.length; t++) {
+            int n = TENSORS[t];
             long from = Math.max(start, range[0]);
             long to = Math.min(start + n, range[1]);
             if (from < to) {
                 OptimizerState state = optimizer.newShardState(to - from, n, arena, formats);
                 state.placeAt(from);
-                pieces.add(new Piece(from, state));
+                pieces.add(new Piece(t, from, state));
             }
             start += n;
         }
@@ -157,7 +169,7 @@ class ShardedStepProperties {
     }
 
     /** {@code shards} ranges over {@code [0, total)}, cut at evenly spread entries of {@link #CUTS}. */
-    private static long[] bounds(int shards, long total) {
+    static long[] bounds(int shards, long total) {
         long[] b = new long[shards + 1];
         for (int s = 1; s < shards; s++) {
             b[s] = CUTS[s * CUTS.length / shards];
@@ -166,11 +178,11 @@ class ShardedStepProperties {
         return b;
     }
 
-    private static MemorySegment params(Arena arena, float[] p0, Formats formats) {
+    static MemorySegment params(Arena arena, float[] p0, Formats formats) {
         return SixteenBitKernelProperties.place(arena, p0, formats.params(), 0);
     }
 
-    private static List<MemorySegment> slices(List<Piece> pieces, MemorySegment all, int bytes) {
+    static List<MemorySegment> slices(List<Piece> pieces, MemorySegment all, int bytes) {
         List<MemorySegment> out = new ArrayList<>();
         for (Piece p : pieces) {
             out.add(all.asSlice(p.offset() * bytes, p.state().length() * bytes));
@@ -178,7 +190,7 @@ class ShardedStepProperties {
         return out;
     }
 
-    private static List<Group> groups(Optimizer optimizer, List<Piece> pieces, MemorySegment params,
+    static List<Group> groups(Optimizer optimizer, List<Piece> pieces, MemorySegment params,
                                       MemorySegment grads, Formats formats) {
         List<MemorySegment> p = slices(pieces, params, formats.params().bytes());
         List<MemorySegment> g = slices(pieces, grads, Float.BYTES);

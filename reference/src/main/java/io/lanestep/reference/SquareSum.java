@@ -1,5 +1,7 @@
 package io.lanestep.reference;
 
+import java.math.BigDecimal;
+
 /**
  * The engine's documented summation order for a sum of squares, written out plainly: chunks of
  * 4096 floats from {@code from}; in each, element {@code i} (times {@code scale}, in float) is
@@ -15,14 +17,21 @@ public final class SquareSum {
 
     /**
      * The sum of squares of a whole block as the trust-ratio optimizers take it: {@link #of} of
-     * each 4096-float chunk, added in chunk order.
+     * each 4096-float chunk, added exactly and rounded once to the nearest double (NaN or infinity
+     * if a chunk's sum is).
      */
     public static double byChunks(float[] values, float scale) {
-        double sum = 0;
+        BigDecimal exact = BigDecimal.ZERO;
+        double special = 0;
         for (int from = 0; from < values.length; from += CHUNK) {
-            sum += of(values, from, Math.min(from + CHUNK, values.length), scale);
+            double chunk = of(values, from, Math.min(from + CHUNK, values.length), scale);
+            if (Double.isFinite(chunk)) {
+                exact = exact.add(new BigDecimal(chunk));
+            } else {
+                special += chunk;
+            }
         }
-        return sum;
+        return special != 0 || Double.isNaN(special) ? special : exact.doubleValue();
     }
 
     /** The sum of the squares of {@code scale·values[i]} over {@code [from, to)}. */

@@ -1,5 +1,6 @@
 package io.lanestep.spark;
 
+import io.lanestep.Adafactor;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
@@ -92,7 +93,7 @@ public final class ZeroOneTrainer<T> implements AutoCloseable {
         this.optimizer = config.optimizer();
         this.formats = config.formats();
         this.layout = ShardLayout.of(config.tensors(), config.shards(),
-                optimizer instanceof Lamb || optimizer instanceof Lars);
+                optimizer instanceof Lamb || optimizer instanceof Lars || optimizer instanceof Adafactor);
         this.maxNorm = config.maxNorm();
         this.lineageCut = config.lineageCut();
         this.partitioner = new HashPartitioner(config.shards());
