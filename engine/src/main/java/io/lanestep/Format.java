@@ -1,5 +1,7 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Catalogue;
+
 /**
  * How one operand of a step stores its numbers. The math of every step is float32 whatever the
  * formats: 16-bit values are widened exactly when read and rounded to nearest even when written.
@@ -65,12 +67,8 @@ public enum Format {
      * RMSprop and Adagrad.)
      */
     public static boolean q8Signed(String key) {
-        return !UNSIGNED_SLOTS.contains(key);
+        return !Catalogue.UNSIGNED_SLOTS.contains(key);
     }
-
-    private static final java.util.Set<String> UNSIGNED_SLOTS = java.util.Set.of(Adam.EXP_AVG_SQ,
-            Adam.MAX_EXP_AVG_SQ, Rmsprop.SQUARE_AVG, Adagrad.SUM, Adamax.EXP_INF, Adadelta.ACC_DELTA,
-            Rprop.STEP_SIZE, SignalToNoiseSgd.GRAD_SQ_MEAN);
 
     /** Bytes of a slot of {@code length} elements in this format (Q8: codes, padding, absmax). */
     public long slotBytes(long length) {

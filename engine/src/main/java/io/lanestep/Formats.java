@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Catalogue;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -24,12 +25,6 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
         implements Serializable {
     /** Everything float32: what {@link Optimizer#newState(long, java.lang.foreign.Arena)} makes. */
     public static final Formats FP32 = new Formats(Format.FP32, Format.FP32, Format.FP32);
-
-    /** The optimizers whose kernels read and write 16-bit operands. */
-    static final List<Class<? extends Optimizer>> SIXTEEN_BIT = List.of(Sgd.class, HeavyBallMomentum.class,
-            AveragedMomentum.class, Adam.class, AdamW.class, Adagrad.class, Rmsprop.class, Lion.class, Adamax.class,
-            NAdam.class, RAdam.class, Adadelta.class, Rprop.class, Asgd.class, Lars.class,
-            SignalToNoiseSgd.class);
 
     /**
      * Rejects nulls, and master weights for float32 parameters.
@@ -99,7 +94,7 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
 
     /** Whether {@code optimizer}'s states can be made with 16-bit formats. */
     public static boolean supports(Optimizer optimizer) {
-        return SIXTEEN_BIT.contains(optimizer.getClass());
+        return Catalogue.SIXTEEN_BIT.contains(optimizer.getClass().getSimpleName());
     }
 
     /** These formats as checkpoint version 3 records them, with {@link Rounding#seed()} beside. */

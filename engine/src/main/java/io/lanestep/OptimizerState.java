@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Catalogue;
 import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.Kernels;
@@ -103,10 +104,10 @@ public final class OptimizerState {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }
-        if (formats.lowPrecision() && !Formats.SIXTEEN_BIT.contains(optimizer.getClass())) {
+        if (formats.lowPrecision() && !Formats.supports(optimizer)) {
             throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " has no kernel for 16-bit"
                     + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
-                    + Formats.SIXTEEN_BIT.stream().map(Class::getSimpleName).toList());
+                    + Catalogue.OPTIMIZERS.stream().filter(Catalogue.SIXTEEN_BIT::contains).toList());
         }
         if (formats.mixesSixteenBitFormats()) {
             throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"

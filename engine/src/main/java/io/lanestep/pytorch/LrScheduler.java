@@ -1,16 +1,26 @@
 package io.lanestep.pytorch;
 
+import io.lanestep.Adadelta;
+import io.lanestep.Adafactor;
+import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.CheckpointException;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Asgd;
+import io.lanestep.AveragedMomentum;
+import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
+import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
+import io.lanestep.Rprop;
 import io.lanestep.Sgd;
+import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.kernel.Catalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -140,18 +150,8 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
 
     /** What torch's CyclicLR/OneCycleLR write: {@code momentum} where the optimizer has one, else {@code betas[0]}. */
     static boolean cyclable(Optimizer o) {
-        return switch (o) {
-            case Sgd s -> true;
-            case Rmsprop r -> true;
-            case Adam a -> true;
-            case AdamW a -> true;
-            case Adamax a -> true;
-            case NAdam a -> true;
-            case RAdam a -> true;
-            case Lamb a -> true;
-            case Lion a -> true;
-            default -> false;
-        };
+        String name = o.getClass().getSimpleName();
+        return Catalogue.CYCLES_MOMENTUM.contains(name) || Catalogue.CYCLES_BETA1.contains(name);
     }
 
     static Optimizer withMomentum(Optimizer o, double m) {
@@ -171,9 +171,22 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
                     a.maximize(), a.numerics());
             case Lamb a -> new Lamb(a.lr(), m, a.beta2(), a.eps(), a.weightDecay());
             case Lion a -> new Lion(a.lr(), m, a.beta2(), a.weightDecay(), a.maximize());
-            default -> throw new IllegalArgumentException("optimizer must support momentum or beta1 with"
-                    + " `cycle_momentum` option enabled");
+            // No case may fall to a default: a new optimizer must say here whether its momentum cycles.
+            case HeavyBallMomentum a -> noMomentum();
+            case AveragedMomentum a -> noMomentum();
+            case Adagrad a -> noMomentum();
+            case Adadelta a -> noMomentum();
+            case Adafactor a -> noMomentum();
+            case Asgd a -> noMomentum();
+            case Rprop a -> noMomentum();
+            case SignalToNoiseSgd a -> noMomentum();
+            case Lars a -> noMomentum();
         };
+    }
+
+    private static Optimizer noMomentum() {
+        throw new IllegalArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option"
+                + " enabled");
     }
 
     /**

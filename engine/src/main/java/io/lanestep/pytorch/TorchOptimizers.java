@@ -20,6 +20,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.kernel.Catalogue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -201,20 +202,8 @@ public final class TorchOptimizers {
      * rather than a Python int (RMSprop, Rprop) or not at all (SGD).
      */
     public static boolean stepIsTensor(Optimizer optimizer) {
-        return switch (optimizer) {
-            case Adam a -> true;
-            case AdamW a -> true;
-            case Adagrad a -> true;
-            case Adamax a -> true;
-            case NAdam a -> true;
-            case RAdam a -> true;
-            case Adadelta a -> true;
-            case Asgd a -> true;
-            case Adafactor a -> true;
-            // torch 2.x keeps every step as a float32 tensor; SGD still keeps none.
-            case Rmsprop r -> r.numerics().torch2();
-            case Rprop r -> r.numerics().torch2();
-            default -> false;
-        };
+        String name = optimizer.getClass().getSimpleName();
+        return Catalogue.TENSOR_STEP.contains(name)
+                || Catalogue.TENSOR_STEP_IN_TORCH2.contains(name) && optimizer.numerics().torch2();
     }
 }

@@ -1,9 +1,14 @@
 package io.lanestep.properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lanestep.Optimizer;
 import io.lanestep.pytorch.TorchOptimizers;
+import io.lanestep.kernel.Catalogue;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,12 +19,17 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every optimizer the engine permits is in every catalogue that tests or replays optimizers: a
- * new optimizer without property coverage or a replay name fails here, not silently.
+ * Every optimizer the engine permits is in every catalogue that tests or replays optimizers, and
+ * in its kernel template's {@code # optimizer} lines (the one list of its formats, unsigned 8-bit
+ * slots, torch step type and cycled momentum): a new optimizer without property coverage, a
+ * replay name or a template line fails here, not silently; a malformed template stops the build
+ * with a message naming its line.
  */
 class CatalogueTest {
+    private static final Path GENERATOR = Path.of("../engine/src/generator/KernelGenerator.java");
     private static final Pattern REQUIRED = Pattern.compile("needs the kwarg '(\\w+)'");
 
     static Set<String> permitted() {
@@ -43,6 +53,51 @@ class CatalogueTest {
             replayable.add(createWithRequiredKwargs(name).getClass().getSimpleName());
         }
         assertEquals(permitted(), replayable, "TorchOptimizers.supported() must name every permitted optimizer");
+    }
+
+    @Test
+    void everyOptimizerHasOneTemplateLine() {
+        assertEquals(permitted(), new TreeSet<>(Catalogue.OPTIMIZERS),
+                "add '# optimizer NAME ...' to the template of the kernel that steps each optimizer");
+        assertEquals(Catalogue.OPTIMIZERS.size(), permitted().size(), "an optimizer declared twice");
+    }
+
+    @Test
+    void everyUnsignedSlotIsAStateKey() {
+        Set<String> keys = new TreeSet<>();
+        for (String name : TorchOptimizers.supported()) {
+            keys.addAll(createWithRequiredKwargs(name).stateKeys());
+        }
+        // The one slot that an option adds.
+        keys.addAll(TorchOptimizers.create("Adam", Map.of("amsgrad", true)).stateKeys());
+        for (String slot : Catalogue.UNSIGNED_SLOTS) {
+            assertTrue(keys.contains(slot), "unsigned=" + slot + " is no optimizer's state key; the keys: " + keys);
+        }
+    }
+
+    @Test
+    void aMalformedTemplateFailsNamingItsLine(@TempDir Path dir) throws Exception {
+        String header = "// a template\n# class BadLanes\n# kernel AdamKernel\n";
+        assertRefused(dir, header + "# optimizer Adam step=float\n# operands params grads\n## vector\n",
+                "Bad.kernel:4: step=float is not one of tensor, torch2, none");
+        assertRefused(dir, header + "# optimizer Adam colour=blue\n# operands params grads\n## vector\n",
+                "Bad.kernel:4: unknown capability 'colour=blue'");
+        assertRefused(dir, header + "# optimizer adam\n# operands params grads\n## vector\n",
+                "Bad.kernel:4: '# optimizer' needs the optimizer's class name first");
+        assertRefused(dir, header + "# operands params grads\n# fromats\n## vector\n",
+                "Bad.kernel:5: unexpected line before a section");
+    }
+
+    /** Runs the generator on one template; it must exit with 1 and print {@code message}. */
+    private static void assertRefused(Path dir, String template, String message) throws Exception {
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        Files.writeString(templates.resolve("Bad.kernel"), template, StandardCharsets.UTF_8);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                GENERATOR.toString(), templates.toString(), dir.resolve("out").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), output);
+        assertTrue(output.contains(message), output);
     }
 
     /** Creates {@code name} with its defaults, giving 1.0 to each kwarg it says it needs. */
