@@ -183,23 +183,23 @@ public final class KernelGenerator {
                     + "    private Catalogue() {\n    }\n\n"
                     + "    /** Every optimizer a template steps, in template order. */\n"
                     + "    public static final List<String> OPTIMIZERS = " + list(all, c -> true) + ";\n"
-                    + "    /** Optimizers whose template has 16-bit and 8-bit copies ({@code # formats}, {@code # q8}). */\n"
-                    + "    public static final Set<String> SIXTEEN_BIT = Set.copyOf(" + list(all, c -> c.sixteenBit) + ");\n"
-                    + "    /** State slots that are never negative: the unsigned 8-bit map. */\n"
-                    + "    public static final Set<String> UNSIGNED_SLOTS = Set.copyOf(" + quoted(unsigned) + ");\n"
-                    + "    /** Optimizers whose torch state keeps {@code step} as a float32 tensor. */\n"
-                    + "    public static final Set<String> TENSOR_STEP = Set.copyOf("
-                    + list(all, c -> c.step.equals("tensor")) + ");\n"
-                    + "    /** Optimizers whose torch state keeps {@code step} as a tensor under torch 2.x numerics only. */\n"
-                    + "    public static final Set<String> TENSOR_STEP_IN_TORCH2 = Set.copyOf("
-                    + list(all, c -> c.step.equals("torch2")) + ");\n"
-                    + "    /** Optimizers whose {@code momentum} CyclicLR and OneCycleLR cycle. */\n"
-                    + "    public static final Set<String> CYCLES_MOMENTUM = Set.copyOf("
-                    + list(all, c -> c.momentum.equals("momentum")) + ");\n"
-                    + "    /** Optimizers whose {@code betas[0]} CyclicLR and OneCycleLR cycle. */\n"
-                    + "    public static final Set<String> CYCLES_BETA1 = Set.copyOf("
-                    + list(all, c -> c.momentum.equals("beta1")) + ");\n"
+                    + set("Optimizers whose template has 16-bit and 8-bit copies ({@code # formats}, {@code # q8}).",
+                            "SIXTEEN_BIT", list(all, c -> c.sixteenBit))
+                    + set("State slots that are never negative: the unsigned 8-bit map.", "UNSIGNED_SLOTS",
+                            quoted(unsigned))
+                    + set("Optimizers whose torch state keeps {@code step} as a float32 tensor.", "TENSOR_STEP",
+                            list(all, c -> c.step.equals("tensor")))
+                    + set("Optimizers whose torch state keeps {@code step} as a tensor under torch 2.x numerics only.",
+                            "TENSOR_STEP_IN_TORCH2", list(all, c -> c.step.equals("torch2")))
+                    + set("Optimizers whose {@code momentum} CyclicLR and OneCycleLR cycle.", "CYCLES_MOMENTUM",
+                            list(all, c -> c.momentum.equals("momentum")))
+                    + set("Optimizers whose {@code betas[0]} CyclicLR and OneCycleLR cycle.", "CYCLES_BETA1",
+                            list(all, c -> c.momentum.equals("beta1")))
                     + "}\n";
+        }
+
+        private static String set(String doc, String name, String list) {
+            return "    /** " + doc + " */\n    public static final Set<String> " + name + " = Set.copyOf(" + list + ");\n";
         }
 
         private static String list(List<Capabilities> all, java.util.function.Predicate<Capabilities> which) {

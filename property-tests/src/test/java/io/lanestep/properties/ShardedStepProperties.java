@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ArbitrarySupplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -57,8 +58,9 @@ class ShardedStepProperties {
 
     @Property(tries = 80)
     void shardsStepAsTheWholeModel(@ForAll("elementwise") Optimizer optimizer, @ForAll("formats") Formats formats,
-                                   @ForAll("shardCounts") int shards, @ForAll("widths") LaneWidth width,
-                                   @ForAll("threads") int threads) {
+                                   @ForAll(supplier = ShardCounts.class) int shards,
+                                   @ForAll(supplier = Widths.class) LaneWidth width,
+                                   @ForAll(supplier = Threads.class) int threads) {
         try (Arena arena = Arena.ofShared(); Engine engine = Engine.create(width, threads)) {
             int total = total();
             SplittableRandom random = new SplittableRandom(shards * 31L + threads);
@@ -131,19 +133,26 @@ class ShardedStepProperties {
         return g;
     }
 
-    @Provide
-    Arbitrary<Integer> shardCounts() {
-        return Arbitraries.of(1, 2, 3, 7);
+    /** The shard counts every sharding property runs: 1, 2, 3 and 7. */
+    static final class ShardCounts implements ArbitrarySupplier<Integer> {
+        @Override
+        public Arbitrary<Integer> get() {
+            return Arbitraries.of(1, 2, 3, 7);
+        }
     }
 
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
+    static final class Widths implements ArbitrarySupplier<LaneWidth> {
+        @Override
+        public Arbitrary<LaneWidth> get() {
+            return Optimizers.widths();
+        }
     }
 
-    @Provide
-    Arbitrary<Integer> threads() {
-        return Arbitraries.of(1, 2);
+    static final class Threads implements ArbitrarySupplier<Integer> {
+        @Override
+        public Arbitrary<Integer> get() {
+            return Arbitraries.of(1, 2);
+        }
     }
 
     /** One piece of tensor {@code tensor} held by a shard: its global offset and its state, placed there. */

@@ -36,7 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -58,8 +57,10 @@ class ShardedTrustRatioProperties {
 
     @Property(tries = 40)
     void piecesStepAsTheWholeTensor(@ForAll("trustRatio") Optimizer optimizer,
-                                    @ForAll("shardCounts") int shards, @ForAll("widths") LaneWidth width,
-                                    @ForAll("threads") int threads) throws Exception {
+                                    @ForAll(supplier = ShardedStepProperties.ShardCounts.class) int shards,
+                                    @ForAll(supplier = ShardedStepProperties.Widths.class) LaneWidth width,
+                                    @ForAll(supplier = ShardedStepProperties.Threads.class) int threads)
+            throws Exception {
         int total = ShardedStepProperties.total();
         SplittableRandom random = new SplittableRandom(shards * 17L + threads);
         float[] p0 = ShardedStepProperties.spread(total, 20, random);
@@ -125,21 +126,6 @@ class ShardedTrustRatioProperties {
         if (first != null) {
             throw first;
         }
-    }
-
-    @Provide
-    Arbitrary<Integer> shardCounts() {
-        return Arbitraries.of(1, 2, 3, 7);
-    }
-
-    @Provide
-    Arbitrary<LaneWidth> widths() {
-        return Optimizers.widths();
-    }
-
-    @Provide
-    Arbitrary<Integer> threads() {
-        return Arbitraries.of(1, 2);
     }
 
     @Example

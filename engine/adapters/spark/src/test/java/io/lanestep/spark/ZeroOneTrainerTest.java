@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ZeroOneTrainerTest {
     private static final int EXAMPLES = 512;
     private static final int PARTITIONS = 4;
-    private static final int STEPS = 20;
-    private static final Formats Q8 = new Formats(Format.FP32, Format.FP32, Format.Q8);
+    static final int STEPS = 20;
+    static final Formats Q8 = new Formats(Format.FP32, Format.FP32, Format.Q8);
 
     private static JavaSparkContext spark;
     private static JavaRDD<FashionMnistSample.Example> data;
@@ -57,10 +57,10 @@ class ZeroOneTrainerTest {
         spark.close();
     }
 
-    private record Case(String name, Optimizer optimizer, Formats formats, double maxNorm) {
+    record Case(String name, Optimizer optimizer, Formats formats, double maxNorm) {
     }
 
-    private static final List<Case> CASES = List.of(
+    static final List<Case> CASES = List.of(
             new Case("Adam", Lanestep.adam().withLearningRate(1e-3), Formats.FP32, 0),
             new Case("AdamW, global norm clipped to 1", Lanestep.adamW().withLearningRate(1e-3), Formats.FP32, 1.0),
             new Case("LAMB", Lanestep.lamb().withLearningRate(1e-2), Formats.FP32, 0),
@@ -70,7 +70,7 @@ class ZeroOneTrainerTest {
     void everyShardCountEndsWithOneProcessBits() {
         float[] w0 = Mlp.initialWeights(7);
         for (Case c : CASES) {
-            float[] expected = oneProcess(c, w0, STEPS);
+            float[] expected = oneProcess(c, w0, STEPS, partitions);
             for (int shards = 1; shards <= 3; shards++) {
                 try (ZeroOneTrainer<FashionMnistSample.Example> t = ZeroOneTrainer.start(spark, data, new Mlp(),
                         config(c, shards), w0)) {
@@ -104,7 +104,7 @@ class ZeroOneTrainerTest {
                 for (int s = STEPS / 2; s < STEPS; s++) {
                     second.step();
                 }
-                assertArrayEquals(oneProcess(c, w0, STEPS), second.weights(), c.name() + ", 2 shards then " + again);
+                assertArrayEquals(oneProcess(c, w0, STEPS, partitions), second.weights(), c.name() + ", 2 shards then " + again);
             }
         }
     }
@@ -143,12 +143,12 @@ class ZeroOneTrainerTest {
         }
     }
 
-    private static ZeroOneTrainer.Config config(Case c, int shards) {
+    static ZeroOneTrainer.Config config(Case c, int shards) {
         return new ZeroOneTrainer.Config(c.optimizer(), c.formats(), Mlp.TENSORS, shards, c.maxNorm(), 7);
     }
 
     /** The run in one process: partition gradients summed in partition order, every tensor stepped whole. */
-    private static float[] oneProcess(Case c, float[] w0, int steps) {
+    static float[] oneProcess(Case c, float[] w0, int steps, List<List<FashionMnistSample.Example>> partitions) {
         float[] w = w0.clone();
         try (Arena arena = Arena.ofConfined(); Engine engine = Engine.create()) {
             List<OptimizerState> states = new ArrayList<>();
