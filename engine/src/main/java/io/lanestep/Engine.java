@@ -494,7 +494,7 @@ public final class Engine implements AutoCloseable {
         return optimizer instanceof Lars || optimizer instanceof Lamb;
     }
 
-    /** Refuses a piece of a trust-ratio tensor stepped without a {@link NormExchange}: its ratio would be the piece's. */
+    /** Refuses a trust-ratio tensor's piece stepped without a {@link NormExchange}: its ratio would be the piece's. */
     private static void requireWhole(Optimizer optimizer, OptimizerState state, String name) {
         if (state.isPiece() && sumsTensor(optimizer)) {
             throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "

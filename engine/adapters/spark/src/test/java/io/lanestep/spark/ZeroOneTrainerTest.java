@@ -104,7 +104,8 @@ class ZeroOneTrainerTest {
                 for (int s = STEPS / 2; s < STEPS; s++) {
                     second.step();
                 }
-                assertArrayEquals(oneProcess(c, w0, STEPS, partitions), second.weights(), c.name() + ", 2 shards then " + again);
+                assertArrayEquals(oneProcess(c, w0, STEPS, partitions), second.weights(),
+                        c.name() + ", 2 shards then " + again);
             }
         }
     }
