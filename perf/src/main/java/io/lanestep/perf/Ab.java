@@ -24,10 +24,10 @@ import java.util.Map;
  */
 public final class Ab {
     /** Per pair of probes: warm-up turns, then measured turns, each this many milliseconds. */
-    private static final int WARMUPS = 3;
-    private static final int WARMUP_MILLIS = 250;
-    private static final int TURNS = 8;
-    private static final int TURN_MILLIS = 150;
+    private static final int WARMUPS = 2;
+    private static final int WARMUP_MILLIS = 200;
+    private static final int TURNS = 6;
+    private static final int TURN_MILLIS = 100;
 
     private Ab() {
     }
