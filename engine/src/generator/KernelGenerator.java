@@ -63,6 +63,11 @@ import java.util.stream.Stream;
  * runs the copy the block's formats need: 8-bit state block by block, else the 16-bit copy when
  * any operand is 16-bit, else the float32 loop.
  *
+ * <p>A {@code ## scalars} section holds the source of the kernel class the {@code # kernel} line
+ * names (its imports, javadoc and class; see {@link Scalars}), written beside the loops as
+ * {@code KERNEL.java}; every loop method taking it as {@code k} reads the fields it names into
+ * locals at its top, generated, and a template line doing so itself is refused.
+ *
  * <p>A {@code ## helpers} section holds vector methods that touch no operand: copied once into
  * each width's class, as they are (they use {@code MASKED}), with no storage or format copies.
  * Moving a loop there keeps it out of the big methods, whose every loop is another on-stack
@@ -121,10 +126,14 @@ public final class KernelGenerator {
                 return;
             }
             Files.writeString(out.resolve(t.className + ".java"), t.generate(), StandardCharsets.UTF_8);
+            if (t.scalars != null) {
+                Files.writeString(out.resolve(t.kernel + ".java"), t.scalars.generate(file.getFileName().toString()),
+                        StandardCharsets.UTF_8);
+            }
             catalogue.addAll(t.optimizers);
         }
         Files.writeString(out.resolve("Catalogue.java"), Capabilities.catalogue(catalogue), StandardCharsets.UTF_8);
-        System.out.println("generated " + files.size() + " kernel classes and their catalogue into " + out);
+        System.out.println("generated " + files.size() + " kernel classes, their scalars and their catalogue into " + out);
     }
 
     /**
@@ -212,7 +221,8 @@ public final class KernelGenerator {
     }
 
     private record Template(Path file, String className, String kernel, List<String> operands, String vector,
-                            String tail, String helpers, boolean formats, boolean q8, List<Capabilities> optimizers) {
+                            String tail, String helpers, boolean formats, boolean q8, List<Capabilities> optimizers,
+                            Scalars scalars) {
         static Template parse(Path file) throws IOException {
             String className = null;
             String kernel = null;
@@ -224,6 +234,9 @@ public final class KernelGenerator {
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
             StringBuilder helpers = new StringBuilder();
+            StringBuilder scalarsText = new StringBuilder();
+            String scalarsWhere = null;
+            List<String[]> loopLines = new ArrayList<>();
             StringBuilder section = null;
             List<String[]> optimizerLines = new ArrayList<>();
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -252,11 +265,17 @@ public final class KernelGenerator {
                     section = tail;
                 } else if (line.equals("## helpers")) {
                     section = helpers;
+                } else if (line.equals("## scalars")) {
+                    section = scalarsText;
+                    scalarsWhere = file.getFileName() + ":" + (n + 2);
                 } else if (section != null) {
                     section.append(line).append('\n');
+                    if (section == vector || section == tail) {
+                        loopLines.add(new String[] {where, line});
+                    }
                 } else if (!line.startsWith("//") && !line.isBlank()) {
-                    throw new IllegalArgumentException(where + ": unexpected line before a section ('## vector',"
-                            + " '## tail' or '## helpers'): " + line);
+                    throw new IllegalArgumentException(where + ": unexpected line before a section ('## scalars',"
+                            + " '## vector', '## tail' or '## helpers'): " + line);
                 }
             }
             if (className == null || operands.isEmpty()) {
@@ -267,8 +286,23 @@ public final class KernelGenerator {
             for (String[] o : optimizerLines) {
                 optimizers.add(Capabilities.parse(o[0], o[1], formats && q8));
             }
-            String v = divide(vector.toString());
+            Scalars scalars = null;
+            String v = vector.toString();
             String t = tail.toString();
+            if (scalarsWhere != null) {
+                scalars = Scalars.parse(scalarsWhere, scalarsText.toString(), kernel,
+                        file.toAbsolutePath().getParent().resolveSibling("main/java/io/lanestep/kernel"));
+                for (String[] loopLine : loopLines) {
+                    String name = scalars.redundant(loopLine[1]);
+                    if (name != null) {
+                        throw new IllegalArgumentException(loopLine[0] + ": the local " + name + " is unpacked from "
+                                + kernel + " by the generator; delete this line");
+                    }
+                }
+                v = scalars.unpack(v);
+                t = scalars.unpack(t);
+            }
+            v = divide(v);
             if (flushState) {
                 v = flushVectorStores(v, operands);
                 t = flushScalarStores(t, operands);
@@ -285,7 +319,8 @@ public final class KernelGenerator {
                 v = v + "\n" + q8Copy(file, v, operands, all);
                 t = t + "\n" + q8Copy(file, t, operands, all);
             }
-            return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats, q8, optimizers);
+            return new Template(file, className, kernel, operands, v, t, helpers.toString(), formats, q8, optimizers,
+                    scalars);
         }
 
         /**

@@ -86,6 +86,14 @@ class CatalogueTest {
                 "Bad.kernel:4: '# optimizer' needs the optimizer's class name first");
         assertRefused(dir, header + "# operands params grads\n# fromats\n## vector\n",
                 "Bad.kernel:5: unexpected line before a section");
+        String scalars = header + "# operands params grads\n## scalars\n";
+        assertRefused(dir, scalars + "final class OtherKernel {\n}\n## vector\n",
+                "Bad.kernel:6: the '## scalars' section holds the class the '# kernel AdamKernel' line names");
+        assertRefused(dir, scalars + "final class AdamKernel extends MomentKernel {\n}\n## vector\n",
+                "Bad.kernel:6: AdamKernel's superclass MomentKernel is not a hand-written class");
+        assertRefused(dir, scalars + "final class AdamKernel {\n    float beta1;\n}\n## tail\n"
+                + "    static void runTail(AdamKernel k, long from, long to) {\n        float beta1 = k.beta1;\n    }\n",
+                "Bad.kernel:11: the local beta1 is unpacked from AdamKernel by the generator; delete this line");
     }
 
     /** Runs the generator on one template; it must exit with 1 and print {@code message}. */
