@@ -1,5 +1,7 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
 import io.lanestep.Adafactor;
 import io.lanestep.Numerics;
 
@@ -22,10 +24,6 @@ import io.lanestep.Numerics;
  */
 public final class AdafactorReference {
     private AdafactorReference() {
-    }
-
-    static float lerp(float a, float b, float w) {
-        return Math.abs(w) < 0.5f ? Math.fma(w, b - a, a) : Math.fma(w - 1f, b - a, b);
     }
 
     /** torch's vectorised sum-of-squares: 8 lane sums over whole blocks of 8, left to right, then the rest. */

@@ -1,7 +1,10 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.Numerics;
 
 /**
  * PyTorch 1.13.1 {@code Adam} and {@code AdamW}, {@code _single_tensor_adam(w)}, float32. At step
@@ -21,6 +24,17 @@ import io.lanestep.AdamW;
  * <pre>
  * denom = sqrt(s) + f(eps)
  * p = p + (f(-(lr · sqrt(bc2) / bc1)) * m) / denom
+ * </pre>
+ *
+ * <p>torch 2.x's {@code _single_tensor_*} and {@code _multi_tensor_*} (foreach) paths, written from
+ * torch 2.13's operation order ({@code torch2} below); {@code lerp} is torch's ({@code Lerp}), {@code t} the step
+ * from 1: the fused kernel's last {@code n mod lanes} elements
+ * ({@link ReferenceState#fusedVector()}) group v's sum the other way, {@code fma(v, f(b2), (f(1 - b2) * g) * g)},
+ * and keep the old amsgrad maximum against a NaN.
+ * <pre>
+ * Adam(W): g = maximize ? -g : g;  AdamW, wd != 0: p = p * f(1 - lr·wd);  Adam, wd != 0: g = fma(p, f(wd), g)
+ *          m = lerp(m, g, f(1 - b1));  v = fma(f(1 - b2) * g, g, v * f(b2));  s = amsgrad ? vmax = max(vmax, v) : v
+ *          p = p + (f(-(lr / (1 - b1^t))) * m) / (sqrt(s) / f(sqrt(1 - b2^t)) + f(eps))
  * </pre>
  */
 public final class AdamReference {
@@ -76,6 +90,64 @@ public final class AdamReference {
                 float denom = (float) Math.sqrt(s) / bc2Sqrt + e;
                 params[i] = p + (negStepSize * m[i]) / denom;
             }
+        }
+    }
+
+    /** One step of {@code a} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(Adam a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (a.numerics().torch2()) {
+            torch2(a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), false, a.amsgrad(), a.maximize(),
+                    a.numerics(), params, grads, state, t);
+        } else {
+            step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
+                    a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null, t);
+        }
+    }
+
+    /** One step of {@code a} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(AdamW a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (a.numerics().torch2()) {
+            torch2(a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), true, a.amsgrad(), a.maximize(),
+                    a.numerics(), params, grads, state, t);
+        } else {
+            step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
+                    a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null, t);
+        }
+    }
+
+    static void torch2(double lr, double b1, double b2, double eps, double wd, boolean decoupled,
+                             boolean amsgrad, boolean maximize, Numerics numerics, float[] params, float[] grads,
+                             ReferenceState state, long t) {
+        // torch's fused kernel: the same sequence, but its last n mod 8 elements group v's sum the
+        // other way (n mod 16 for 16-bit parameters), and their amsgrad maximum keeps the old value against a NaN.
+        int tail = numerics == Numerics.TORCH_2_FUSED ? params.length - params.length % state.fusedVector() : params.length;
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] v = state.slot(Adam.EXP_AVG_SQ);
+        float[] vmax = amsgrad ? state.slot(Adam.MAX_EXP_AVG_SQ) : null;
+        float w = (float) (1 - b1);
+        float negStep = (float) -(lr / (1 - Math.pow(b1, t)));
+        float bc2s = (float) Math.sqrt(1 - Math.pow(b2, t));
+        for (int i = 0; i < params.length; i++) {
+            float g = maximize ? -grads[i] : grads[i];
+            float p = params[i];
+            if (wd != 0) {
+                if (decoupled) {
+                    p = p * (float) (1 - lr * wd);
+                } else {
+                    g = Math.fma(p, (float) wd, g);
+                }
+            }
+            m[i] = lerp(m[i], g, w);
+            v[i] = i >= tail ? Math.fma(v[i], (float) b2, ((float) (1 - b2) * g) * g)
+                    : Math.fma((float) (1 - b2) * g, g, v[i] * (float) b2);
+            float s = v[i];
+            if (amsgrad) {
+                vmax[i] = i >= tail ? (vmax[i] < v[i] ? v[i] : vmax[i]) : Math.max(vmax[i], v[i]);
+                s = vmax[i];
+            }
+            params[i] = p + (negStep * m[i]) / ((float) Math.sqrt(s) / bc2s + (float) eps);
         }
     }
 }

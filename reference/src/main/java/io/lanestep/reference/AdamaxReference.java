@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
+import io.lanestep.Adam;
 import io.lanestep.Adamax;
 
 /**
@@ -10,6 +13,13 @@ import io.lanestep.Adamax;
  * m = fma(g, f(1 - beta1), m * f(beta1))
  * u = max(u * f(beta2), |g| + f(eps))
  * p = p + (f(-(lr / (1 - beta1^t))) * m) / u
+ * </pre>
+ *
+ * <p>torch 2.x's {@code _single_tensor_*} and {@code _multi_tensor_*} (foreach) paths, written from
+ * torch 2.13's operation order ({@code torch2} below); {@code lerp} is torch's ({@code Lerp}), {@code t} the step
+ * from 1:
+ * <pre>
+ * Adamax:  m = lerp(m, g, f(1 - b1));  u = max(u * f(b2), |g| + f(eps));  p = p + (f(-(lr / (1 - b1^t))) * m) / u
  * </pre>
  */
 public final class AdamaxReference {
@@ -31,6 +41,31 @@ public final class AdamaxReference {
             }
             m[i] = Math.fma(g, oneMinusB1, m[i] * b1);
             u[i] = Math.max(u[i] * b2, Math.abs(g) + eps);
+            params[i] = params[i] + (negStep * m[i]) / u[i];
+        }
+    }
+
+    /** One step of {@code a} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(Adamax a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (a.numerics().torch2()) {
+            torch2(a, params, grads, state, t);
+        } else {
+            step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adamax.EXP_INF), t);
+        }
+    }
+
+    static void torch2(Adamax a, float[] params, float[] grads, ReferenceState state, long t) {
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] u = state.slot(Adamax.EXP_INF);
+        float negStep = (float) -(a.lr() / (1 - Math.pow(a.beta1(), t)));
+        for (int i = 0; i < params.length; i++) {
+            float g = a.maximize() ? -grads[i] : grads[i];
+            if (a.weightDecay() != 0) {
+                g = Math.fma(params[i], (float) a.weightDecay(), g);
+            }
+            m[i] = lerp(m[i], g, (float) (1 - a.beta1()));
+            u[i] = Math.max(u[i] * (float) a.beta2(), Math.abs(g) + (float) a.eps());
             params[i] = params[i] + (negStep * m[i]) / u[i];
         }
     }

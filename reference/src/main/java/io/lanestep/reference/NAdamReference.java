@@ -1,6 +1,10 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
+import io.lanestep.Adam;
 import io.lanestep.NAdam;
+import io.lanestep.Numerics;
 
 /**
  * PyTorch {@code NAdam} with 2.x's momentum schedule (see {@link NAdam}), float32. At step
@@ -15,6 +19,16 @@ import io.lanestep.NAdam;
  * denom = sqrt(v / f(1 - beta2^t)) + f(eps)
  * p = p + (f(-lr·(1 - mu) / (1 - product)) * g) / denom
  * p = p + (f(-lr·muNext / (1 - next)) * m) / denom
+ * </pre>
+ *
+ * <p>torch 2.x's {@code _single_tensor_*} and {@code _multi_tensor_*} (foreach) paths, written from
+ * torch 2.13's operation order ({@code torch2} below); {@code lerp} is torch's ({@code Lerp}), {@code t} the step
+ * from 1:
+ * <pre>
+ * NAdam:   g = maximize ? -g : g;  wd: decoupled ? p = p * f(1 - lr·wd) : g = fma(p, f(wd), g)
+ *          mu_product = mu_product * f(mu_t);  m = lerp(m, g, f(1 - b1));  v = fma(f(1 - b2) * g, g, v * f(b2))
+ *          single: denom = sqrt(v / f(1 - b2^t)) + f(eps);  foreach: denom = sqrt(v) / f(sqrt(1 - b2^t)) + f(eps)
+ *          p = p + (f(-lr·(1 - mu_t) / (1 - mp)) * g) / denom;  p = p + (f((-lr·mu_{t+1}) / (1 - mp·mu_{t+1})) * m) / denom
  * </pre>
  */
 public final class NAdamReference {
@@ -50,5 +64,47 @@ public final class NAdamReference {
             params[i] = p + (avgCoef * m[i]) / denom;
         }
         return product;
+    }
+
+    /** One step of {@code a} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(NAdam a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (a.numerics().torch2()) {
+            torch2(a, params, grads, state, t);
+        } else {
+            state.setScalar(NAdam.MU_PRODUCT, step(a, params, grads, state.slot(Adam.EXP_AVG),
+                    state.slot(Adam.EXP_AVG_SQ), state.scalar(NAdam.MU_PRODUCT), t));
+        }
+    }
+
+    static void torch2(NAdam a, float[] params, float[] grads, ReferenceState state, long t) {
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] v = state.slot(Adam.EXP_AVG_SQ);
+        double mu = a.beta1() * (1 - 0.5 * Math.pow(0.96, t * a.momentumDecay()));
+        double muNext = a.beta1() * (1 - 0.5 * Math.pow(0.96, (t + 1) * a.momentumDecay()));
+        float product = state.scalar(NAdam.MU_PRODUCT) * (float) mu;
+        state.setScalar(NAdam.MU_PRODUCT, product);
+        double mp = product;
+        float gradCoef = (float) (-a.lr() * (1 - mu) / (1 - mp));
+        float avgCoef = (float) ((-a.lr() * muNext) / (1 - mp * muNext));
+        double bc2 = 1 - Math.pow(a.beta2(), t);
+        boolean foreach = a.numerics() == Numerics.TORCH_2_FOREACH;
+        for (int i = 0; i < params.length; i++) {
+            float g = a.maximize() ? -grads[i] : grads[i];
+            float p = params[i];
+            if (a.weightDecay() != 0) {
+                if (a.decoupledWeightDecay()) {
+                    p = p * (float) (1 - a.lr() * a.weightDecay());
+                } else {
+                    g = Math.fma(p, (float) a.weightDecay(), g);
+                }
+            }
+            m[i] = lerp(m[i], g, (float) (1 - a.beta1()));
+            v[i] = Math.fma((float) (1 - a.beta2()) * g, g, v[i] * (float) a.beta2());
+            float denom = (foreach ? (float) Math.sqrt(v[i]) / (float) Math.sqrt(bc2)
+                    : (float) Math.sqrt(v[i] / (float) bc2)) + (float) a.eps();
+            p = p + (gradCoef * g) / denom;
+            params[i] = p + (avgCoef * m[i]) / denom;
+        }
     }
 }

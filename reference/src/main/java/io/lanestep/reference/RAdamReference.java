@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
+import io.lanestep.Adam;
+import io.lanestep.Numerics;
 import io.lanestep.RAdam;
 
 /**
@@ -18,6 +22,17 @@ import io.lanestep.RAdam;
  *     p = p - ((mh * f(lr)) * ((1 / (sqrt(v) + f(eps))) * f(sqrt(bc2)))) * f(rect)
  * else:
  *     p = p - mh * f(lr)
+ * </pre>
+ *
+ * <p>torch 2.x's {@code _single_tensor_*} and {@code _multi_tensor_*} (foreach) paths, written from
+ * torch 2.13's operation order ({@code torch2} below); {@code lerp} is torch's ({@code Lerp}), {@code t} the step
+ * from 1:
+ * <pre>
+ * RAdam:   g, decay as NAdam;  m = lerp(...);  v = fma(...);  rect as torch, when rho_t > 5
+ *          single: mh = m / f(bc1);  rectified: p = p - ((mh * f(lr)) * ((1 / (sqrt(v) + f(eps))) * f(sqrt(bc2)))) * f(rect)
+ *                  otherwise p = p - mh * f(lr)
+ *          foreach: b = 1 / ((sqrt(v) + f(eps)) / f(-(sqrt(bc2)·(lr·R/bc1)))) + f(-(lr·U/bc1));  p = fma(m, b, p)
+ *                  with R = rect or 0, U = R > 0 ? 0 : 1
  * </pre>
  */
 public final class RAdamReference {
@@ -55,6 +70,56 @@ public final class RAdamReference {
                 params[i] = params[i] - ((mh * lr) * ((1f / ((float) Math.sqrt(v[i]) + eps)) * bc2Sqrt)) * rect;
             } else {
                 params[i] = params[i] - mh * lr;
+            }
+        }
+    }
+
+    /** One step of {@code a} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(RAdam a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (a.numerics().torch2()) {
+            torch2(a, params, grads, state, t);
+        } else {
+            step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ), t);
+        }
+    }
+
+    static void torch2(RAdam a, float[] params, float[] grads, ReferenceState state, long t) {
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] v = state.slot(Adam.EXP_AVG_SQ);
+        double bc1 = 1 - Math.pow(a.beta1(), t);
+        double bc2 = 1 - Math.pow(a.beta2(), t);
+        double rhoInf = 2 / (1 - a.beta2()) - 1;
+        double rhoT = rhoInf - 2 * t * Math.pow(a.beta2(), t) / bc2;
+        boolean rectified = rhoT > 5;
+        double rect = rectified
+                ? Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+        double unrect = (a.lr() * (rect > 0 ? 0 : 1.0) / bc1) * -1;
+        float scale = (float) (Math.sqrt(bc2) * (a.lr() * rect / bc1) * -1);
+        boolean foreach = a.numerics() == Numerics.TORCH_2_FOREACH;
+        for (int i = 0; i < params.length; i++) {
+            float g = a.maximize() ? -grads[i] : grads[i];
+            float p = params[i];
+            if (a.weightDecay() != 0) {
+                if (a.decoupledWeightDecay()) {
+                    p = p * (float) (1 - a.lr() * a.weightDecay());
+                } else {
+                    g = Math.fma(p, (float) a.weightDecay(), g);
+                }
+            }
+            m[i] = lerp(m[i], g, (float) (1 - a.beta1()));
+            v[i] = Math.fma((float) (1 - a.beta2()) * g, g, v[i] * (float) a.beta2());
+            if (foreach) {
+                float b = 1f / (((float) Math.sqrt(v[i]) + (float) a.eps()) / scale) + (float) unrect;
+                params[i] = Math.fma(m[i], b, p);
+            } else {
+                float mh = m[i] / (float) bc1;
+                if (rectified) {
+                    float adaptive = (1f / ((float) Math.sqrt(v[i]) + (float) a.eps())) * (float) Math.sqrt(bc2);
+                    params[i] = p - ((mh * (float) a.lr()) * adaptive) * (float) rect;
+                } else {
+                    params[i] = p - mh * (float) a.lr();
+                }
             }
         }
     }

@@ -20,7 +20,11 @@ import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 
-/** One reference step of any optimizer: the oracle the engine's kernels are held to. */
+/**
+ * One reference step of any optimizer: the oracle the engine's kernels are held to. Each
+ * optimizer's class holds every profile it has (torch 1.13.1, torch 2.x single-tensor, foreach
+ * and fused) and picks by its numerics.
+ */
 public final class Reference {
     private Reference() {
     }
@@ -30,43 +34,27 @@ public final class Reference {
         if (params.length != grads.length) {
             throw new IllegalArgumentException("params and grads differ in length");
         }
-        if (Torch2Reference.applies(optimizer)) {
-            Torch2Reference.step(optimizer, params, grads, state);
-            state.advance();
-            return;
-        }
         switch (optimizer) {
-            case Sgd s -> SgdReference.step(s, params, grads,
-                    s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER), state.step() == 0);
+            case Sgd s -> SgdReference.step(s, params, grads, state);
             case HeavyBallMomentum h -> HeavyBallReference.step(h, params, grads, state.slot(HeavyBallMomentum.VELOCITY));
             case AveragedMomentum a -> AveragedMomentumReference.step(a, params, grads,
                     state.slot(AveragedMomentum.AVERAGE));
-            case Rmsprop r -> RmspropReference.step(r, params, grads, state.slot(Rmsprop.SQUARE_AVG),
-                    r.momentum() > 0 ? state.slot(Rmsprop.MOMENTUM_BUFFER) : null,
-                    r.centered() ? state.slot(Rmsprop.GRAD_AVG) : null);
-            case Adam a -> AdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
-                    a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null, state.step() + 1);
-            case AdamW a -> AdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG),
-                    state.slot(Adam.EXP_AVG_SQ), a.amsgrad() ? state.slot(Adam.MAX_EXP_AVG_SQ) : null,
-                    state.step() + 1);
+            case Rmsprop r -> RmspropReference.step(r, params, grads, state);
+            case Adam a -> AdamReference.step(a, params, grads, state);
+            case AdamW a -> AdamReference.step(a, params, grads, state);
             case SignalToNoiseSgd s -> SignalToNoiseReference.step(s, params, grads,
                     state.slot(SignalToNoiseSgd.GRAD_MEAN), state.slot(SignalToNoiseSgd.GRAD_SQ_MEAN), state.step() + 1);
             case Adagrad a -> AdagradReference.step(a, params, grads, state.slot(Adagrad.SUM), state.step() + 1);
-            case Adamax a -> AdamaxReference.step(a, params, grads, state.slot(Adam.EXP_AVG),
-                    state.slot(Adamax.EXP_INF), state.step() + 1);
-            case NAdam a -> state.setScalar(NAdam.MU_PRODUCT, NAdamReference.step(a, params, grads,
-                    state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ), state.scalar(NAdam.MU_PRODUCT),
-                    state.step() + 1));
-            case RAdam a -> RAdamReference.step(a, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
-                    state.step() + 1);
+            case Adamax a -> AdamaxReference.step(a, params, grads, state);
+            case NAdam a -> NAdamReference.step(a, params, grads, state);
+            case RAdam a -> RAdamReference.step(a, params, grads, state);
             case Lion l -> LionReference.step(l, params, grads, state.slot(Adam.EXP_AVG));
             case Lars l -> LarsReference.step(l, params, grads, state.slot(Sgd.MOMENTUM_BUFFER));
             case Lamb l -> LambReference.step(l, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
                     state.slot(Lamb.UPDATE), state.step() + 1);
             case Rprop r -> RpropReference.step(r, params, grads, state.slot(Rprop.PREV), state.slot(Rprop.STEP_SIZE));
-            // torch 2.x's optimizers: one reference for every profile, torch 1.13's included
-            case Adadelta a -> Torch2Reference.step(a, params, grads, state);
-            case Asgd a -> Torch2Reference.step(a, params, grads, state);
+            case Adadelta a -> AdadeltaReference.step(a, params, grads, state);
+            case Asgd a -> AsgdReference.step(a, params, grads, state, state.step() + 1);
             case Adafactor a -> {
                 AdafactorReference.step(a, params, grads, state, 1, params.length);
                 return;

@@ -1,5 +1,7 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Lerp.lerp;
+
 import io.lanestep.Rmsprop;
 
 /**
@@ -13,6 +15,15 @@ import io.lanestep.Rmsprop;
  * avg = avg + f(eps)
  * if momentum > 0:  buf = buf * f(momentum) + g / avg;  p = fma(buf, f(-lr), p)
  * else:             p = p + (f(-lr) * g) / avg
+ * </pre>
+ *
+ * <p>torch 2.x's {@code _single_tensor_*} and {@code _multi_tensor_*} (foreach) paths, written from
+ * torch 2.13's operation order ({@code torch2} below); {@code lerp} is torch's ({@code Lerp}), {@code t} the step
+ * from 1:
+ * <pre>
+ * RMSprop: g = maximize ? -g : g;  wd: g = fma(p, f(wd), g);  v = fma(f(1 - a) * g, g, v * f(a))
+ *          avg = centered ? sqrt(fma(-ga, ga, v)) with ga = lerp(ga, g, f(1 - a)) : sqrt(v);  avg = avg + f(eps)
+ *          momentum: buf = buf * f(mom) + g / avg;  p = fma(buf, f(-lr), p)   else p = p + (f(-lr) * g) / avg
  * </pre>
  */
 public final class RmspropReference {
@@ -47,6 +58,46 @@ public final class RmspropReference {
                 params[i] = Math.fma(buffer[i], negLr, params[i]);
             } else {
                 params[i] = params[i] + (negLr * g) / avg;
+            }
+        }
+    }
+
+    /** One step of {@code r} under its numerics: torch 1.13.1's, or torch 2.x's. */
+    public static void step(Rmsprop r, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
+        if (r.numerics().torch2()) {
+            torch2(r, params, grads, state);
+        } else {
+            step(r, params, grads, state.slot(Rmsprop.SQUARE_AVG),
+                    r.momentum() > 0 ? state.slot(Rmsprop.MOMENTUM_BUFFER) : null,
+                    r.centered() ? state.slot(Rmsprop.GRAD_AVG) : null);
+        }
+    }
+
+    static void torch2(Rmsprop r, float[] params, float[] grads, ReferenceState state) {
+        float[] v = state.slot(Rmsprop.SQUARE_AVG);
+        float[] buf = r.momentum() > 0 ? state.slot(Rmsprop.MOMENTUM_BUFFER) : null;
+        float[] ga = r.centered() ? state.slot(Rmsprop.GRAD_AVG) : null;
+        float w = (float) (1 - r.alpha());
+        for (int i = 0; i < params.length; i++) {
+            float g = r.maximize() ? -grads[i] : grads[i];
+            if (r.weightDecay() != 0) {
+                g = Math.fma(params[i], (float) r.weightDecay(), g);
+            }
+            v[i] = Math.fma(w * g, g, v[i] * (float) r.alpha());
+            float avg;
+            if (ga != null) {
+                ga[i] = lerp(ga[i], g, w);
+                avg = (float) Math.sqrt(Math.fma(-ga[i], ga[i], v[i]));
+            } else {
+                avg = (float) Math.sqrt(v[i]);
+            }
+            avg = avg + (float) r.eps();
+            if (buf != null) {
+                buf[i] = buf[i] * (float) r.momentum() + g / avg;
+                params[i] = Math.fma(buf[i], (float) -r.lr(), params[i]);
+            } else {
+                params[i] = params[i] + ((float) -r.lr() * g) / avg;
             }
         }
     }

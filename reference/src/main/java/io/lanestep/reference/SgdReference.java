@@ -1,5 +1,6 @@
 package io.lanestep.reference;
 
+import io.lanestep.Numerics;
 import io.lanestep.Sgd;
 
 /**
@@ -13,6 +14,11 @@ import io.lanestep.Sgd;
  *     d   = nesterov ? fma(buf, f(momentum), d) : buf
  * p = fma(d, f(-lr), p)
  * </pre>
+ *
+ * <p>torch 2.x's single-tensor and foreach paths are this sequence; its fused CPU kernel
+ * ({@code _fused_sgd_}, {@link #fused}) too, except for the last {@code n mod lanes} elements
+ * ({@link ReferenceState#fusedVector()}), where the momentum sum groups the other way:
+ * {@code buf = fma(buf, f(momentum), d * f(1 - dampening))}.
  */
 public final class SgdReference {
     private SgdReference() {
@@ -34,6 +40,39 @@ public final class SgdReference {
                 d = config.nesterov() ? Math.fma(buffer[i], momentum, d) : buffer[i];
             }
             params[i] = Math.fma(d, negLr, params[i]);
+        }
+    }
+
+    /** One step of {@code s} under its numerics (torch 2.x's fused kernel or the single sequence). */
+    public static void step(Sgd s, float[] params, float[] grads, ReferenceState state) {
+        float[] buffer = s.momentum() == 0 ? null : state.slot(Sgd.MOMENTUM_BUFFER);
+        if (s.numerics() == Numerics.TORCH_2_FUSED) {
+            fused(s, params, grads, buffer, state.step() == 0, state.fusedVector());
+        } else {
+            step(s, params, grads, buffer, state.step() == 0);
+        }
+    }
+
+    static void fused(Sgd s, float[] params, float[] grads, float[] buf, boolean firstStep, int lanes) {
+        int tail = params.length - params.length % lanes;
+        float keep = (float) (1 - s.dampening());
+        float momentum = (float) s.momentum();
+        for (int i = 0; i < params.length; i++) {
+            float d = s.maximize() ? -grads[i] : grads[i];
+            if (s.weightDecay() != 0) {
+                d = Math.fma(params[i], (float) s.weightDecay(), d);
+            }
+            if (buf != null) {
+                if (firstStep) {
+                    buf[i] = d;
+                } else if (i >= tail) {
+                    buf[i] = Math.fma(buf[i], momentum, d * keep);
+                } else {
+                    buf[i] = Math.fma(d, keep, buf[i] * momentum);
+                }
+                d = s.nesterov() ? Math.fma(buf[i], momentum, d) : buf[i];
+            }
+            params[i] = Math.fma(d, (float) -s.lr(), params[i]);
         }
     }
 }
