@@ -40,8 +40,8 @@ import java.util.stream.Stream;
  * from the kernel's format for it ({@code k.paramsFormat}, {@code k.gradsFormat},
  * {@code k.stateFormat} for every other segment: float32 or the copy's format) and every store
  * rounds it back, so the float32 math is the template's, untouched, and the float32 loops stay as
- * they were. Vector loads must be declarations ({@code FloatVector x = FloatVector.fromMemorySegment(S,
- * seg, o, ORDER)...;}): the conversions are expanded inline, because helper methods are not inlined
+ * they were. Vector loads must be declarations ({@code FloatVector x = @load(S, seg)...;}): the
+ * conversions are expanded inline, because helper methods are not inlined
  * into loops this large (their vectors then box), and one copy per format keeps each loop small
  * enough for C1 (a copy converting both formats made C1 give up and the method never reached C2).
  * The fp16 copy runs its vector loop in chunks instead, through float32 arrays that
@@ -73,7 +73,11 @@ import java.util.stream.Stream;
  * Moving a loop there keeps it out of the big methods, whose every loop is another on-stack
  * compilation for C2.
  *
- * <p>One macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
+ * <p>Memory is read and written through macros, {@code @load}, {@code @store}, {@code @get} and
+ * {@code @set} ({@link Macros}), expanded first: the copies above find every access in the one form
+ * the expansion writes, and a template spelling an access in Java is refused, naming the line.
+ *
+ * <p>One more macro: {@code FloatVector q = @divide(x, b, negB, invB, enabled);} expands to the
  * division by a per-step constant of {@code Reciprocal}, inline, because a helper method taking
  * vectors that C2 has compiled on its own is not inlined into a large loop, and every vector of
  * that loop is then boxed (100x slower).
@@ -268,11 +272,15 @@ public final class KernelGenerator {
                 } else if (line.equals("## scalars")) {
                     section = scalarsText;
                     scalarsWhere = file.getFileName() + ":" + (n + 2);
+                } else if (section != null && section != scalarsText) {
+                    String refused = Macros.refusal(line);
+                    if (refused != null) {
+                        throw new IllegalArgumentException(where + ": " + refused);
+                    }
+                    section.append(Macros.expand(where, line)).append('\n');
+                    loopLines.add(new String[] {where, line});
                 } else if (section != null) {
                     section.append(line).append('\n');
-                    if (section == vector || section == tail) {
-                        loopLines.add(new String[] {where, line});
-                    }
                 } else if (!line.startsWith("//") && !line.isBlank()) {
                     throw new IllegalArgumentException(where + ": unexpected line before a section ('## scalars',"
                             + " '## vector', '## tail' or '## helpers'): " + line);

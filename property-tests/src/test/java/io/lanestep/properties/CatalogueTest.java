@@ -94,6 +94,11 @@ class CatalogueTest {
         assertRefused(dir, scalars + "final class AdamKernel {\n    float beta1;\n}\n## tail\n"
                 + "    static void runTail(AdamKernel k, long from, long to) {\n        float beta1 = k.beta1;\n    }\n",
                 "Bad.kernel:11: the local beta1 is unpacked from AdamKernel by the generator; delete this line");
+        String loop = header + "# operands params grads\n## tail\n    static void runTail(AdamKernel k, long from, long to) {\n";
+        assertRefused(dir, loop + "        float p = params.getAtIndex(F, from);\n    }\n",
+                "Bad.kernel:7: write memory accesses as @load(S, seg), @store(seg, value), @get(seg, i) or @set(seg, i, value)");
+        assertRefused(dir, loop + "        @set(params, from);\n    }\n",
+                "Bad.kernel:7: @set(...) takes 3 arguments, on one line");
     }
 
     /** Runs the generator on one template; it must exit with 1 and print {@code message}. */
