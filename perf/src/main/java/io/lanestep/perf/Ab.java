@@ -93,7 +93,7 @@ public final class Ab {
         }
         List<AbStatistics.Change> changes = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            changes.add(AbStatistics.compare(ratios[c], o.threshold));
+            changes.add(AbStatistics.compare(ratios[c], o.threshold, n));
         }
         String header = String.format(Locale.ROOT, "Candidate: the working tree of %s. Baseline: %s (%s). %d rounds on %s;"
                 + " threshold %.1f%%.", head(o.root), o.baseline, commit.substring(0, 12), o.rounds, Cpu.model(),
@@ -143,8 +143,9 @@ public final class Ab {
             Path out = Path.of(required(given, "--out"));
             String casesText = given.getOrDefault("--cases", "default");
             List<AbCase> cases = AbCase.parseAll(casesText.equals("default") ? String.join(",", AbCase.DEFAULT) : casesText);
-            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "8"), 6, 1000,
-                    "at least 6 rounds give a 95% confidence interval");
+            int fewest = AbStatistics.roundsFor(cases.size());
+            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "8"), fewest, 1000,
+                    cases.size() + " benchmarks need at least " + fewest + " rounds to be judged at 95% together");
             if (roundsGiven != Math.rint(roundsGiven)) {
                 throw new IllegalArgumentException("--rounds " + roundsGiven + " is not a whole number");
             }

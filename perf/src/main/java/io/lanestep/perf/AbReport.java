@@ -15,7 +15,7 @@ final class AbReport {
                         List<AbStatistics.Change> changes, Map<String, Double> plants) {
         StringBuilder s = new StringBuilder(header).append("\n\n");
         s.append("| benchmark | baseline, us/step (median) | candidate, us/step (median) | candidate / baseline"
-                + " | 95% confidence interval | verdict |\n|---|---|---|---|---|---|\n");
+                + " | interval (95% over the run) | verdict |\n|---|---|---|---|---|---|\n");
         for (int c = 0; c < cases.size(); c++) {
             AbStatistics.Change ch = changes.get(c);
             String name = cases.get(c).name();

@@ -3,16 +3,20 @@ package io.lanestep.perf;
 import java.util.Arrays;
 
 /**
- * The A/B verdict on one benchmark: the ratio of candidate to baseline time with a 95% confidence
- * interval, from paired rounds. Each round gives one time ratio (its two builds measured in turns,
- * side by side); the estimate is the Hodges-Lehmann estimator of the log ratios (the median of
- * their pairwise means) and the interval the one the exact Wilcoxon signed-rank test gives, mapped
- * back by {@code exp}. Rank-based, so one round whose JVM came up slow (a few do, by 15-70%, on a
- * shared machine) moves neither, where it would move a mean and widen or shift a t interval. As
- * Go's benchstat reads its results, a change counts when it is significant (the interval excludes
- * 1) and its estimate lies beyond the user's threshold; a significant change smaller than the
- * threshold is reported apart ("within threshold"), never as a regression. Asking instead for the
- * whole interval beyond the threshold caught a planted 5% slowdown in only half the runs.
+ * The A/B verdict on one benchmark: the ratio of candidate to baseline time with its interval, from
+ * paired rounds. Each round gives one time ratio (its two builds measured in turns, side by side);
+ * the estimate is the Hodges-Lehmann estimator of the log ratios (the median of their pairwise
+ * means) and the interval the one the exact Wilcoxon signed-rank test gives, mapped back by
+ * {@code exp}. Rank-based, so one round whose JVM came up slow (a few do, by 15-70%, on a shared
+ * machine) moves neither, where it would move a mean and widen or shift a t interval.
+ *
+ * <p>A run judges all its benchmarks at once, and its exit status says whether any got slower, so
+ * the error is spent over the run: each end of each interval is a one-sided bound at 5% divided by
+ * the number of benchmarks (Bonferroni), and a run of unchanged benchmarks reports a slowdown with
+ * probability at most 5% (a faster one too). Per benchmark 95% intervals gave a false slowdown in
+ * one of the first three same-commit runs of 9 benchmarks. A change counts, as Go's benchstat reads
+ * its results, when its bound excludes 1 and its estimate lies beyond the user's threshold; a
+ * significant change smaller than the threshold is reported apart ("within threshold").
  */
 final class AbStatistics {
     enum Verdict {
@@ -28,8 +32,8 @@ final class AbStatistics {
     /**
      * @param rounds paired rounds the estimate rests on
      * @param ratio  candidate time over baseline time
-     * @param low    lower end of its 95% confidence interval
-     * @param high   upper end
+     * @param low    lower end of its interval, a one-sided bound at 5% over the run's benchmarks
+     * @param high   upper end, likewise
      */
     record Change(int rounds, double ratio, double low, double high, Verdict verdict) {
     }
@@ -37,11 +41,15 @@ final class AbStatistics {
     private AbStatistics() {
     }
 
+    /** The error a whole run may spend on false verdicts in either direction. */
+    static final double RUN_ERROR = 0.05;
+
     /**
      * Compares times per step of the same benchmark, {@code baseline[i]} and {@code candidate[i]}
-     * measured in round i; {@code threshold} is the smallest relative change worth reporting.
+     * measured in round i; {@code threshold} is the smallest relative change worth reporting and
+     * {@code benchmarks} how many the run judges.
      */
-    static Change compare(double[] baseline, double[] candidate, double threshold) {
+    static Change compare(double[] baseline, double[] candidate, double threshold, int benchmarks) {
         if (baseline.length != candidate.length) {
             throw new IllegalArgumentException("baseline has " + baseline.length + " rounds and candidate "
                     + candidate.length + "; pass the times of the same rounds");
@@ -50,15 +58,16 @@ final class AbStatistics {
         for (int i = 0; i < ratios.length; i++) {
             ratios[i] = candidate[i] / baseline[i];
         }
-        return compare(ratios, threshold);
+        return compare(ratios, threshold, benchmarks);
     }
 
-    /** As {@link #compare(double[], double[], double)}, from each round's candidate/baseline time ratio. */
-    static Change compare(double[] roundRatios, double threshold) {
+    /** As {@link #compare(double[], double[], double, int)}, from each round's candidate/baseline time ratio. */
+    static Change compare(double[] roundRatios, double threshold, int benchmarks) {
         int n = roundRatios.length;
-        int below = belowInterval(n);
+        int below = belowInterval(n, RUN_ERROR / benchmarks);
         if (below == 0) {
-            throw new IllegalArgumentException(n + " rounds: a 95% interval needs at least 6; run more rounds");
+            throw new IllegalArgumentException(n + " rounds cannot bound " + benchmarks + " benchmarks at 95% over the"
+                    + " run; run at least " + roundsFor(benchmarks) + " rounds");
         }
         double[] logs = new double[n];
         for (int i = 0; i < n; i++) {
@@ -83,12 +92,21 @@ final class AbStatistics {
         return new Change(n, ratio, low, high, verdict(ratio, low, high, threshold));
     }
 
+    /** The fewest rounds whose intervals bound {@code benchmarks} benchmarks at once (see the class comment). */
+    static int roundsFor(int benchmarks) {
+        int n = 1;
+        while (belowInterval(n, RUN_ERROR / benchmarks) == 0) {
+            n++;
+        }
+        return n;
+    }
+
     /**
      * How many of the sorted Walsh averages lie at or below the interval's lower end: one more than
-     * the largest signed-rank sum {@code t} with {@code P(W <= t) <= 0.025} under no change (W's exact
+     * the largest signed-rank sum {@code t} with {@code P(W <= t) <= level} under no change (W's exact
      * distribution over the 2^n equally likely signs); 0 when even {@code t = 0} is too likely.
      */
-    static int belowInterval(int n) {
+    static int belowInterval(int n, double level) {
         if (n < 1) {
             return 0;
         }
@@ -103,7 +121,7 @@ final class AbStatistics {
         double all = Math.pow(2, n);
         double cumulative = 0;
         int t = 0;
-        while (t <= max && (cumulative + ways[t]) / all <= 0.025) {
+        while (t <= max && (cumulative + ways[t]) / all <= level) {
             cumulative += ways[t];
             t++;
         }
@@ -117,6 +135,6 @@ final class AbStatistics {
         if (high < 1 && ratio < 1 / (1 + threshold)) {
             return Verdict.FASTER;
         }
-        return low <= 1 && high >= 1 ? Verdict.NO_CHANGE : Verdict.WITHIN_THRESHOLD;
+        return low > 1 || high < 1 ? Verdict.WITHIN_THRESHOLD : Verdict.NO_CHANGE;
     }
 }
