@@ -144,7 +144,7 @@ public final class Ab {
             String casesText = given.getOrDefault("--cases", "default");
             List<AbCase> cases = AbCase.parseAll(casesText.equals("default") ? String.join(",", AbCase.DEFAULT) : casesText);
             int fewest = AbStatistics.roundsFor(cases.size());
-            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "8"), fewest, 1000,
+            double roundsGiven = number("--rounds", given.getOrDefault("--rounds", "12"), fewest, 1000,
                     cases.size() + " benchmarks need at least " + fewest + " rounds to be judged at 95% together");
             if (roundsGiven != Math.rint(roundsGiven)) {
                 throw new IllegalArgumentException("--rounds " + roundsGiven + " is not a whole number");
