@@ -84,6 +84,11 @@ public final class Lanestep {
         return Lion.defaults();
     }
 
+    /** ADOPT (Taniguchi et al.), timm's defaults: lr 1e-3, betas (0.9, 0.9999), eps 1e-6, clip exponent 0.333. */
+    public static Adopt adopt() {
+        return Adopt.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

@@ -17,7 +17,8 @@ import java.util.List;
  * task's closure, say); every implementation is a record of numbers and enums.
  */
 public sealed interface Optimizer extends Serializable permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
-        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Adadelta, Asgd, Adafactor, Lion, Lars, Lamb {
+        SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Adadelta, Asgd, Adafactor, Lion, Lars, Lamb,
+        Adopt {
 
     /**
      * The learning rate a {@link Schedule} scales: {@code lr} for most optimizers, λ_η for the

@@ -7,6 +7,7 @@ import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
+import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
@@ -50,6 +51,7 @@ public final class Kernels {
             case RAdam o -> new RAdamKernel(length, slots, scalars);
             case Rprop o -> new RpropKernel(length, slots, scalars);
             case Lion o -> new LionKernel(length, slots, scalars);
+            case Adopt o -> new AdoptKernel(length, slots, scalars);
             case Lars o -> new LarsKernel(length, slots, scalars, arena);
             case Lamb o -> new LambKernel(length, slots, scalars, arena);
         };

@@ -45,6 +45,15 @@ final class Kwargs {
         return n.doubleValue();
     }
 
+    /** As {@link #number}, except that Python's {@code None} given explicitly (an option turned off) reads as NaN. */
+    double numberOrNone(String key, double defaultValue) {
+        if (values.containsKey(key) && values.get(key) == null) {
+            used.add(key);
+            return Double.NaN;
+        }
+        return number(key, defaultValue);
+    }
+
     /** An integer kwarg; {@code required} when it has no default. */
     long integer(String key, long defaultValue, boolean required) {
         used.add(key);

@@ -7,6 +7,7 @@ import io.lanestep.Adam;
 import io.lanestep.CheckpointException;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Adopt;
 import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -171,6 +172,7 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
                     a.maximize(), a.numerics());
             case Lamb a -> new Lamb(a.lr(), m, a.beta2(), a.eps(), a.weightDecay());
             case Lion a -> new Lion(a.lr(), m, a.beta2(), a.weightDecay(), a.maximize());
+            case Adopt a -> a.withBetas(m, a.beta2());
             // No case may fall to a default: a new optimizer must say here whether its momentum cycles.
             case HeavyBallMomentum a -> noMomentum();
             case AveragedMomentum a -> noMomentum();

@@ -6,6 +6,7 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Adamax;
+import io.lanestep.Adopt;
 import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -29,7 +30,9 @@ import java.util.Set;
  * Builds engine optimizers from a PyTorch class name and constructor kwargs, with PyTorch's
  * defaults, so a {@code torch.optim} configuration ports unchanged. The optimizers torch.optim
  * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
- * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, {@code Lars(lr, momentum=0,
+ * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, timm's {@code Adopt(lr=1e-3, betas=(0.9, 0.9999),
+ * eps=1e-6, clip_exp=0.333, weight_decay=0, decoupled=False, corrected_weight_decay=False,
+ * maximize=False)} (as timm computes it; {@code caution=True} is refused), {@code Lars(lr, momentum=0,
  * weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3, betas=(0.9, 0.999),
  * eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr, momentum=0.9)},
  * {@code AveragedMomentum(lr, momentum=0.9)} and {@code SignalToNoiseSgd(batch_size, warmup_steps=10,
@@ -68,6 +71,10 @@ public final class TorchOptimizers {
      */
     public static Optimizer create(String className, Map<String, ?> kwargs, String torchVersion) {
         boolean torch2 = torch2(torchVersion);
+        String timmName = className.substring(className.startsWith("timm.optim.") ? "timm.optim.".length() : 0);
+        if (TIMM_CLASSES.contains(timmName)) {
+            className = timmName;
+        }
         if (TORCH_CLASSES.contains(className)) {
             TorchRefusals.check(className, kwargs);
         }
@@ -136,6 +143,18 @@ public final class TorchOptimizers {
                 yield new Lion(k.number("lr", 1e-4), betas[0], betas[1], k.number("weight_decay", 0),
                         k.flag("maximize", false));
             }
+            case "Adopt" -> {
+                if (k.flag("caution", false)) {
+                    throw new IllegalArgumentException("Adopt option 'caution' = True is not supported by Lanestep;"
+                            + " remove it");
+                }
+                k.flag("foreach", false); // timm's foreach path computes the same bits
+                double[] betas = k.pair("betas", 0.9, 0.9999);
+                double lr = k.number("lr", 1e-3);
+                yield new Adopt(lr, betas[0], betas[1], k.number("eps", 1e-6), k.numberOrNone("clip_exp", 0.333),
+                        k.number("weight_decay", 0), k.flag("decoupled", false),
+                        k.flag("corrected_weight_decay", false), lr, k.flag("maximize", false));
+            }
             case "Lars" -> new Lars(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("weight_decay", 0),
                     k.number("trust_coefficient", 1e-3), k.number("eps", 0));
             case "Lamb" -> {
@@ -166,6 +185,8 @@ public final class TorchOptimizers {
     /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
+    /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
+    private static final Set<String> TIMM_CLASSES = Set.of("Adopt");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -193,7 +214,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion",
+                "ASGD", "Adafactor", "Lion", "Adopt",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 

@@ -9,6 +9,7 @@ import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
+import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
@@ -259,6 +260,30 @@ final class DoubleModel {
                         : new Approx(0, Double.POSITIVE_INFINITY);
                 Approx m = rounded(l.beta2()).times(exact(slots[0])).plus(rounded(1 - l.beta2()).times(g));
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
+            }
+            case Adopt a -> {
+                Approx g = exact(a.maximize() ? -gf : gf);
+                boolean decay = a.weightDecay() != 0;
+                if (decay && !a.decoupled()) {
+                    g = g.plus(p.times(rounded(a.weightDecay())));
+                }
+                Approx v0 = exact(slots[1]);
+                if (t == 1) {
+                    yield new Approx[] {p, exact(slots[0]), v0.plus(g.times(g))};
+                }
+                if (decay && a.decoupled()) {
+                    double s = a.correctedWeightDecay() ? a.lr() * a.lr() / a.initialLr() : a.lr();
+                    p = p.minus(rounded(s * a.weightDecay()).times(p));
+                }
+                // The gradient over the root of the previous steps' second moment, then clipped.
+                Approx normed = g.dividedBy(v0.sqrt().max(rounded(a.eps())));
+                if (!Double.isNaN(a.clipExponent())) {
+                    Approx c = rounded(Math.pow(t - 1, a.clipExponent()));
+                    normed = normed.max(c.negate()).min(c);
+                }
+                Approx m = moment(exact(slots[0]), normed, a.beta1(), true);
+                Approx v = rounded(a.beta2()).times(v0).plus(rounded(1 - a.beta2()).times(g).times(g));
+                yield new Approx[] {p.minus(rounded(a.lr()).times(m)), m, v};
             }
             case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
             case io.lanestep.Adafactor a -> throw new IllegalArgumentException("Adafactor has no double model");

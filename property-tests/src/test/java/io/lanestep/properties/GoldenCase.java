@@ -34,6 +34,11 @@ record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n,
         return Path.of(System.getProperty("golden2.dir", "src/test/resources/pytorch2-golden")).resolve("cases");
     }
 
+    /** The sample of the optimizers of 2024-26 (cases of {@code ../shared/optimizers-golden/cases}). */
+    static Path root3() {
+        return Path.of(System.getProperty("golden3.dir", "src/test/resources/optimizers-golden")).resolve("cases");
+    }
+
     static List<GoldenCase> all(List<String> optimizers) {
         return all(root(), optimizers);
     }

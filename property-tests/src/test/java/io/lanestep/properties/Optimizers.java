@@ -7,6 +7,7 @@ import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
+import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.Lamb;
@@ -42,7 +43,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb());
+                lars(), lamb(), adopt());
     }
 
     /**
@@ -204,6 +205,14 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> lion() {
         return Combinators.combine(lr(), beta(), beta(), decay(), Arbitraries.of(true, false)).as(Lion::new);
+    }
+
+    static Arbitrary<Optimizer> adopt() {
+        Arbitrary<Double> clipExponent = Arbitraries.of(Double.NaN, 0.0, 0.25, 0.333, 0.5, 1.0);
+        // mode: L2, decoupled or corrected decoupled decay, each with and without maximize.
+        return Combinators.combine(lr(), beta(), beta(), eps(), clipExponent, decay(), Arbitraries.of(1e-3, 0.05, 1.0),
+                Arbitraries.integers().between(0, 5)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) ->
+                        new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode >= 3));
     }
 
     static Arbitrary<Optimizer> lars() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lanestep.Adopt;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -263,7 +264,7 @@ class ReplayTest {
     }
 
     /**
-     * Lion, LARS and LAMB, which torch.optim lacks, replay under their Lanestep names with
+     * Lion, LARS, LAMB and timm's ADOPT, which torch.optim lacks, replay under their Lanestep (timm) names with
      * PyTorch-style kwargs (defaults filled in) to the reference's trajectory and state, bit for bit.
      */
     @Example
@@ -272,11 +273,14 @@ class ReplayTest {
                 "Lion", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1}",
                 "Lars", "{\"lr\": 0.5, \"momentum\": 0.9, \"weight_decay\": 0.0005,"
                         + " \"trust_coefficient\": 0.02}",
-                "Lamb", "{\"lr\": 0.01, \"betas\": [0.9, 0.99], \"weight_decay\": 0.01}");
+                "Lamb", "{\"lr\": 0.01, \"betas\": [0.9, 0.99], \"weight_decay\": 0.01}",
+                "timm.optim.Adopt", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"decoupled\": true,"
+                        + " \"clip_exp\": null}");
         Map<String, Optimizer> meant = Map.of(
                 "Lion", new Lion(0.01, 0.8, 0.95, 0.1, false),
                 "Lars", new Lars(0.5, 0.9, 0.0005, 0.02, 0),
-                "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01));
+                "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01),
+                "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false));
         int n = 4099 + 4096;
         int steps = 3;
         SplittableRandom random = new SplittableRandom(7);
