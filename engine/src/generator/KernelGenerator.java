@@ -146,12 +146,17 @@ public final class KernelGenerator {
      * as a float32 tensor), {@code step=torch2} (only under torch 2.x numerics), {@code step=none}
      * (the default: no tensor); {@code momentum=momentum} or {@code momentum=beta1} (what torch's
      * CyclicLR and OneCycleLR cycle; absent: nothing to cycle); {@code unsigned=a,b} (state slots
-     * that are never negative and take the unsigned 8-bit map).
+     * that are never negative and take the unsigned 8-bit map); {@code kernel=TYPE} (a hand-written
+     * subclass of the template's kernel steps it). The kernel's constructor is
+     * {@code (long length, MemorySegment[] slots, float[] scalars)}, with {@code Arena arena} last
+     * when it keeps scratch; the generated {@code Catalogue.kernel} calls it.
      */
-    record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit) {
+    record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit,
+                        String kernel, boolean arena) {
         private static final Pattern NAME = Pattern.compile("[A-Z]\\w*");
 
-        static Capabilities parse(String where, String spec, boolean sixteenBit) {
+        static Capabilities parse(String where, String spec, boolean sixteenBit, String templateKernel,
+                                  String templateKernelSource, Path handWritten) throws IOException {
             String[] words = spec.trim().split("\\s+");
             if (words.length == 0 || !NAME.matcher(words[0]).matches()) {
                 throw new IllegalArgumentException(where + ": '# optimizer' needs the optimizer's class name first,"
@@ -159,6 +164,7 @@ public final class KernelGenerator {
             }
             String step = "none";
             String momentum = "none";
+            String kernel = templateKernel;
             List<String> unsigned = List.of();
             for (int i = 1; i < words.length; i++) {
                 String[] kv = words[i].split("=", 2);
@@ -167,11 +173,30 @@ public final class KernelGenerator {
                     case "step" -> step = oneOf(where, "step", value, "tensor", "torch2", "none");
                     case "momentum" -> momentum = oneOf(where, "momentum", value, "momentum", "beta1");
                     case "unsigned" -> unsigned = List.of(value.split(","));
+                    case "kernel" -> kernel = value;
                     default -> throw new IllegalArgumentException(where + ": unknown capability '" + words[i]
-                            + "'; known: step=tensor|torch2|none, momentum=momentum|beta1, unsigned=slot,slot");
+                            + "'; known: step=tensor|torch2|none, momentum=momentum|beta1, unsigned=slot,slot,"
+                            + " kernel=TYPE");
                 }
             }
-            return new Capabilities(words[0], step, momentum, unsigned, sixteenBit);
+            if (kernel == null) {
+                throw new IllegalArgumentException(where + ": " + words[0] + " needs a kernel: a '# kernel TYPE' line"
+                        + " or kernel=TYPE");
+            }
+            String source = kernel.equals(templateKernel) ? templateKernelSource : null;
+            if (source == null && Files.exists(handWritten.resolve(kernel + ".java"))) {
+                source = Files.readString(handWritten.resolve(kernel + ".java"), StandardCharsets.UTF_8);
+            }
+            Matcher constructor = Pattern.compile("\\b" + kernel
+                    + "\\(long length, MemorySegment\\[\\] slots, float\\[\\] scalars(, Arena arena)?\\)")
+                    .matcher(source == null ? "" : source);
+            if (!constructor.find()) {
+                throw new IllegalArgumentException(where + ": " + words[0] + "'s kernel " + kernel + " needs a"
+                        + " constructor (long length, MemorySegment[] slots, float[] scalars[, Arena arena]) in its"
+                        + " template's '## scalars' section or in " + handWritten.resolve(kernel + ".java"));
+            }
+            return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, kernel,
+                    constructor.group(1) != null);
         }
 
         private static String oneOf(String where, String key, String value, String... allowed) {
@@ -208,7 +233,40 @@ public final class KernelGenerator {
                             list(all, c -> c.momentum.equals("momentum")))
                     + set("Optimizers whose {@code betas[0]} CyclicLR and OneCycleLR cycle.", "CYCLES_BETA1",
                             list(all, c -> c.momentum.equals("beta1")))
+                    + "\n    /**\n"
+                    + "     * The kernel of a state made for {@code optimizer}: {@code slots} are the loop views of its\n"
+                    + "     * state slots, {@code scalars} its scalar state; scratch comes from {@code arena}. Exhaustive\n"
+                    + "     * over the sealed {@code Optimizer}: an optimizer no template declares does not compile.\n"
+                    + "     */\n"
+                    + "    public static Kernel kernel(io.lanestep.Optimizer optimizer, long length,"
+                    + " java.lang.foreign.MemorySegment[] slots,\n"
+                    + "                                float[] scalars, java.lang.foreign.Arena arena) {\n"
+                    + "        return switch (optimizer) {\n"
+                    + cases(all, c -> "new " + c.kernel + "(length, slots, scalars" + (c.arena ? ", arena" : "") + ")")
+                    + "        };\n    }\n\n"
+                    + "    /**\n"
+                    + "     * {@code optimizer} with what CyclicLR and OneCycleLR cycle ({@code momentum} or\n"
+                    + "     * {@code betas[0]}) set to {@code value}; null when it has neither.\n"
+                    + "     */\n"
+                    + "    public static io.lanestep.Optimizer withMomentum(io.lanestep.Optimizer optimizer,"
+                    + " double value) {\n"
+                    + "        return switch (optimizer) {\n"
+                    + cases(all, c -> switch (c.momentum) {
+                        case "momentum" -> "o.withMomentum(value)";
+                        case "beta1" -> "o.withBeta1(value)";
+                        default -> "null";
+                    })
+                    + "        };\n    }\n"
                     + "}\n";
+        }
+
+        private static String cases(List<Capabilities> all, java.util.function.Function<Capabilities, String> body) {
+            StringBuilder s = new StringBuilder();
+            for (Capabilities c : all) {
+                s.append("            case io.lanestep.").append(c.name).append(" o -> ").append(body.apply(c))
+                        .append(";\n");
+            }
+            return s.toString();
         }
 
         private static String set(String doc, String name, String list) {
@@ -290,16 +348,17 @@ public final class KernelGenerator {
                 throw new IllegalArgumentException(file.getFileName() + ":1: the header needs '# class NAME' and"
                         + " '# operands A B'");
             }
+            Path handWritten = file.toAbsolutePath().getParent().resolveSibling("main/java/io/lanestep/kernel");
             List<Capabilities> optimizers = new ArrayList<>();
             for (String[] o : optimizerLines) {
-                optimizers.add(Capabilities.parse(o[0], o[1], formats && q8));
+                optimizers.add(Capabilities.parse(o[0], o[1], formats && q8, kernel,
+                        scalarsWhere == null ? null : scalarsText.toString(), handWritten));
             }
             Scalars scalars = null;
             String v = vector.toString();
             String t = tail.toString();
             if (scalarsWhere != null) {
-                scalars = Scalars.parse(scalarsWhere, scalarsText.toString(), kernel,
-                        file.toAbsolutePath().getParent().resolveSibling("main/java/io/lanestep/kernel"));
+                scalars = Scalars.parse(scalarsWhere, scalarsText.toString(), kernel, handWritten);
                 for (String[] loopLine : loopLines) {
                     String name = scalars.redundant(loopLine[1]);
                     if (name != null) {

@@ -3,7 +3,6 @@ package io.lanestep;
 import io.lanestep.kernel.Catalogue;
 import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
-import io.lanestep.kernel.Kernels;
 import io.lanestep.kernel.Memory;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandles;
@@ -70,7 +69,7 @@ public final class OptimizerState {
         for (int i = 0; i < slots.length; i++) {
             views[i] = Memory.loopView(slots[i]);
         }
-        this.kernel = Kernels.create(optimizer, length, views, scalars, arena);
+        this.kernel = Catalogue.kernel(optimizer, length, views, scalars, arena);
         kernel.formats(formats.params().ordinal(), formats.grads().ordinal(), formats.state().ordinal());
         if (formats.state() == Format.Q8) {
             boolean[] signed = new boolean[keys.size()];

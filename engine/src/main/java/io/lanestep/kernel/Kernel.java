@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * optimizer's subclass holds its scalars, flags, passes, scratch and bookkeeping; its loops are
  * generated from its template in {@code engine/src/kernels} at every lane width and storage kind.
  *
- * <p>One instance per optimizer state, made by {@link Kernels#create}; the engine holds the
+ * <p>One instance per optimizer state, made by {@link Catalogue#kernel}; the engine holds the
  * state's exclusive claim while it binds, prepares and runs it, so nothing here is shared
  * between two steps. Nothing is allocated per step.
  */

@@ -1,26 +1,7 @@
 package io.lanestep.pytorch;
 
-import io.lanestep.Adadelta;
-import io.lanestep.Adafactor;
-import io.lanestep.Adagrad;
-import io.lanestep.Adam;
 import io.lanestep.CheckpointException;
-import io.lanestep.AdamW;
-import io.lanestep.Adamax;
-import io.lanestep.Adopt;
-import io.lanestep.Asgd;
-import io.lanestep.AveragedMomentum;
-import io.lanestep.HeavyBallMomentum;
-import io.lanestep.Lamb;
-import io.lanestep.Lars;
-import io.lanestep.Lion;
-import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
-import io.lanestep.RAdam;
-import io.lanestep.Rmsprop;
-import io.lanestep.Rprop;
-import io.lanestep.Sgd;
-import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.kernel.Catalogue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -156,39 +137,12 @@ public abstract sealed class LrScheduler permits StepLrs, CosineLrs, CyclicLrs, 
     }
 
     static Optimizer withMomentum(Optimizer o, double m) {
-        return switch (o) {
-            case Sgd s -> new Sgd(s.lr(), m, s.dampening(), s.weightDecay(), s.nesterov(), s.maximize(),
-                    s.numerics());
-            case Rmsprop r -> new Rmsprop(r.lr(), r.alpha(), r.eps(), r.weightDecay(), m, r.centered(),
-                    r.maximize(), r.numerics());
-            case Adam a -> new Adam(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.amsgrad(), a.maximize(),
-                    a.numerics(), a.epsilonHat());
-            case AdamW a -> new AdamW(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.amsgrad(),
-                    a.maximize(), a.numerics());
-            case Adamax a -> new Adamax(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.maximize(), a.numerics());
-            case NAdam a -> new NAdam(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.momentumDecay(),
-                    a.decoupledWeightDecay(), a.maximize(), a.numerics());
-            case RAdam a -> new RAdam(a.lr(), m, a.beta2(), a.eps(), a.weightDecay(), a.decoupledWeightDecay(),
-                    a.maximize(), a.numerics());
-            case Lamb a -> new Lamb(a.lr(), m, a.beta2(), a.eps(), a.weightDecay());
-            case Lion a -> new Lion(a.lr(), m, a.beta2(), a.weightDecay(), a.maximize());
-            case Adopt a -> a.withBetas(m, a.beta2());
-            // No case may fall to a default: a new optimizer must say here whether its momentum cycles.
-            case HeavyBallMomentum a -> noMomentum();
-            case AveragedMomentum a -> noMomentum();
-            case Adagrad a -> noMomentum();
-            case Adadelta a -> noMomentum();
-            case Adafactor a -> noMomentum();
-            case Asgd a -> noMomentum();
-            case Rprop a -> noMomentum();
-            case SignalToNoiseSgd a -> noMomentum();
-            case Lars a -> noMomentum();
-        };
-    }
-
-    private static Optimizer noMomentum() {
-        throw new IllegalArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option"
-                + " enabled");
+        Optimizer cycled = Catalogue.withMomentum(o, m);
+        if (cycled == null) {
+            throw new IllegalArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option"
+                    + " enabled");
+        }
+        return cycled;
     }
 
     /**

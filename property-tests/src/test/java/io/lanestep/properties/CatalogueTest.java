@@ -84,6 +84,9 @@ class CatalogueTest {
                 "Bad.kernel:4: unknown capability 'colour=blue'");
         assertRefused(dir, header + "# optimizer adam\n# operands params grads\n## vector\n",
                 "Bad.kernel:4: '# optimizer' needs the optimizer's class name first");
+        assertRefused(dir, header + "# optimizer Adam kernel=NoSuchKernel\n# operands params grads\n## vector\n",
+                "Bad.kernel:4: Adam's kernel NoSuchKernel needs a constructor (long length, MemorySegment[] slots,"
+                        + " float[] scalars[, Arena arena])");
         assertRefused(dir, header + "# operands params grads\n# fromats\n## vector\n",
                 "Bad.kernel:5: unexpected line before a section");
         String scalars = header + "# operands params grads\n## scalars\n";
