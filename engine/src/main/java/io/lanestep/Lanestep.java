@@ -89,6 +89,11 @@ public final class Lanestep {
         return Adopt.defaults();
     }
 
+    /** Adan (Xie et al.), timm's defaults: lr 1e-3, betas (0.98, 0.92, 0.99), eps 1e-8, proximal decay. */
+    public static Adan adan() {
+        return Adan.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

@@ -2,6 +2,7 @@ package io.lanestep.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,15 +21,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Q8Scratch {
     static final int BLOCK = 256;
-    /** The most state slots an 8-bit optimizer has (centered RMSprop with momentum). */
-    static final int SLOTS = 3;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfByte CODE = ValueLayout.JAVA_BYTE;
     /** What a slot the step leaves out (an empty segment) reads as: nothing, as the loops never touch it. */
     private static final float[] NONE = new float[0];
     private static final ThreadLocal<Q8Scratch> OF_THREAD = ThreadLocal.withInitial(Q8Scratch::new);
 
-    private final float[][] values = new float[SLOTS][BLOCK];
+    /** One row per state slot, grown to the most slots this thread has stepped (once, not per step). */
+    private float[][] values = new float[0][];
     /** {@code DynamicCodes.key} of each normalized value. */
     private final int[] keys = new int[BLOCK];
     /** Codes on their way in or out: the slot is read and written in bulk, the lookups run on arrays. */
@@ -92,6 +92,13 @@ final class Q8Scratch {
 
     private void decode(Kernel k, long b0, int count) {
         slots = k.slots;
+        if (values.length < slots.length) {
+            float[][] grown = Arrays.copyOf(values, slots.length);
+            for (int n = values.length; n < grown.length; n++) {
+                grown[n] = new float[BLOCK];
+            }
+            values = grown;
+        }
         base = (int) -b0;
         long at = absmaxOffset(k.length, b0);
         for (int n = 0; n < slots.length; n++) {

@@ -86,6 +86,19 @@ final class Kwargs {
         return pair;
     }
 
+    /** A tuple of three numbers ({@code betas} of Adan), or the defaults when absent. */
+    double[] triple(String key, double first, double second, double third) {
+        if (!has(key)) {
+            used.add(key);
+            return new double[] {first, second, third};
+        }
+        List<?> given = list(key);
+        if (given.size() != 3 || given.stream().anyMatch(x -> !(x instanceof Number))) {
+            throw new IllegalArgumentException(className + " kwarg '" + key + "' must be three numbers, got " + given);
+        }
+        return given.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+    }
+
     /** A pair whose entries may be null (Python's {@code None}), read as NaN. */
     double[] optionalPair(String key, double first, double second) {
         used.add(key);

@@ -9,6 +9,7 @@ import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
+import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -284,6 +285,26 @@ final class DoubleModel {
                 Approx m = moment(exact(slots[0]), normed, a.beta1(), true);
                 Approx v = rounded(a.beta2()).times(v0).plus(rounded(1 - a.beta2()).times(g).times(g));
                 yield new Approx[] {p.minus(rounded(a.lr()).times(m)), m, v};
+            }
+            case Adan a -> {
+                Approx g = exact(gf);
+                // The gradient's change since the last step; none on the first.
+                Approx change = (t == 1 ? g.negate() : exact(slots[3])).plus(g);
+                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx d = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(change));
+                Approx ahead = g.plus(rounded(a.beta2()).times(change));
+                Approx v = rounded(a.beta3()).times(exact(slots[2]))
+                        .plus(rounded(1 - a.beta3()).times(ahead).times(ahead));
+                Approx denom = v.sqrt().dividedBy(rounded(Math.sqrt(1 - Math.pow(a.beta3(), t))))
+                        .plus(rounded(a.eps()));
+                boolean decay = a.weightDecay() != 0;
+                Approx moved = decay && a.noProx() ? p.times(rounded(1 - a.lr() * a.weightDecay())) : p;
+                moved = moved.minus(rounded(a.lr() / (1 - Math.pow(a.beta1(), t))).times(m).dividedBy(denom))
+                        .minus(rounded(a.lr() * a.beta2() / (1 - Math.pow(a.beta2(), t))).times(d).dividedBy(denom));
+                if (decay && !a.noProx()) {
+                    moved = moved.dividedBy(rounded(1 + a.lr() * a.weightDecay()));
+                }
+                yield new Approx[] {moved, m, d, v, g.negate()};
             }
             case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
             case io.lanestep.Adafactor a -> throw new IllegalArgumentException("Adafactor has no double model");

@@ -7,6 +7,7 @@ import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
+import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
@@ -43,7 +44,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt());
+                lars(), lamb(), adopt(), adan());
     }
 
     /**
@@ -213,6 +214,11 @@ final class Optimizers {
         return Combinators.combine(lr(), beta(), beta(), eps(), clipExponent, decay(), Arbitraries.of(1e-3, 0.05, 1.0),
                 Arbitraries.integers().between(0, 5)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) ->
                         new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode >= 3));
+    }
+
+    static Arbitrary<Optimizer> adan() {
+        return Combinators.combine(lr(), beta(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false))
+                .as(Adan::new);
     }
 
     static Arbitrary<Optimizer> lars() {

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
  * 0 ULP, at every lane width: every step's parameters and the final state.
  */
 class OptimizersGoldenTest {
-    static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt");
+    static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan");
 
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
         List<GoldenCase> all = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
         List<GoldenCase> cases = all.stream().filter(c -> !Boolean.TRUE.equals(c.kwargs().get("caution"))).toList();
-        assertEquals(27, cases.size(), "ADOPT cases without the caution mask under " + GoldenCase.root3());
+        assertEquals(27 + 18, cases.size(), "ADOPT and Adan cases without the caution mask under " + GoldenCase.root3());
         List<String> failures = new ArrayList<>();
         for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
             Engine engine = Engine.create(width);
@@ -45,7 +45,7 @@ class OptimizersGoldenTest {
     void cautionIsRefused() {
         List<GoldenCase> caution = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS).stream()
                 .filter(c -> Boolean.TRUE.equals(c.kwargs().get("caution"))).toList();
-        assertEquals(3, caution.size());
+        assertEquals(3 + 4, caution.size());
         for (GoldenCase c : caution) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> TorchOptimizers.create(c.optimizer(), c.kwargs(), "2.13.0"));
