@@ -147,12 +147,13 @@ public final class KernelGenerator {
      * (the default: no tensor); {@code momentum=momentum} or {@code momentum=beta1} (what torch's
      * CyclicLR and OneCycleLR cycle; absent: nothing to cycle); {@code unsigned=a,b} (state slots
      * that are never negative and take the unsigned 8-bit map); {@code kernel=TYPE} (a hand-written
-     * subclass of the template's kernel steps it). The kernel's constructor is
+     * subclass of the template's kernel steps it); {@code caution} (the record's {@code caution()}
+     * says when a step counts over its whole tensor, timm's caution mask). The kernel's constructor is
      * {@code (long length, MemorySegment[] slots, float[] scalars)}, with {@code Arena arena} last
      * when it keeps scratch; the generated {@code Catalogue.kernel} calls it.
      */
     record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit,
-                        String kernel, boolean arena) {
+                        String kernel, boolean arena, boolean caution) {
         private static final Pattern NAME = Pattern.compile("[A-Z]\\w*");
 
         static Capabilities parse(String where, String spec, boolean sixteenBit, String templateKernel,
@@ -165,6 +166,7 @@ public final class KernelGenerator {
             String step = "none";
             String momentum = "none";
             String kernel = templateKernel;
+            boolean caution = false;
             List<String> unsigned = List.of();
             for (int i = 1; i < words.length; i++) {
                 String[] kv = words[i].split("=", 2);
@@ -174,9 +176,10 @@ public final class KernelGenerator {
                     case "momentum" -> momentum = oneOf(where, "momentum", value, "momentum", "beta1");
                     case "unsigned" -> unsigned = List.of(value.split(","));
                     case "kernel" -> kernel = value;
+                    case "caution" -> caution = true;
                     default -> throw new IllegalArgumentException(where + ": unknown capability '" + words[i]
                             + "'; known: step=tensor|torch2|none, momentum=momentum|beta1, unsigned=slot,slot,"
-                            + " kernel=TYPE");
+                            + " kernel=TYPE, caution");
                 }
             }
             if (kernel == null) {
@@ -196,7 +199,7 @@ public final class KernelGenerator {
                         + " template's '## scalars' section or in " + handWritten.resolve(kernel + ".java"));
             }
             return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, kernel,
-                    constructor.group(1) != null);
+                    constructor.group(1) != null, caution);
         }
 
         private static String oneOf(String where, String key, String value, String... allowed) {
@@ -256,8 +259,26 @@ public final class KernelGenerator {
                         case "beta1" -> "o.withBeta1(value)";
                         default -> "null";
                     })
-                    + "        };\n    }\n"
+                    + "        };\n    }\n\n"
+                    + "    /**\n"
+                    + "     * Whether a step of {@code optimizer} counts over its whole tensor (timm's caution mask), so\n"
+                    + "     * that a shard's piece of a tensor cannot take it alone.\n"
+                    + "     */\n"
+                    + "    public static boolean countsWholeTensor(io.lanestep.Optimizer optimizer) {\n"
+                    + cautious(all)
+                    + "        return false;\n    }\n"
                     + "}\n";
+        }
+
+        private static String cautious(List<Capabilities> all) {
+            StringBuilder s = new StringBuilder();
+            for (Capabilities c : all) {
+                if (c.caution) {
+                    s.append("        if (optimizer instanceof io.lanestep.").append(c.name)
+                            .append(" o && o.caution()) {\n            return true;\n        }\n");
+                }
+            }
+            return s.toString();
         }
 
         private static String cases(List<Capabilities> all, java.util.function.Function<Capabilities, String> body) {

@@ -30,9 +30,11 @@ import java.util.List;
  * @param eps         added to the denominator, &ge; 0 (1e-8)
  * @param weightDecay weight decay, &ge; 0 (0)
  * @param noProx      multiply the decay in before the step instead of dividing by it after (false)
+ * @param caution     timm's caution mask on {@code m} (see {@link Adopt#caution()}); a tensor cut into
+ *                    shards is refused
  */
 public record Adan(double lr, double beta1, double beta2, double beta3, double eps, double weightDecay,
-                   boolean noProx) implements Optimizer {
+                   boolean noProx, boolean caution) implements Optimizer {
     /** The state slot holding the moment of the gradient's change. */
     public static final String EXP_AVG_DIFF = "exp_avg_diff";
     /** The state slot holding the last gradient, negated. */
@@ -46,7 +48,7 @@ public record Adan(double lr, double beta1, double beta2, double beta3, double e
 
     /** timm's defaults: lr 1e-3, betas (0.98, 0.92, 0.99), eps 1e-8, no weight decay, proximal decay. */
     public static Adan defaults() {
-        return new Adan(1e-3, 0.98, 0.92, 0.99, 1e-8, 0, false);
+        return new Adan(1e-3, 0.98, 0.92, 0.99, 1e-8, 0, false, false);
     }
 
     @Override
@@ -56,7 +58,7 @@ public record Adan(double lr, double beta1, double beta2, double beta3, double e
 
     @Override
     public Adan withLearningRate(double learningRate) {
-        return new Adan(learningRate, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(learningRate, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     @Override
@@ -66,36 +68,41 @@ public record Adan(double lr, double beta1, double beta2, double beta3, double e
 
     /** This configuration with timm's {@code betas = (beta1, beta2, beta3)}, validated as the constructor does. */
     public Adan withBetas(double beta1, double beta2, double beta3) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
     public Adan withBeta1(double beta1) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
     public Adan withBeta2(double beta2) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code beta3} changed, validated as the constructor validates it. */
     public Adan withBeta3(double beta3) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code eps} changed, validated as the constructor validates it. */
     public Adan withEps(double eps) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
     public Adan withWeightDecay(double weightDecay) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 
     /** This configuration with {@code noProx} changed, validated as the constructor validates it. */
     public Adan withNoProx(boolean noProx) {
-        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx);
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
+    }
+
+    /** This configuration with {@code caution} changed, validated as the constructor validates it. */
+    public Adan withCaution(boolean caution) {
+        return new Adan(lr, beta1, beta2, beta3, eps, weightDecay, noProx, caution);
     }
 }

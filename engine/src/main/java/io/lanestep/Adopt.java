@@ -34,10 +34,14 @@ import java.util.List;
  * @param initialLr            the learning rate corrected decay divides by: the configured one, which
  *                             {@link #withLearningRate} (a scheduler) leaves as it is; finite and &gt; 0
  * @param maximize             ascend instead of descend
+ * @param caution              timm's caution mask: {@code m} moves the parameter only where it agrees
+ *                             in sign with {@code g}, scaled by the tensor's share of such coordinates
+ *                             ({@code p = fma(m·mask, f(-lr), p)}, {@code mask = m·g > 0 ? f(1 / max(f(k) / f(n),
+ *                             f(1e-3))) : 0}; the state keeps {@code m}); a tensor cut into shards is refused
  */
 public record Adopt(double lr, double beta1, double beta2, double eps, double clipExponent, double weightDecay,
-                    boolean decoupled, boolean correctedWeightDecay, double initialLr, boolean maximize)
-        implements Optimizer {
+                    boolean decoupled, boolean correctedWeightDecay, double initialLr, boolean maximize,
+                    boolean caution) implements Optimizer {
 
     /** Validates every hyperparameter. */
     public Adopt {
@@ -50,7 +54,7 @@ public record Adopt(double lr, double beta1, double beta2, double eps, double cl
 
     /** timm's defaults at {@code lr}: betas (0.9, 0.9999), eps 1e-6, clip exponent 0.333, no weight decay. */
     public static Adopt of(double lr) {
-        return new Adopt(lr, 0.9, 0.9999, 1e-6, 0.333, 0, false, false, lr, false);
+        return new Adopt(lr, 0.9, 0.9999, 1e-6, 0.333, 0, false, false, lr, false, false);
     }
 
     /** timm's defaults: lr 1e-3, betas (0.9, 0.9999), eps 1e-6, clip exponent 0.333, no weight decay. */
@@ -67,7 +71,7 @@ public record Adopt(double lr, double beta1, double beta2, double eps, double cl
     @Override
     public Adopt withLearningRate(double learningRate) {
         return new Adopt(learningRate, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay,
-                initialLr, maximize);
+                initialLr, maximize, caution);
     }
 
     @Override
@@ -78,60 +82,66 @@ public record Adopt(double lr, double beta1, double beta2, double eps, double cl
     /** This configuration with PyTorch's {@code betas = (beta1, beta2)}, validated as the constructor does. */
     public Adopt withBetas(double beta1, double beta2) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
     public Adopt withBeta1(double beta1) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
     public Adopt withBeta2(double beta2) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code eps} changed, validated as the constructor validates it. */
     public Adopt withEps(double eps) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code clipExponent} changed (NaN: no clipping), validated as the constructor does. */
     public Adopt withClipExponent(double clipExponent) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
     public Adopt withWeightDecay(double weightDecay) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code decoupled} changed, validated as the constructor validates it. */
     public Adopt withDecoupled(boolean decoupled) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code correctedWeightDecay} changed, validated as the constructor validates it. */
     public Adopt withCorrectedWeightDecay(boolean correctedWeightDecay) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code initialLr} changed, validated as the constructor validates it. */
     public Adopt withInitialLr(double initialLr) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
     }
 
     /** This configuration with {@code maximize} changed, validated as the constructor validates it. */
     public Adopt withMaximize(boolean maximize) {
         return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
-                maximize);
+                maximize, caution);
+    }
+
+    /** This configuration with {@code caution} changed, validated as the constructor validates it. */
+    public Adopt withCaution(boolean caution) {
+        return new Adopt(lr, beta1, beta2, eps, clipExponent, weightDecay, decoupled, correctedWeightDecay, initialLr,
+                maximize, caution);
     }
 }

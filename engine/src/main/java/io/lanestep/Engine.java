@@ -1,5 +1,6 @@
 package io.lanestep;
 
+import io.lanestep.kernel.Catalogue;
 import io.lanestep.kernel.Halves;
 import io.lanestep.kernel.Kernel;
 import io.lanestep.kernel.SquareSums;
@@ -162,6 +163,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
         requireWhole(optimizer, state, "state");
+        requireUncut(optimizer, state, "state");
         long stamp = enter();
         try {
             acquire(state);
@@ -315,6 +317,7 @@ public final class Engine implements AutoCloseable {
                 if (exchange == null) {
                     requireWhole(o, b.state(), "blocks[" + (first + i) + "]");
                 }
+                requireUncut(o, b.state(), "blocks[" + (first + i) + "]");
                 if (!b.state().mark(call)) {
                     throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier"
                             + " block; give every block its own state so that none is stepped twice");
@@ -492,6 +495,15 @@ public final class Engine implements AutoCloseable {
     /** Whether the optimizer's step takes norms over the whole tensor, which pieces of it must exchange. */
     private static boolean sumsTensor(Optimizer optimizer) {
         return optimizer instanceof Lars || optimizer instanceof Lamb;
+    }
+
+    /** Refuses a piece of a tensor whose step counts over the whole tensor (the caution mask): no exchange carries it. */
+    private static void requireUncut(Optimizer optimizer, OptimizerState state, String name) {
+        if (state.isPiece() && Catalogue.countsWholeTensor(optimizer)) {
+            throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "
+                    + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose caution"
+                    + " mask counts over the whole tensor; keep the tensor in one shard or turn caution off");
+        }
     }
 
     /** Refuses a trust-ratio tensor's piece stepped without a {@link NormExchange}: its ratio would be the piece's. */

@@ -52,6 +52,9 @@ final class Flags {
      */
     static final int FLUSH_SUBNORMAL = 1 << 16;
 
+    /** timm's caution mask: the update keeps the coordinates agreeing with the gradient, scaled ({@link Caution}). */
+    static final int CAUTION = 1 << 17;
+
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {
         return LERP | (Math.abs(w) < 0.5f ? LERP_LOW_WEIGHT : 0);

@@ -33,8 +33,8 @@ import java.util.Set;
  * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
  * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, timm's {@code Adopt(lr=1e-3, betas=(0.9, 0.9999),
  * eps=1e-6, clip_exp=0.333, weight_decay=0, decoupled=False, corrected_weight_decay=False,
- * maximize=False)} and {@code Adan(lr=1e-3, betas=(0.98, 0.92, 0.99), eps=1e-8, weight_decay=0,
- * no_prox=False)} (as timm computes them; {@code caution=True} is refused), {@code Lars(lr, momentum=0,
+ * maximize=False, caution=False)} and {@code Adan(lr=1e-3, betas=(0.98, 0.92, 0.99), eps=1e-8,
+ * weight_decay=0, no_prox=False, caution=False)} (as timm computes them), {@code Lars(lr, momentum=0,
  * weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3, betas=(0.9, 0.999),
  * eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr, momentum=0.9)},
  * {@code AveragedMomentum(lr, momentum=0.9)} and {@code SignalToNoiseSgd(batch_size, warmup_steps=10,
@@ -146,20 +146,19 @@ public final class TorchOptimizers {
                         k.flag("maximize", false));
             }
             case "Adopt" -> {
-                refuseCaution(k);
                 k.flag("foreach", false); // timm's foreach path computes the same bits
                 double[] betas = k.pair("betas", 0.9, 0.9999);
                 double lr = k.number("lr", 1e-3);
                 yield new Adopt(lr, betas[0], betas[1], k.number("eps", 1e-6), k.numberOrNone("clip_exp", 0.333),
                         k.number("weight_decay", 0), k.flag("decoupled", false),
-                        k.flag("corrected_weight_decay", false), lr, k.flag("maximize", false));
+                        k.flag("corrected_weight_decay", false), lr, k.flag("maximize", false),
+                        k.flag("caution", false));
             }
             case "Adan" -> {
-                refuseCaution(k);
                 k.flag("foreach", false); // timm's foreach path computes the same bits
                 double[] betas = k.triple("betas", 0.98, 0.92, 0.99);
                 yield new Adan(k.number("lr", 1e-3), betas[0], betas[1], betas[2], k.number("eps", 1e-8),
-                        k.number("weight_decay", 0), k.flag("no_prox", false));
+                        k.number("weight_decay", 0), k.flag("no_prox", false), k.flag("caution", false));
             }
             case "Lars" -> new Lars(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("weight_decay", 0),
                     k.number("trust_coefficient", 1e-3), k.number("eps", 0));
@@ -186,14 +185,6 @@ public final class TorchOptimizers {
         };
         k.rejectUnused(EXECUTION_OPTIONS);
         return optimizer;
-    }
-
-    /** timm's caution mask ({@code caution=True}) needs the whole tensor's mask count before any update. */
-    private static void refuseCaution(Kwargs k) {
-        if (k.flag("caution", false)) {
-            throw new IllegalArgumentException(k.className() + " option 'caution' = True is not supported by Lanestep;"
-                    + " remove it");
-        }
     }
 
     /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */

@@ -81,6 +81,10 @@ final class DoubleModel {
                     out[i] = new Approx[] {exact(params[i]).minus(rate.times(u[i])), m[i], v[i], u[i]};
                 }
             }
+            case Adopt a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
+                    stepsBefore, out);
+            case Adan a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
+                    stepsBefore, out);
             default -> {
                 for (int i = 0; i < n; i++) {
                     float[] before = new float[slots.length];
@@ -92,6 +96,23 @@ final class DoubleModel {
             }
         }
         return out;
+    }
+
+    /**
+     * The caution mask scales the update by the whole block's count of coordinates agreeing in sign
+     * with the gradient, which rounding near 0 leaves open: the state is {@code plain}'s (the mask
+     * changes none of it) and the parameters are left to the reference and timm's cases.
+     */
+    private static void cautious(Optimizer plain, float[] params, float[] grads, float[][] slots, float[] scalars,
+                                 long stepsBefore, Approx[][] out) {
+        for (int i = 0; i < params.length; i++) {
+            float[] before = new float[slots.length];
+            for (int k = 0; k < slots.length; k++) {
+                before[k] = slots[k][i];
+            }
+            out[i] = step(plain, params[i], grads[i], before, scalars, stepsBefore);
+            out[i][0] = new Approx(0, Double.POSITIVE_INFINITY);
+        }
     }
 
     /** The L2 norm, its bound that of summing every square in float one after another. */

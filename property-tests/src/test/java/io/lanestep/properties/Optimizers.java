@@ -210,15 +210,16 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> adopt() {
         Arbitrary<Double> clipExponent = Arbitraries.of(Double.NaN, 0.0, 0.25, 0.333, 0.5, 1.0);
-        // mode: L2, decoupled or corrected decoupled decay, each with and without maximize.
+        // mode: L2, decoupled or corrected decoupled decay, each with and without maximize, and caution.
         return Combinators.combine(lr(), beta(), beta(), eps(), clipExponent, decay(), Arbitraries.of(1e-3, 0.05, 1.0),
-                Arbitraries.integers().between(0, 5)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) ->
-                        new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode >= 3));
+                Arbitraries.integers().between(0, 11)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) ->
+                        new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode % 6 >= 3,
+                                mode >= 6));
     }
 
     static Arbitrary<Optimizer> adan() {
-        return Combinators.combine(lr(), beta(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false))
-                .as(Adan::new);
+        return Combinators.combine(lr(), beta(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
+                Arbitraries.of(false, true)).as(Adan::new);
     }
 
     static Arbitrary<Optimizer> lars() {

@@ -1,28 +1,25 @@
 package io.lanestep.properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lanestep.Engine;
 import io.lanestep.LaneWidth;
-import io.lanestep.pytorch.TorchOptimizers;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The engine reproduces the float32 trajectories of the optimizers of 2024-26 (timm 1.0.29) at
- * 0 ULP, at every lane width: every step's parameters and the final state.
+ * 0 ULP, at every lane width, the caution mask included: every step's parameters and the final state.
  */
 class OptimizersGoldenTest {
     static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan");
 
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
-        List<GoldenCase> all = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
-        List<GoldenCase> cases = all.stream().filter(c -> !Boolean.TRUE.equals(c.kwargs().get("caution"))).toList();
-        assertEquals(27 + 18, cases.size(), "ADOPT and Adan cases without the caution mask under " + GoldenCase.root3());
+        List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
+        assertEquals(30 + 22, cases.size(), "ADOPT and Adan cases under " + GoldenCase.root3());
         List<String> failures = new ArrayList<>();
         for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
             Engine engine = Engine.create(width);
@@ -38,18 +35,5 @@ class OptimizersGoldenTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " golden mismatches:\n"
                 + String.join("\n", failures.subList(0, Math.min(60, failures.size()))));
-    }
-
-    /** The caution mask is not implemented: its cases are refused by name, not run wrongly. */
-    @Test
-    void cautionIsRefused() {
-        List<GoldenCase> caution = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS).stream()
-                .filter(c -> Boolean.TRUE.equals(c.kwargs().get("caution"))).toList();
-        assertEquals(3 + 4, caution.size());
-        for (GoldenCase c : caution) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> TorchOptimizers.create(c.optimizer(), c.kwargs(), "2.13.0"));
-            assertTrue(e.getMessage().contains("'caution'"), e.getMessage());
-        }
     }
 }

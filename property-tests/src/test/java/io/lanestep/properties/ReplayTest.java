@@ -280,7 +280,7 @@ class ReplayTest {
                 "Lion", new Lion(0.01, 0.8, 0.95, 0.1, false),
                 "Lars", new Lars(0.5, 0.9, 0.0005, 0.02, 0),
                 "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01),
-                "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false));
+                "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false, false));
         int n = 4099 + 4096;
         int steps = 3;
         SplittableRandom random = new SplittableRandom(7);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lanestep.Adafactor;
+import io.lanestep.Adan;
 import io.lanestep.Block;
 import io.lanestep.Checkpoint;
 import io.lanestep.Engine;
@@ -140,6 +141,28 @@ class ShardedTrustRatioProperties {
             var e = assertThrows(IllegalArgumentException.class,
                     () -> engine.step(Lamb.defaults(), piece, params, grads));
             assertTrue(e.getMessage().contains("NormExchange"), e.getMessage());
+            assertArrayEquals(before, params.toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(0, piece.step());
+        }
+    }
+
+    /** The caution mask counts over the whole tensor, which no exchange carries: a piece is refused. */
+    @Example
+    void aPieceOfACautiousTensorIsRefusedAndNothingWritten() {
+        try (Arena arena = Arena.ofConfined(); Engine engine = Engine.create()) {
+            Adan cautious = Adan.defaults().withCaution(true);
+            OptimizerState piece = cautious.newShardState(4096, 9000, arena, Formats.FP32);
+            MemorySegment params = arena.allocateFrom(ValueLayout.JAVA_FLOAT, new float[4096]);
+            params.fill((byte) 1);
+            MemorySegment grads = arena.allocateFrom(ValueLayout.JAVA_FLOAT, new float[4096]);
+            grads.fill((byte) 2);
+            byte[] before = params.toArray(ValueLayout.JAVA_BYTE);
+            var e = assertThrows(IllegalArgumentException.class, () -> engine.step(cautious, piece, params, grads));
+            assertTrue(e.getMessage().contains("caution mask counts over the whole tensor"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> engine.step(List.of(new Group(cautious,
+                    List.of(new Block(piece, params, grads)))), NonFinite.PROPAGATE, 1f, Float.POSITIVE_INFINITY,
+                    (pieces, sums) -> { }));
+            assertTrue(e.getMessage().contains("caution mask counts over the whole tensor"), e.getMessage());
             assertArrayEquals(before, params.toArray(ValueLayout.JAVA_BYTE));
             assertEquals(0, piece.step());
         }

@@ -15,7 +15,8 @@ import io.lanestep.Adan;
  * v = fma(f(1 - beta3) * q, q, v * f(beta3))
  * denom = sqrt(v) / f(sqrt(1 - beta3^t)) + f(eps)
  * noProx:  p = p * f(1 - lr·weightDecay)
- * p = p + (f(-lr / (1 - beta1^t)) * m) / denom
+ * caution: u = m * (m * g > 0 ? f(1 / max(f(k) / f(n), f(1e-3))) : 0), k the count of m * g > 0
+ * p = p + (f(-lr / (1 - beta1^t)) * u) / denom         (u = m without caution)
  * p = p + (f(-(lr·beta2 / (1 - beta2^t))) * d) / denom
  * otherwise:  p = p / f(1 + lr·weightDecay)
  * q = -g + 0
@@ -38,6 +39,15 @@ public final class AdanReference {
         float oneMinusB2 = (float) (1 - c.beta2());
         float b3 = (float) c.beta3();
         float oneMinusB3 = (float) (1 - c.beta3());
+        for (int i = 0; i < params.length; i++) {
+            float g = grads[i];
+            float change = (t == 1 ? -g : q[i]) + g;
+            m[i] = Math.fma(g, oneMinusB1, m[i] * b1);
+            d[i] = Math.fma(change, oneMinusB2, d[i] * b2);
+            float ahead = change * b2 + g;
+            v[i] = Math.fma(oneMinusB3 * ahead, ahead, v[i] * b3);
+        }
+        float scale = c.caution() ? Caution.scale(m, grads) : 1f;
         float bc3Sqrt = (float) Math.sqrt(1 - Math.pow(c.beta3(), t));
         float eps = (float) c.eps();
         float stepOnM = (float) (-c.lr() / (1 - Math.pow(c.beta1(), t)));
@@ -46,24 +56,19 @@ public final class AdanReference {
         float factor = (float) (1 - c.lr() * c.weightDecay());
         float divisor = (float) (1 + c.lr() * c.weightDecay());
         for (int i = 0; i < params.length; i++) {
-            float g = grads[i];
-            float change = (t == 1 ? -g : q[i]) + g;
-            m[i] = Math.fma(g, oneMinusB1, m[i] * b1);
-            d[i] = Math.fma(change, oneMinusB2, d[i] * b2);
-            float ahead = change * b2 + g;
-            v[i] = Math.fma(oneMinusB3 * ahead, ahead, v[i] * b3);
             float denom = (float) Math.sqrt(v[i]) / bc3Sqrt + eps;
             float p = params[i];
             if (decay && c.noProx()) {
                 p = p * factor;
             }
-            p = p + (stepOnM * m[i]) / denom;
+            float u = c.caution() ? Caution.masked(m[i], grads[i], scale) : m[i];
+            p = p + (stepOnM * u) / denom;
             p = p + (stepOnD * d[i]) / denom;
             if (decay && !c.noProx()) {
                 p = p / divisor;
             }
             params[i] = p;
-            q[i] = -g + 0f;
+            q[i] = -grads[i] + 0f;
         }
     }
 }
