@@ -612,11 +612,15 @@ public final class KernelGenerator {
             return b.append("}\n").toString();
         }
 
-        /** {@code nameAnyFormat}, the loop for the block's formats: see the class comment. */
+        /**
+         * {@code nameAnyFormat}, the loop for the block's formats: see the class comment. A loop that
+         * stores nothing (a counting pass) leaves 8-bit codes as they are ({@code Q8Scratch.reads}).
+         */
         private String anyFormat(String name) {
+            String q8Blocks = body(vector, name).contains("intoMemorySegment(") ? "steps" : "reads";
             return "\n    static void " + name + "AnyFormat(" + kernel + " k, long from, long to) {\n"
                     + "        if (k.stateFormat == Halves.Q8) {\n"
-                    + "            Q8Scratch.steps(k, from, to, " + className + "::" + name + "Q8, " + className + "::"
+                    + "            Q8Scratch." + q8Blocks + "(k, from, to, " + className + "::" + name + "Q8, " + className + "::"
                     + half(name + "Q8", "Half") + ");\n"
                     + "        } else if (k.lowPrecision) {\n"
                     + "            " + half(name, "Half") + "(k, from, to);\n"
@@ -948,6 +952,18 @@ public final class KernelGenerator {
                 result.add(s.toString());
             }
             return result;
+        }
+
+        /** The text of method {@code name} of {@code section}, up to the next method. */
+        private static String body(String section, String name) {
+            Matcher m = METHOD.matcher(section);
+            while (m.find()) {
+                if (m.group(2).equals(name)) {
+                    int start = m.start();
+                    return section.substring(start, m.find() ? m.start() : section.length());
+                }
+            }
+            throw new IllegalArgumentException("no method " + name);
         }
 
         private static String returnType(String section, String name) {

@@ -32,7 +32,8 @@ import java.util.List;
  * @param correctedWeightDecay scale decoupled decay by {@code lr / initialLr}, so that a schedule
  *                             lowers it with the learning rate
  * @param initialLr            the learning rate corrected decay divides by: the configured one, which
- *                             {@link #withLearningRate} (a scheduler) leaves as it is; finite and &gt; 0
+ *                             {@link #withLearningRate} (a scheduler) leaves as it is; &gt; 0 with
+ *                             corrected decay
  * @param maximize             ascend instead of descend
  * @param caution              timm's caution mask: {@code m} moves the parameter only where it agrees
  *                             in sign with {@code g}, scaled by the tensor's share of such coordinates
@@ -49,7 +50,11 @@ public record Adopt(double lr, double beta1, double beta2, double eps, double cl
         if (!Double.isNaN(clipExponent)) {
             Hyper.nonNegative("clipExponent", clipExponent);
         }
-        Hyper.positive("initialLr", initialLr);
+        if (correctedWeightDecay) {
+            Hyper.positive("initialLr", initialLr);
+        } else {
+            Hyper.nonNegative("initialLr", initialLr);
+        }
     }
 
     /** timm's defaults at {@code lr}: betas (0.9, 0.9999), eps 1e-6, clip exponent 0.333, no weight decay. */

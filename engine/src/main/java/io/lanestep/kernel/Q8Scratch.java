@@ -60,6 +60,19 @@ final class Q8Scratch {
      * (its 16-bit copy) otherwise.
      */
     static <K extends Kernel> void steps(K k, long from, long to, Loop<K> wide, Loop<K> half) {
+        blocks(k, from, to, wide, half, true);
+    }
+
+    /**
+     * As {@link #steps}, for loops that only read the state (a counting pass): the codes stay as
+     * they are, since quantizing the decoded values again need not give the same codes.
+     */
+    static <K extends Kernel> void reads(K k, long from, long to, Loop<K> wide, Loop<K> half) {
+        blocks(k, from, to, wide, half, false);
+    }
+
+    private static <K extends Kernel> void blocks(K k, long from, long to, Loop<K> wide, Loop<K> half,
+                                                  boolean writes) {
         Q8Scratch q8 = get();
         boolean fp32 = k.paramsFormat == Halves.FP32 && k.gradsFormat == Halves.FP32;
         for (long b0 = from; b0 < to; b0 += BLOCK) {
@@ -71,7 +84,9 @@ final class Q8Scratch {
             } else {
                 half.run(k, b0, b1);
             }
-            q8.finish(k, b0, count);
+            if (writes) {
+                q8.finish(k, b0, count);
+            }
         }
     }
 

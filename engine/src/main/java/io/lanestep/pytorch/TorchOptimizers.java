@@ -31,7 +31,8 @@ import java.util.Set;
  * Builds engine optimizers from a PyTorch class name and constructor kwargs, with PyTorch's
  * defaults, so a {@code torch.optim} configuration ports unchanged. The optimizers torch.optim
  * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
- * betas=(0.9, 0.99), weight_decay=0, maximize=False)}, timm's {@code Adopt(lr=1e-3, betas=(0.9, 0.9999),
+ * betas=(0.9, 0.99), weight_decay=0, maximize=False, caution=False, corrected_weight_decay=False)}
+ * (as {@code timm.optim.Lion}, whose {@code foreach=False} path it also takes under that name), timm's {@code Adopt(lr=1e-3, betas=(0.9, 0.9999),
  * eps=1e-6, clip_exp=0.333, weight_decay=0, decoupled=False, corrected_weight_decay=False,
  * maximize=False, caution=False)} and {@code Adan(lr=1e-3, betas=(0.98, 0.92, 0.99), eps=1e-8,
  * weight_decay=0, no_prox=False, caution=False)} (as timm computes them), {@code Lars(lr, momentum=0,
@@ -74,6 +75,7 @@ public final class TorchOptimizers {
     public static Optimizer create(String className, Map<String, ?> kwargs, String torchVersion) {
         boolean torch2 = torch2(torchVersion);
         String timmName = className.substring(className.startsWith("timm.optim.") ? "timm.optim.".length() : 0);
+        boolean timm = TIMM_CLASSES.contains(timmName) && !timmName.equals(className);
         if (TIMM_CLASSES.contains(timmName)) {
             className = timmName;
         }
@@ -142,8 +144,14 @@ public final class TorchOptimizers {
             }
             case "Lion" -> {
                 double[] betas = k.pair("betas", 0.9, 0.99);
-                yield new Lion(k.number("lr", 1e-4), betas[0], betas[1], k.number("weight_decay", 0),
-                        k.flag("maximize", false));
+                double lr = k.number("lr", 1e-4);
+                // timm's foreach default (None) and foreach=True take the foreach path; foreach=False the single one.
+                Numerics path = timm && Boolean.FALSE.equals(kwargs.get("foreach")) ? Numerics.TORCH_2_SINGLE
+                        : Numerics.TORCH_2_FOREACH;
+                k.flag("foreach", false);
+                yield new Lion(lr, betas[0], betas[1], k.number("weight_decay", 0), k.flag("maximize", false),
+                        k.flag("caution", false), k.flag("corrected_weight_decay", false), lr,
+                        timm ? path : Numerics.TORCH_1_13);
             }
             case "Adopt" -> {
                 k.flag("foreach", false); // timm's foreach path computes the same bits
@@ -191,7 +199,7 @@ public final class TorchOptimizers {
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
-    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan");
+    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {

@@ -85,6 +85,8 @@ final class DoubleModel {
                     stepsBefore, out);
             case Adan a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
                     stepsBefore, out);
+            case Lion l when l.caution() -> cautious(l.withCaution(false), params, grads, slots, scalars,
+                    stepsBefore, out);
             default -> {
                 for (int i = 0; i < n; i++) {
                     float[] before = new float[slots.length];
@@ -275,12 +277,13 @@ final class DoubleModel {
             }
             case Lion l -> {
                 Approx g = exact(l.maximize() ? -gf : gf);
-                Approx decayed = p.times(rounded(1 - l.lr() * l.weightDecay()));
+                double s = l.correctedWeightDecay() ? l.lr() * l.lr() / l.initialLr() : l.lr();
+                Approx decayed = p.times(rounded(1 - s * l.weightDecay()));
                 Approx c = rounded(l.beta1()).times(exact(slots[0])).plus(rounded(1 - l.beta1()).times(g));
                 // The sign is discontinuous at 0: within rounding of 0 the float sign may go either way.
                 Approx sign = Math.abs(c.value()) > c.error() ? exact(Math.signum(c.value()))
                         : new Approx(0, Double.POSITIVE_INFINITY);
-                Approx m = rounded(l.beta2()).times(exact(slots[0])).plus(rounded(1 - l.beta2()).times(g));
+                Approx m = moment(exact(slots[0]), g, l.beta2(), l.numerics() == io.lanestep.Numerics.TORCH_2_SINGLE);
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
             }
             case Adopt a -> {

@@ -17,6 +17,7 @@ import io.lanestep.NonFinite;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
+import io.lanestep.kernel.Catalogue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -114,11 +115,11 @@ class ModelCheckpointProperties implements OptimizerDomain {
                 }
             }
             if (!(optimizer instanceof Lars) && !(optimizer instanceof Lamb) && !(optimizer instanceof Adafactor)
-                    && !fused(optimizer)) {
+                    && !fused(optimizer) && !Catalogue.countsWholeTensor(optimizer)) {
                 // Elementwise algorithms step the same whatever the split, so the resumed shards go on
-                // as the saved ones would (LARS, LAMB and Adafactor use per-block norms, and torch's fused
-                // kernels treat each tensor's last n mod 8 elements apart: for them the split is part of
-                // the meaning).
+                // as the saved ones would (LARS, LAMB and Adafactor use per-block norms, the caution mask
+                // a per-block count, and torch's fused kernels treat each tensor's last n mod 8 elements
+                // apart: for them the split is part of the meaning).
                 MemorySegment other = Floats.copyOf(arena, Floats.toArray(params));
                 stepShards(width, optimizer, saved, cuts, params, Floats.copyOf(arena, grads.get(steps)));
                 stepShards(width, optimizer, restored, newCuts, other, Floats.copyOf(arena, grads.get(steps)));

@@ -205,7 +205,12 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> lion() {
-        return Combinators.combine(lr(), beta(), beta(), decay(), Arbitraries.of(true, false)).as(Lion::new);
+        // timm's options: the caution mask and corrected decay (against an initial lr), on either of its paths.
+        return Combinators.combine(lr(), beta(), beta(), decay(), Arbitraries.of(true, false),
+                Arbitraries.of(false, true), Arbitraries.of(0.0, 1e-3, 0.05),
+                Arbitraries.of(Numerics.TORCH_2_FOREACH, Numerics.TORCH_2_SINGLE))
+                .as((lr, b1, b2, wd, maximize, caution, initialLr, numerics) -> new Lion(lr, b1, b2, wd, maximize,
+                        caution, initialLr > 0, initialLr > 0 ? initialLr : lr, numerics));
     }
 
     static Arbitrary<Optimizer> adopt() {

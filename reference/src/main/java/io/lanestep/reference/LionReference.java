@@ -1,16 +1,18 @@
 package io.lanestep.reference;
 
 import io.lanestep.Lion;
+import io.lanestep.Numerics;
 
 /**
- * Lion (Chen et al. 2023, Algorithm 2, with decoupled weight decay), float32, {@code sign} = 1,
- * -1 or 0 (also for NaN). Per element:
+ * Lion (Chen et al. 2023, Algorithm 2, with decoupled weight decay) as timm 1.0's {@code Lion}
+ * computes it on float32, {@code sign} = 1, -1 or 0 (also for NaN). Per element:
  * <pre>
  * g = maximize ? -g : g
- * p = p * f(1 - lr·weightDecay)
- * c = fma(g, f(1 - beta1), m * f(beta1))
- * p = fma(sign(c), f(-lr), p)
- * m = fma(g, f(1 - beta2), m * f(beta2))
+ * p = p * f(1 - s·weightDecay)                 s = correctedWeightDecay ? lr²/initialLr : lr
+ * u = sign(fma(g, f(1 - beta1), m * f(beta1)))
+ * caution:  u = u * (u * g > 0 ? f(1 / max(f(k) / f(n), f(1e-3))) : 0), k the count of u * g > 0
+ * p = fma(u, f(-lr), p)
+ * m = fma(g, f(1 - beta2), m * f(beta2))       (TORCH_2_SINGLE, timm's single path: lerp(m, g, f(1 - beta2)))
  * </pre>
  */
 public final class LionReference {
@@ -19,19 +21,27 @@ public final class LionReference {
 
     /** One step. */
     public static void step(Lion c, float[] params, float[] grads, float[] m) {
-        float decayFactor = (float) (1 - c.lr() * c.weightDecay());
+        double s = c.correctedWeightDecay() ? Math.pow(c.lr(), 2) / c.initialLr() : c.lr();
+        float decayFactor = (float) (1 - s * c.weightDecay());
         float negLr = (float) -c.lr();
         float b1 = (float) c.beta1();
         float oneMinusB1 = (float) (1 - c.beta1());
         float b2 = (float) c.beta2();
         float oneMinusB2 = (float) (1 - c.beta2());
+        float[] g = new float[params.length];
+        float[] u = new float[params.length];
         for (int i = 0; i < params.length; i++) {
-            float g = c.maximize() ? -grads[i] : grads[i];
+            g[i] = c.maximize() ? -grads[i] : grads[i];
+            float interpolated = Math.fma(g[i], oneMinusB1, m[i] * b1);
+            u[i] = interpolated > 0 ? 1f : interpolated < 0 ? -1f : 0f;
+        }
+        float scale = c.caution() ? Caution.scale(u, g) : 1f;
+        for (int i = 0; i < params.length; i++) {
             float p = params[i] * decayFactor;
-            float interpolated = Math.fma(g, oneMinusB1, m[i] * b1);
-            float sign = interpolated > 0 ? 1f : interpolated < 0 ? -1f : 0f;
-            params[i] = Math.fma(sign, negLr, p);
-            m[i] = Math.fma(g, oneMinusB2, m[i] * b2);
+            float step = c.caution() ? Caution.masked(u[i], g[i], scale) : u[i];
+            params[i] = Math.fma(step, negLr, p);
+            m[i] = c.numerics() == Numerics.TORCH_2_SINGLE ? Lerp.lerp(m[i], g[i], oneMinusB2)
+                    : Math.fma(g[i], oneMinusB2, m[i] * b2);
         }
     }
 }
