@@ -94,6 +94,11 @@ public final class Lanestep {
         return Adan.defaults();
     }
 
+    /** timm's AdamWLegacy: lr 1e-3, betas (0.9, 0.999), eps 1e-8, decay 1e-2; with caution, timm's cadamw. */
+    public static AdamWLegacy adamWLegacy() {
+        return AdamWLegacy.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

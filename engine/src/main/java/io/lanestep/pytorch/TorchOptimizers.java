@@ -5,6 +5,7 @@ import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.AdamWLegacy;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
 import io.lanestep.Adopt;
@@ -29,17 +30,21 @@ import java.util.Set;
 
 /**
  * Builds engine optimizers from a PyTorch class name and constructor kwargs, with PyTorch's
- * defaults, so a {@code torch.optim} configuration ports unchanged. The optimizers torch.optim
- * lacks take their Lanestep class name and kwargs in PyTorch's style: {@code Lion(lr=1e-4,
- * betas=(0.9, 0.99), weight_decay=0, maximize=False, caution=False, corrected_weight_decay=False)}
- * (as {@code timm.optim.Lion}, whose {@code foreach=False} path it also takes under that name), timm's {@code Adopt(lr=1e-3, betas=(0.9, 0.9999),
- * eps=1e-6, clip_exp=0.333, weight_decay=0, decoupled=False, corrected_weight_decay=False,
- * maximize=False, caution=False)} and {@code Adan(lr=1e-3, betas=(0.98, 0.92, 0.99), eps=1e-8,
- * weight_decay=0, no_prox=False, caution=False)} (as timm computes them), {@code Lars(lr, momentum=0,
- * weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3, betas=(0.9, 0.999),
- * eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr, momentum=0.9)},
- * {@code AveragedMomentum(lr, momentum=0.9)} and {@code SignalToNoiseSgd(batch_size, warmup_steps=10,
- * lambda_b=16, lambda_eta=batch_size/32, eps=0.01)}; their semantics are Lanestep's (see each
+ * defaults, so a {@code torch.optim} configuration ports unchanged. timm's optimizers come by
+ * their class name, plain or qualified ({@code timm.optim.Adan}), with timm's kwargs and defaults,
+ * computed as timm computes them: {@code Adopt(lr=1e-3, betas=(0.9, 0.9999), eps=1e-6,
+ * clip_exp=0.333, weight_decay=0, decoupled=False, corrected_weight_decay=False, caution=False,
+ * maximize=False)}, {@code Adan(lr=1e-3, betas=(0.98, 0.92, 0.99), eps=1e-8, weight_decay=0,
+ * no_prox=False, caution=False)}, {@code AdamWLegacy(lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+ * weight_decay=1e-2, amsgrad=False, caution=False, corrected_weight_decay=False, maximize=False)}
+ * (with {@code caution=True}, timm's cautious AdamW) and {@code timm.optim.Lion(lr=1e-4, betas=(0.9,
+ * 0.99), weight_decay=0, caution=False, corrected_weight_decay=False, maximize=False)}, each on
+ * timm's foreach path unless {@code foreach=False}. The optimizers neither library has take their
+ * Lanestep class name and kwargs in PyTorch's style: {@code Lion} (as timm's, on its foreach path),
+ * {@code Lars(lr, momentum=0, weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3,
+ * betas=(0.9, 0.999), eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr,
+ * momentum=0.9)}, {@code AveragedMomentum(lr, momentum=0.9)} and {@code SignalToNoiseSgd(batch_size,
+ * warmup_steps=10, lambda_b=16, lambda_eta=batch_size/32, eps=0.01)}; their semantics are Lanestep's (see each
  * class), not those of any third-party PyTorch package of the same name.
  */
 public final class TorchOptimizers {
@@ -168,6 +173,17 @@ public final class TorchOptimizers {
                 yield new Adan(k.number("lr", 1e-3), betas[0], betas[1], betas[2], k.number("eps", 1e-8),
                         k.number("weight_decay", 0), k.flag("no_prox", false), k.flag("caution", false));
             }
+            case "AdamWLegacy" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                double lr = k.number("lr", 1e-3);
+                // timm's foreach default (None) and foreach=True take the foreach path; foreach=False the single one.
+                Numerics path = Boolean.FALSE.equals(kwargs.get("foreach")) ? Numerics.TORCH_2_SINGLE
+                        : Numerics.TORCH_2_FOREACH;
+                k.flag("foreach", false);
+                yield new AdamWLegacy(lr, betas[0], betas[1], k.number("eps", 1e-8), k.number("weight_decay", 1e-2),
+                        k.flag("amsgrad", false), k.flag("maximize", false), k.flag("caution", false),
+                        k.flag("corrected_weight_decay", false), lr, path);
+            }
             case "Lars" -> new Lars(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("weight_decay", 0),
                     k.number("trust_coefficient", 1e-3), k.number("eps", 0));
             case "Lamb" -> {
@@ -199,7 +215,7 @@ public final class TorchOptimizers {
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
-    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion");
+    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -227,7 +243,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion", "Adopt", "Adan",
+                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 

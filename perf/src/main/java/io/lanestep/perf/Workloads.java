@@ -5,6 +5,7 @@ import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.AdamWLegacy;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
@@ -29,7 +30,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
 
@@ -60,6 +61,7 @@ final class Workloads {
             case "lamb" -> Lamb.defaults();
             case "adopt" -> Adopt.defaults();
             case "adan" -> Adan.defaults();
+            case "cadamw" -> AdamWLegacy.defaults().withCaution(true);
             case "sgd_momentum_fused" -> new Sgd(1e-3, 0.9, 0, 0, false, false, Numerics.TORCH_2_FUSED);
             case "adam_torch2" -> Adam.defaults().withNumerics(Numerics.TORCH_2_SINGLE);
             case "adam_fused" -> Adam.defaults().withNumerics(Numerics.TORCH_2_FUSED);

@@ -7,6 +7,7 @@ import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.AdamWLegacy;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
@@ -86,6 +87,8 @@ final class DoubleModel {
             case Adan a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
                     stepsBefore, out);
             case Lion l when l.caution() -> cautious(l.withCaution(false), params, grads, slots, scalars,
+                    stepsBefore, out);
+            case AdamWLegacy a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
                     stepsBefore, out);
             default -> {
                 for (int i = 0; i < n; i++) {
@@ -188,6 +191,10 @@ final class DoubleModel {
                     a.weightDecay(), false, a.amsgrad(), a.numerics().torch2(), a.epsilonHat());
             case AdamW a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
                     a.weightDecay(), true, a.amsgrad(), a.numerics().torch2(), false);
+            // Corrected decay multiplies by 1 - (lr²/initialLr)·wd: the same factor as decay lr·wd/initialLr.
+            case AdamWLegacy a -> adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(),
+                    a.eps(), a.correctedWeightDecay() ? a.lr() * a.weightDecay() / a.initialLr() : a.weightDecay(),
+                    true, a.amsgrad(), false, false);
             case SignalToNoiseSgd s -> {
                 Approx mean = exact(slots[0]);
                 Approx sq = exact(slots[1]);

@@ -5,6 +5,7 @@ import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.AdamWLegacy;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
@@ -44,7 +45,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt(), adan());
+                lars(), lamb(), adopt(), adan(), adamWLegacy());
     }
 
     /**
@@ -225,6 +226,14 @@ final class Optimizers {
     static Arbitrary<Optimizer> adan() {
         return Combinators.combine(lr(), beta(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
                 Arbitraries.of(false, true)).as(Adan::new);
+    }
+
+    static Arbitrary<Optimizer> adamWLegacy() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.integers().between(0, 7),
+                Arbitraries.of(0.0, 1e-3, 0.05), Arbitraries.of(Numerics.TORCH_2_FOREACH, Numerics.TORCH_2_SINGLE))
+                .as((lr, b1, b2, eps, wd, bits, initialLr, numerics) -> new AdamWLegacy(lr, b1, b2, eps, wd,
+                        (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, initialLr > 0,
+                        initialLr > 0 ? initialLr : lr, numerics));
     }
 
     static Arbitrary<Optimizer> lars() {

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
  * 0 ULP, at every lane width, the caution mask included: every step's parameters and the final state.
  */
 class OptimizersGoldenTest {
-    static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan", "timm.optim.Lion");
+    static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan", "timm.optim.Lion",
+            "timm.optim.AdamWLegacy");
 
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
         List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
-        assertEquals(30 + 22 + 20, cases.size(), "ADOPT, Adan and Lion cases under " + GoldenCase.root3());
+        assertEquals(30 + 22 + 20 + 19, cases.size(), "ADOPT, Adan, Lion and AdamWLegacy cases under " + GoldenCase.root3());
         List<String> failures = new ArrayList<>();
         for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
             Engine engine = Engine.create(width);

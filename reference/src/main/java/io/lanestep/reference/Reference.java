@@ -5,6 +5,7 @@ import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
+import io.lanestep.AdamWLegacy;
 import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
@@ -52,6 +53,7 @@ public final class Reference {
             case RAdam a -> RAdamReference.step(a, params, grads, state);
             case Adopt a -> AdoptReference.step(a, params, grads, state);
             case Adan a -> AdanReference.step(a, params, grads, state);
+            case AdamWLegacy a -> AdamWLegacyReference.step(a, params, grads, state);
             case Lion l -> LionReference.step(l, params, grads, state.slot(Adam.EXP_AVG));
             case Lars l -> LarsReference.step(l, params, grads, state.slot(Sgd.MOMENTUM_BUFFER));
             case Lamb l -> LambReference.step(l, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),
