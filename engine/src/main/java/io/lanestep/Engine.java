@@ -497,7 +497,7 @@ public final class Engine implements AutoCloseable {
         return optimizer instanceof Lars || optimizer instanceof Lamb;
     }
 
-    /** Refuses a piece of a tensor whose step counts over the whole tensor (the caution mask): no exchange carries it. */
+    /** Refuses a piece of a tensor whose step counts over the whole tensor (caution): no exchange carries the count. */
     private static void requireUncut(Optimizer optimizer, OptimizerState state, String name) {
         if (state.isPiece() && Catalogue.countsWholeTensor(optimizer)) {
             throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "

@@ -20,7 +20,8 @@ class OptimizersGoldenTest {
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
         List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
-        assertEquals(30 + 22 + 20 + 19, cases.size(), "ADOPT, Adan, Lion and AdamWLegacy cases under " + GoldenCase.root3());
+        assertEquals(30 + 22 + 20 + 19, cases.size(), "ADOPT, Adan, Lion and AdamWLegacy cases under "
+                + GoldenCase.root3());
         List<String> failures = new ArrayList<>();
         for (LaneWidth width : Optimizers.widths().allValues().orElseThrow().toList()) {
             Engine engine = Engine.create(width);

@@ -8,6 +8,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Lanestep configuration as names and strings, for DL4J's configuration JSON: each record
@@ -15,6 +16,14 @@ import java.util.Map;
  * configuration read back is equal to the one written.
  */
 final class RecordConfig {
+    /**
+     * Components added to a record after configurations of it were written: a configuration
+     * without them reads as the record meant then (timm's options off, the foreach path, no
+     * corrected decay, so the initial learning rate is the learning rate).
+     */
+    private static final Map<String, Set<String>> ADDED = Map.of(
+            "Lion", Set.of("caution", "correctedWeightDecay", "initialLr", "numerics"));
+
     private RecordConfig() {
     }
 
@@ -48,6 +57,9 @@ final class RecordConfig {
         for (int i = 0; i < components.length; i++) {
             String key = components[i].getName();
             String value = values.get(key);
+            if (value == null && ADDED.getOrDefault(name, Set.of()).contains(key)) {
+                value = key.equals("initialLr") ? values.get("lr") : key.equals("numerics") ? "TORCH_1_13" : "false";
+            }
             if (value == null) {
                 throw new IllegalArgumentException(name + "'s configuration has no '" + key + "'; it holds "
                         + values.keySet());
