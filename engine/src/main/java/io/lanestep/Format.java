@@ -59,10 +59,9 @@ public enum Format {
 
     /**
      * Whether an 8-bit slot of state {@code key} takes bitsandbytes' signed map: every slot but
-     * those never negative (squares: {@code exp_avg_sq}, {@code max_exp_avg_sq}, {@code square_avg}
-     * (RMSprop's and Adadelta's), Adagrad's {@code sum}, Adadelta's {@code acc_delta}, the
-     * signal-to-noise SGD's {@code grad_sq_mean}; Adamax's {@code exp_inf}, Rprop's
-     * {@code step_size}), which take the unsigned one, twice as fine. (bitsandbytes itself gives
+     * those never negative (second moments such as {@code exp_avg_sq}, sums of squares, Adamax's
+     * {@code exp_inf}, Rprop's {@code step_size}; each optimizer's template declares its own), which
+     * take the unsigned one, twice as fine. (bitsandbytes itself gives
      * its one-state optimizers the signed map whatever they hold: half its codes unused for
      * RMSprop and Adagrad.)
      */

@@ -99,6 +99,16 @@ public final class Lanestep {
         return AdamWLegacy.defaults();
     }
 
+    /** AdEMAMix (Pagliardini et al.) at {@code lr}, optax's defaults: b1 0.9, b2 0.999, b3 0.9999, alpha 5. */
+    public static AdEMAMix adEMAMix(double lr) {
+        return AdEMAMix.of(lr);
+    }
+
+    /** Simplified AdEMAMix (Morwani et al.) at {@code lr}, optax's defaults: b1 0.99, b2 0.95, alpha 0. */
+    public static SimplifiedAdEMAMix simplifiedAdEMAMix(double lr) {
+        return SimplifiedAdEMAMix.of(lr);
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

@@ -26,6 +26,16 @@ final class Lanes {
         return (flags & Flags.LERP_LOW_WEIGHT) != 0 ? Math.fma(w, b - a, a) : Math.fma(w - 1f, b - a, b);
     }
 
+    /**
+     * XLA's bias correction factor for decay {@code beta} (float32) at step {@code t}: the float32
+     * power {@code f(beta^t)}, then {@code 1 / (1 - power)} in float32, as optax's jitted steps
+     * multiply by it.
+     */
+    static float biasReciprocal(float beta, double t) {
+        float power = (float) Math.pow(beta, t);
+        return 1f / (1f - power);
+    }
+
     /** {@code x}, or a zero of its sign when it is subnormal and the step flushes state. */
     static float flush(float x, int flags) {
         return (flags & Flags.FLUSH_SUBNORMAL) != 0 && Math.abs(x) < Float.MIN_NORMAL ? x * 0f : x;

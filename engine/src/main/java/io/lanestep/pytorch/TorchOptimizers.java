@@ -1,5 +1,6 @@
 package io.lanestep.pytorch;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Adadelta;
 import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
@@ -23,6 +24,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.SimplifiedAdEMAMix;
 import io.lanestep.kernel.Catalogue;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,11 @@ import java.util.Set;
  * weight_decay=1e-2, amsgrad=False, caution=False, corrected_weight_decay=False, maximize=False)}
  * (with {@code caution=True}, timm's cautious AdamW) and {@code timm.optim.Lion(lr=1e-4, betas=(0.9,
  * 0.99), weight_decay=0, caution=False, corrected_weight_decay=False, maximize=False)}, each on
- * timm's foreach path unless {@code foreach=False}. The optimizers neither library has take their
+ * timm's foreach path unless {@code foreach=False}; optax's {@code ademamix(learning_rate, b1=0.9,
+ * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} and {@code
+ * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
+ * weight_decay=0)} by their names (plain or {@code optax.contrib.}), as optax's jitted step computes
+ * them. The optimizers neither library has take their
  * Lanestep class name and kwargs in PyTorch's style: {@code Lion} (as timm's, on its foreach path),
  * {@code Lars(lr, momentum=0, weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3,
  * betas=(0.9, 0.999), eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr,
@@ -79,6 +85,9 @@ public final class TorchOptimizers {
      */
     public static Optimizer create(String className, Map<String, ?> kwargs, String torchVersion) {
         boolean torch2 = torch2(torchVersion);
+        if (className.startsWith("optax.contrib.") && OPTAX_FUNCTIONS.contains(className.substring(14))) {
+            className = className.substring(14);
+        }
         String timmName = className.substring(className.startsWith("timm.optim.") ? "timm.optim.".length() : 0);
         boolean timm = TIMM_CLASSES.contains(timmName) && !timmName.equals(className);
         if (TIMM_CLASSES.contains(timmName)) {
@@ -184,6 +193,12 @@ public final class TorchOptimizers {
                         k.flag("amsgrad", false), k.flag("maximize", false), k.flag("caution", false),
                         k.flag("corrected_weight_decay", false), lr, path);
             }
+            case "ademamix" -> new AdEMAMix(k.number("learning_rate", Double.NaN), k.number("b1", 0.9),
+                    k.number("b2", 0.999), k.number("b3", 0.9999), k.number("alpha", 5.0), k.number("eps", 1e-8),
+                    k.number("eps_root", 0), k.number("weight_decay", 0));
+            case "simplified_ademamix" -> new SimplifiedAdEMAMix(k.number("learning_rate", Double.NaN),
+                    k.number("b1", 0.99), k.number("b2", 0.95), k.number("alpha", 0), k.number("eps", 1e-8),
+                    k.number("eps_root", 0), k.number("weight_decay", 0));
             case "Lars" -> new Lars(k.number("lr", Double.NaN), k.number("momentum", 0), k.number("weight_decay", 0),
                     k.number("trust_coefficient", 1e-3), k.number("eps", 0));
             case "Lamb" -> {
@@ -214,6 +229,9 @@ public final class TorchOptimizers {
     /** torch.optim's own classes, which have torch 2.x profiles (Lanestep's own ones do not). */
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
+    /** optax's functions, also accepted under their qualified names ({@code optax.contrib.ademamix}). */
+    private static final Set<String> OPTAX_FUNCTIONS = Set.of("ademamix", "simplified_ademamix");
+
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
     private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
@@ -243,7 +261,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy",
+                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "ademamix", "simplified_ademamix",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 

@@ -1,5 +1,6 @@
 package io.lanestep.perf;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Adadelta;
 import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
@@ -23,6 +24,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.SimplifiedAdEMAMix;
 import java.util.List;
 
 /** The optimizer configurations the benchmarks measure, by name, and the bytes each moves. */
@@ -30,7 +32,8 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "ademamix",
+            "simplified_ademamix",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
 
@@ -62,6 +65,8 @@ final class Workloads {
             case "adopt" -> Adopt.defaults();
             case "adan" -> Adan.defaults();
             case "cadamw" -> AdamWLegacy.defaults().withCaution(true);
+            case "ademamix" -> AdEMAMix.of(1e-3);
+            case "simplified_ademamix" -> SimplifiedAdEMAMix.of(1e-3);
             case "sgd_momentum_fused" -> new Sgd(1e-3, 0.9, 0, 0, false, false, Numerics.TORCH_2_FUSED);
             case "adam_torch2" -> Adam.defaults().withNumerics(Numerics.TORCH_2_SINGLE);
             case "adam_fused" -> Adam.defaults().withNumerics(Numerics.TORCH_2_FUSED);

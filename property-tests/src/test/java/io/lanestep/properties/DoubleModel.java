@@ -3,6 +3,7 @@ package io.lanestep.properties;
 import static io.lanestep.properties.Approx.exact;
 import static io.lanestep.properties.Approx.rounded;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Adadelta;
 import io.lanestep.Adagrad;
 import io.lanestep.Adam;
@@ -24,6 +25,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.SimplifiedAdEMAMix;
 
 /**
  * The optimizers' formulas as the math states them (seed-math.md, PyTorch's documentation),
@@ -118,6 +120,16 @@ final class DoubleModel {
             out[i] = step(plain, params[i], grads[i], before, scalars, stepsBefore);
             out[i][0] = new Approx(0, Double.POSITIVE_INFINITY);
         }
+    }
+
+    /**
+     * XLA's bias correction {@code 1 / (1 - f(f(beta)^t))}: the power of the float32 beta rounded to
+     * float32 before the subtraction, whose cancellation keeps that rounding (relative 1e-5 for
+     * beta 0.999 at t = 2), then a reciprocal the update multiplies by.
+     */
+    private static Approx xlaCorrection(double beta, long t) {
+        Approx one = exact(1);
+        return one.dividedBy(one.minus(rounded(Math.pow((float) beta, t))));
     }
 
     /** The L2 norm, its bound that of summing every square in float one after another. */
@@ -336,6 +348,29 @@ final class DoubleModel {
                     moved = moved.dividedBy(rounded(1 + a.lr() * a.weightDecay()));
                 }
                 yield new Approx[] {moved, m, d, v, g.negate()};
+            }
+            case AdEMAMix a -> {
+                Approx g = exact(gf);
+                Approx m1 = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+                Approx m2 = rounded(a.beta3()).times(exact(slots[1])).plus(rounded(1 - a.beta3()).times(g));
+                Approx nu = rounded(a.beta2()).times(exact(slots[2])).plus(rounded(1 - a.beta2()).times(g).times(g));
+                Approx u = m1.times(xlaCorrection(a.beta1(), t)).plus(rounded(a.alpha()).times(m2))
+                        .dividedBy(nu.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
+                                .plus(rounded(a.eps())));
+                yield new Approx[] {p.minus(rounded(a.lr()).times(u.plus(rounded(a.weightDecay()).times(p)))), m1, m2,
+                        nu};
+            }
+            case SimplifiedAdEMAMix a -> {
+                Approx g = exact(gf);
+                // A momentum that sums (beta1·m + g), not an average.
+                Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(g);
+                // optax's lerp from g² toward n by f(beta2): the weight on g² is 1 - f(beta2), not f(1 - beta2).
+                Approx gg = g.times(g);
+                Approx n = gg.plus(rounded(a.beta2()).times(exact(slots[1]).minus(gg)));
+                Approx u = m.plus(rounded(a.alpha()).times(g))
+                        .dividedBy(n.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
+                                .plus(rounded(a.eps())));
+                yield new Approx[] {p.minus(rounded(a.lr()).times(u.plus(rounded(a.weightDecay()).times(p)))), m, n};
             }
             case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
             case io.lanestep.Adafactor a -> throw new IllegalArgumentException("Adafactor has no double model");

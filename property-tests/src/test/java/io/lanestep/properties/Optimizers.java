@@ -1,5 +1,6 @@
 package io.lanestep.properties;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Adadelta;
 import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
@@ -24,6 +25,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.SimplifiedAdEMAMix;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -45,7 +47,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt(), adan(), adamWLegacy());
+                lars(), lamb(), adopt(), adan(), adamWLegacy(), adEMAMix(), simplifiedAdEMAMix());
     }
 
     /**
@@ -234,6 +236,16 @@ final class Optimizers {
                 .as((lr, b1, b2, eps, wd, bits, initialLr, numerics) -> new AdamWLegacy(lr, b1, b2, eps, wd,
                         (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, initialLr > 0,
                         initialLr > 0 ? initialLr : lr, numerics));
+    }
+
+    static Arbitrary<Optimizer> adEMAMix() {
+        return Combinators.combine(lr(), beta(), beta(), beta(), Arbitraries.of(0.0, 2.0, 5.0, 8.0), eps(),
+                Arbitraries.of(0.0, 1e-10, 1e-8), decay()).as(AdEMAMix::new);
+    }
+
+    static Arbitrary<Optimizer> simplifiedAdEMAMix() {
+        return Combinators.combine(lr(), beta(), beta(), Arbitraries.of(0.0, 1.0, 2.0), eps(),
+                Arbitraries.of(0.0, 1e-10, 1e-8), decay()).as(SimplifiedAdEMAMix::new);
     }
 
     static Arbitrary<Optimizer> lars() {

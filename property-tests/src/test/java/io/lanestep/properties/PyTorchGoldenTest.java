@@ -130,8 +130,10 @@ class PyTorchGoldenTest {
                 }
             }
             for (String key : state.keys()) {
-                if (c.has(key + ".f32")) {
-                    String diff = diff("state " + key, Floats.toArray(state.slot(key)), c.floats(key + ".f32"));
+                // optax's state keys are pytree paths: the first transformation's fields are "0.<key>".
+                String file = c.has(key + ".f32") ? key + ".f32" : "0." + key + ".f32";
+                if (c.has(file)) {
+                    String diff = diff("state " + key, Floats.toArray(state.slot(key)), c.floats(file));
                     if (diff != null) {
                         return diff;
                     }

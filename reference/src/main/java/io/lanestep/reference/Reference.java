@@ -1,5 +1,6 @@
 package io.lanestep.reference;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Adadelta;
 import io.lanestep.Adafactor;
 import io.lanestep.Adagrad;
@@ -22,6 +23,7 @@ import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.SimplifiedAdEMAMix;
 
 /**
  * One reference step of any optimizer: the oracle the engine's kernels are held to. Each
@@ -54,6 +56,8 @@ public final class Reference {
             case Adopt a -> AdoptReference.step(a, params, grads, state);
             case Adan a -> AdanReference.step(a, params, grads, state);
             case AdamWLegacy a -> AdamWLegacyReference.step(a, params, grads, state);
+            case AdEMAMix a -> AdEMAMixReference.step(a, params, grads, state);
+            case SimplifiedAdEMAMix a -> AdEMAMixReference.step(a, params, grads, state);
             case Lion l -> LionReference.step(l, params, grads, state.slot(Adam.EXP_AVG));
             case Lars l -> LarsReference.step(l, params, grads, state.slot(Sgd.MOMENTUM_BUFFER));
             case Lamb l -> LambReference.step(l, params, grads, state.slot(Adam.EXP_AVG), state.slot(Adam.EXP_AVG_SQ),

@@ -1,5 +1,7 @@
 package io.lanestep.reference.lowp;
 
+import io.lanestep.Format;
+
 /**
  * Block-wise 8-bit quantization of an optimizer moment: blocks of {@link #BLOCK} values share one
  * float32 absmax; each value is stored as the index of the code of {@link DynamicMap} nearest to
@@ -16,13 +18,13 @@ public final class BlockQuantizer {
     }
 
     /**
-     * Whether the 8-bit slot of state {@code key} takes the signed map: all but the slots
-     * never negative (squares and sums of squares, Adamax's {@code exp_inf}, Rprop's
-     * {@code step_size}), which take the unsigned one.
+     * Whether the 8-bit slot of state {@code key} takes the signed map: all but the slots never
+     * negative (squares and sums of squares, Adamax's {@code exp_inf}, Rprop's {@code step_size}),
+     * which take the unsigned one. Which slots those are, each optimizer's template declares once
+     * ({@link Format#q8Signed}); a list kept here as well drifted from it.
      */
     public static boolean signed(String key) {
-        return !java.util.List.of("exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum", "exp_inf", "acc_delta",
-                "step_size", "grad_sq_mean").contains(key);
+        return Format.q8Signed(key);
     }
 
     /** Whether a moment of {@code length} values is stored in 8 bits. */

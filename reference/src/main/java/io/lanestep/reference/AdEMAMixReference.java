@@ -1,0 +1,76 @@
+package io.lanestep.reference;
+
+import io.lanestep.AdEMAMix;
+import io.lanestep.SimplifiedAdEMAMix;
+
+/**
+ * AdEMAMix and simplified AdEMAMix as optax's jitted steps compute them on an XLA CPU (float32
+ * scalars, {@code fma} where XLA contracts, bias corrections as reciprocals of
+ * {@code 1 - f(f(b)^t)}), with {@code t} the step from 1. Per element, AdEMAMix:
+ * <pre>
+ * m1 = fma(g, f(1 - b1), m1 * f(b1));  m2 = fma(g, f(1 - b3), m2 * f(b3));  nu = fma(g * g, f(1 - b2), nu * f(b2))
+ * u = fma(m1, r1, m2 * f(alpha)) / (sqrt(epsRoot != 0 ? fma(nu, r2, f(epsRoot)) : nu * r2) + f(eps))
+ * </pre>
+ * simplified AdEMAMix:
+ * <pre>
+ * m = fma(m, f(b1), g);  n = fma(n - g * g, f(b2), g * g)
+ * u = fma(g, f(alpha), m) / (sqrt(epsRoot != 0 ? fma(n, r2, f(epsRoot)) : n * r2) + f(eps))
+ * </pre>
+ * then {@code u = fma(p, f(weightDecay), u)} when decaying, and {@code p = fma(u, f(-lr), p)}.
+ */
+public final class AdEMAMixReference {
+    private AdEMAMixReference() {
+    }
+
+    /** One AdEMAMix step, the {@code state.step() + 1}-th. */
+    public static void step(AdEMAMix c, float[] params, float[] grads, ReferenceState state) {
+        float[] m1 = state.slot(AdEMAMix.M1);
+        float[] m2 = state.slot(AdEMAMix.M2);
+        float[] nu = state.slot(AdEMAMix.NU);
+        long t = state.step() + 1;
+        float b1 = (float) c.beta1();
+        float b2 = (float) c.beta2();
+        float b3 = (float) c.beta3();
+        float r1 = reciprocal(b1, t);
+        float r2 = reciprocal(b2, t);
+        for (int i = 0; i < params.length; i++) {
+            float g = grads[i];
+            m1[i] = Math.fma(g, (float) (1 - c.beta1()), m1[i] * b1);
+            m2[i] = Math.fma(g, (float) (1 - c.beta3()), m2[i] * b3);
+            nu[i] = Math.fma(g * g, (float) (1 - c.beta2()), nu[i] * b2);
+            float u = Math.fma(m1[i], r1, m2[i] * (float) c.alpha()) / (root(nu[i], r2, c.epsRoot()) + (float) c.eps());
+            params[i] = apply(params[i], u, c.weightDecay(), c.lr());
+        }
+    }
+
+    /** One simplified AdEMAMix step, the {@code state.step() + 1}-th. */
+    public static void step(SimplifiedAdEMAMix c, float[] params, float[] grads, ReferenceState state) {
+        float[] m = state.slot(SimplifiedAdEMAMix.M);
+        float[] n = state.slot(SimplifiedAdEMAMix.N);
+        float r2 = reciprocal((float) c.beta2(), state.step() + 1);
+        for (int i = 0; i < params.length; i++) {
+            float g = grads[i];
+            m[i] = Math.fma(m[i], (float) c.beta1(), g);
+            float gg = g * g;
+            n[i] = Math.fma(n[i] - gg, (float) c.beta2(), gg);
+            float u = Math.fma(g, (float) c.alpha(), m[i]) / (root(n[i], r2, c.epsRoot()) + (float) c.eps());
+            params[i] = apply(params[i], u, c.weightDecay(), c.lr());
+        }
+    }
+
+    /** {@code 1 / (1 - f(b^t))}, all in float32 but the power, rounded once. */
+    private static float reciprocal(float b, long t) {
+        return 1f / (1f - (float) Math.pow(b, t));
+    }
+
+    private static float root(float v, float r2, double epsRoot) {
+        return (float) Math.sqrt(epsRoot != 0 ? Math.fma(v, r2, (float) epsRoot) : v * r2);
+    }
+
+    private static float apply(float p, float u, double weightDecay, double lr) {
+        if (weightDecay != 0) {
+            u = Math.fma(p, (float) weightDecay, u);
+        }
+        return Math.fma(u, (float) -lr, p);
+    }
+}
