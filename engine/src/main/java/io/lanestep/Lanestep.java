@@ -109,6 +109,11 @@ public final class Lanestep {
         return SimplifiedAdEMAMix.of(lr);
     }
 
+    /** LaProp (Ziyin et al.), timm's defaults: lr 4e-4, betas (0.9, 0.999), eps 1e-15. */
+    public static LaProp laProp() {
+        return LaProp.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

@@ -13,6 +13,7 @@ import io.lanestep.Adopt;
 import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -41,7 +42,8 @@ import java.util.Set;
  * weight_decay=1e-2, amsgrad=False, caution=False, corrected_weight_decay=False, maximize=False)}
  * (with {@code caution=True}, timm's cautious AdamW) and {@code timm.optim.Lion(lr=1e-4, betas=(0.9,
  * 0.99), weight_decay=0, caution=False, corrected_weight_decay=False, maximize=False)}, each on
- * timm's foreach path unless {@code foreach=False}; optax's {@code ademamix(learning_rate, b1=0.9,
+ * timm's foreach path unless {@code foreach=False}, and {@code LaProp(lr=4e-4, betas=(0.9, 0.999),
+ * eps=1e-15, weight_decay=0, caution=False, corrected_weight_decay=False)}; optax's {@code ademamix(learning_rate, b1=0.9,
  * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} and {@code
  * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
  * weight_decay=0)} by their names (plain or {@code optax.contrib.}), as optax's jitted step computes
@@ -193,6 +195,12 @@ public final class TorchOptimizers {
                         k.flag("amsgrad", false), k.flag("maximize", false), k.flag("caution", false),
                         k.flag("corrected_weight_decay", false), lr, path);
             }
+            case "LaProp" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                double lr = k.number("lr", 4e-4);
+                yield new LaProp(lr, betas[0], betas[1], k.number("eps", 1e-15), k.number("weight_decay", 0),
+                        k.flag("caution", false), k.flag("corrected_weight_decay", false), lr);
+            }
             case "ademamix" -> new AdEMAMix(k.number("learning_rate", Double.NaN), k.number("b1", 0.9),
                     k.number("b2", 0.999), k.number("b3", 0.9999), k.number("alpha", 5.0), k.number("eps", 1e-8),
                     k.number("eps_root", 0), k.number("weight_decay", 0));
@@ -233,7 +241,7 @@ public final class TorchOptimizers {
     private static final Set<String> OPTAX_FUNCTIONS = Set.of("ademamix", "simplified_ademamix");
 
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
-    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy");
+    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy", "LaProp");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -261,7 +269,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "ademamix", "simplified_ademamix",
+                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "ademamix", "simplified_ademamix",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 

@@ -13,6 +13,7 @@ import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -32,7 +33,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "ademamix",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "laprop", "ademamix",
             "simplified_ademamix",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
@@ -65,6 +66,7 @@ final class Workloads {
             case "adopt" -> Adopt.defaults();
             case "adan" -> Adan.defaults();
             case "cadamw" -> AdamWLegacy.defaults().withCaution(true);
+            case "laprop" -> LaProp.defaults();
             case "ademamix" -> AdEMAMix.of(1e-3);
             case "simplified_ademamix" -> SimplifiedAdEMAMix.of(1e-3);
             case "sgd_momentum_fused" -> new Sgd(1e-3, 0.9, 0, 0, false, false, Numerics.TORCH_2_FUSED);

@@ -15,6 +15,7 @@ import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -85,6 +86,8 @@ final class DoubleModel {
                 }
             }
             case Adopt a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
+                    stepsBefore, out);
+            case LaProp a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
                     stepsBefore, out);
             case Adan a when a.caution() -> cautious(a.withCaution(false), params, grads, slots, scalars,
                     stepsBefore, out);
@@ -304,6 +307,21 @@ final class DoubleModel {
                         : new Approx(0, Double.POSITIVE_INFINITY);
                 Approx m = moment(exact(slots[0]), g, l.beta2(), l.numerics() == io.lanestep.Numerics.TORCH_2_SINGLE);
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
+            }
+            case LaProp a -> {
+                Approx g = exact(gf);
+                Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+                Approx ones = exact(scalars[0]).times(rounded(a.beta2())).plus(rounded(1 - a.beta2()));
+                Approx denom = v.dividedBy(ones).sqrt().plus(rounded(a.eps()));
+                Approx m = rounded(a.beta1()).times(exact(slots[0]))
+                        .plus(rounded(a.lr() * (1 - a.beta1())).times(g.dividedBy(denom)));
+                double lrAverage = a.nextLrAverage(LaProp.joined(scalars, 1));
+                Approx moved = p.minus(rounded(1 / (a.lr() != 0 ? lrAverage / a.lr() : 1)).times(m));
+                if (a.weightDecay() != 0) {
+                    double s = a.correctedWeightDecay() ? a.lr() * a.lr() / a.initialLr() : a.lr();
+                    moved = moved.minus(rounded(s * a.weightDecay()).times(moved));
+                }
+                yield new Approx[] {moved, m, v};
             }
             case Adopt a -> {
                 Approx g = exact(a.maximize() ? -gf : gf);

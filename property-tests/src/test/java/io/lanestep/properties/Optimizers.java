@@ -13,6 +13,7 @@ import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.LaneWidth;
 import io.lanestep.Lars;
@@ -47,7 +48,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt(), adan(), adamWLegacy(), adEMAMix(), simplifiedAdEMAMix());
+                lars(), lamb(), adopt(), adan(), adamWLegacy(), laProp(), adEMAMix(), simplifiedAdEMAMix());
     }
 
     /**
@@ -228,6 +229,12 @@ final class Optimizers {
     static Arbitrary<Optimizer> adan() {
         return Combinators.combine(lr(), beta(), beta(), beta(), eps(), decay(), Arbitraries.of(true, false),
                 Arbitraries.of(false, true)).as(Adan::new);
+    }
+
+    static Arbitrary<Optimizer> laProp() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(false, true),
+                Arbitraries.integers().between(0, 2)).as((lr, b1, b2, eps, wd, caution, corrected) ->
+                new LaProp(lr, b1, b2, eps, wd, caution, corrected == 2, corrected == 0 ? lr : 2 * lr + 1e-3));
     }
 
     static Arbitrary<Optimizer> adamWLegacy() {

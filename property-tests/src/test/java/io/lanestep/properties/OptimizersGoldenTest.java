@@ -12,12 +12,13 @@ import org.junit.jupiter.api.Test;
  */
 class OptimizersGoldenTest {
     static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan", "timm.optim.Lion",
-            "timm.optim.AdamWLegacy", "optax.contrib.ademamix", "optax.contrib.simplified_ademamix");
+            "timm.optim.AdamWLegacy", "timm.optim.LaProp",
+            "optax.contrib.ademamix", "optax.contrib.simplified_ademamix");
 
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
         List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
-        assertEquals(30 + 22 + 20 + 19 + 11 + 11, cases.size(), "timm's ADOPT, Adan, Lion, AdamWLegacy, optax's"
+        assertEquals(30 + 22 + 20 + 19 + 10 + 11 + 11, cases.size(), "timm's ADOPT, Adan, Lion, AdamWLegacy, LaProp, optax's"
                 + " AdEMAMix and simplified AdEMAMix cases under " + GoldenCase.root3());
         PyTorch2GoldenTest.assertEveryCaseMatches(cases);
     }

@@ -139,6 +139,11 @@ class PyTorchGoldenTest {
                     }
                 }
             }
+            for (String key : optimizer.scalarKeys()) {
+                if (c.has(key + ".f32") && !GoldenCase.sameValue(state.scalar(key), c.floats(key + ".f32")[0])) {
+                    return "scalar state " + key + " " + state.scalar(key) + " != " + c.floats(key + ".f32")[0];
+                }
+            }
             if (c.has("step.f32") && c.floats("step.f32")[0] != state.step()) {
                 return "step " + state.step() + " != " + c.floats("step.f32")[0];
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lanestep.Adopt;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -264,7 +265,7 @@ class ReplayTest {
     }
 
     /**
-     * Lion, LARS, LAMB and timm's ADOPT, which torch.optim lacks, replay under their Lanestep (timm) names with
+     * Lion, LARS, LAMB and timm's ADOPT and LaProp, which torch.optim lacks, replay under their Lanestep (timm) names with
      * PyTorch-style kwargs (defaults filled in) to the reference's trajectory and state, bit for bit.
      */
     @Example
@@ -275,12 +276,14 @@ class ReplayTest {
                         + " \"trust_coefficient\": 0.02}",
                 "Lamb", "{\"lr\": 0.01, \"betas\": [0.9, 0.99], \"weight_decay\": 0.01}",
                 "timm.optim.Adopt", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"decoupled\": true,"
-                        + " \"clip_exp\": null}");
+                        + " \"clip_exp\": null}",
+                "timm.optim.LaProp", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"caution\": true}");
         Map<String, Optimizer> meant = Map.of(
                 "Lion", new Lion(0.01, 0.8, 0.95, 0.1, false),
                 "Lars", new Lars(0.5, 0.9, 0.0005, 0.02, 0),
                 "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01),
-                "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false, false));
+                "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false, false),
+                "timm.optim.LaProp", new LaProp(0.01, 0.8, 0.95, 1e-15, 0.1, true, false, 0.01));
         int n = 4099 + 4096;
         int steps = 3;
         SplittableRandom random = new SplittableRandom(7);
@@ -314,6 +317,9 @@ class ReplayTest {
                     trajectory);
             for (String key : optimizer.stateKeys()) {
                 Harness.compare(e.getKey() + " replay", key, produced.floats(key + ".f32"), state.slot(key), params0);
+            }
+            for (String key : optimizer.scalarKeys()) {
+                assertEquals(state.scalar(key), produced.floats(key + ".f32")[0], e.getKey() + " scalar " + key);
             }
         }
     }

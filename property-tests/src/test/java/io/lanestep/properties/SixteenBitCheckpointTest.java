@@ -9,6 +9,7 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.Adan;
 import io.lanestep.Adopt;
+import io.lanestep.LaProp;
 import io.lanestep.Asgd;
 import io.lanestep.Checkpoint;
 import io.lanestep.CheckpointException;
@@ -61,7 +62,7 @@ class SixteenBitCheckpointTest {
         // a second pass (LARS's).
         for (Optimizer o : List.of(new Rmsprop(0.01, 0.99, 1e-8, 0, 0.9, true, false), new Adagrad(0.1, 0, 0, 0.1, 1e-10, false),
                 Lion.defaults(), new Sgd(0.01, 0.9, 0, 0, true, false), Rprop.defaults(), NAdam.defaults(),
-                Asgd.defaults(), Lars.of(1.0), Adopt.defaults(), Adan.defaults())) {
+                Asgd.defaults(), Lars.of(1.0), Adopt.defaults(), Adan.defaults(), LaProp.defaults())) {
             for (Formats formats : eightBit) {
                 runs.add(Map.entry(o, formats));
             }

@@ -13,6 +13,7 @@ import io.lanestep.Adan;
 import io.lanestep.Adopt;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
+import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
@@ -55,6 +56,7 @@ public final class Reference {
             case RAdam a -> RAdamReference.step(a, params, grads, state);
             case Adopt a -> AdoptReference.step(a, params, grads, state);
             case Adan a -> AdanReference.step(a, params, grads, state);
+            case LaProp a -> LaPropReference.step(a, params, grads, state);
             case AdamWLegacy a -> AdamWLegacyReference.step(a, params, grads, state);
             case AdEMAMix a -> AdEMAMixReference.step(a, params, grads, state);
             case SimplifiedAdEMAMix a -> AdEMAMixReference.step(a, params, grads, state);
