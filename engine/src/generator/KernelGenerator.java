@@ -148,12 +148,13 @@ public final class KernelGenerator {
      * CyclicLR and OneCycleLR cycle; absent: nothing to cycle); {@code unsigned=a,b} (state slots
      * that are never negative and take the unsigned 8-bit map); {@code kernel=TYPE} (a hand-written
      * subclass of the template's kernel steps it); {@code caution} (the record's {@code caution()}
-     * says when a step counts over its whole tensor, timm's caution mask). The kernel's constructor is
+     * says when a step counts over its whole tensor, timm's caution mask); {@code norm} (every step
+     * takes a norm over its whole tensor, MARS's). The kernel's constructor is
      * {@code (long length, MemorySegment[] slots, float[] scalars)}, with {@code Arena arena} last
      * when it keeps scratch; the generated {@code Catalogue.kernel} calls it.
      */
     record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit,
-                        String kernel, boolean arena, boolean caution) {
+                        String kernel, boolean arena, boolean caution, boolean norm) {
         private static final Pattern NAME = Pattern.compile("[A-Z]\\w*");
 
         static Capabilities parse(String where, String spec, boolean sixteenBit, String templateKernel,
@@ -167,6 +168,7 @@ public final class KernelGenerator {
             String momentum = "none";
             String kernel = templateKernel;
             boolean caution = false;
+            boolean norm = false;
             List<String> unsigned = List.of();
             for (int i = 1; i < words.length; i++) {
                 String[] kv = words[i].split("=", 2);
@@ -177,9 +179,10 @@ public final class KernelGenerator {
                     case "unsigned" -> unsigned = List.of(value.split(","));
                     case "kernel" -> kernel = value;
                     case "caution" -> caution = true;
+                    case "norm" -> norm = true;
                     default -> throw new IllegalArgumentException(where + ": unknown capability '" + words[i]
                             + "'; known: step=tensor|torch2|none, momentum=momentum|beta1, unsigned=slot,slot,"
-                            + " kernel=TYPE, caution");
+                            + " kernel=TYPE, caution, norm");
                 }
             }
             if (kernel == null) {
@@ -199,7 +202,7 @@ public final class KernelGenerator {
                         + " template's '## scalars' section or in " + handWritten.resolve(kernel + ".java"));
             }
             return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, kernel,
-                    constructor.group(1) != null, caution);
+                    constructor.group(1) != null, caution, norm);
         }
 
         private static String oneOf(String where, String key, String value, String... allowed) {
@@ -261,8 +264,8 @@ public final class KernelGenerator {
                     })
                     + "        };\n    }\n\n"
                     + "    /**\n"
-                    + "     * Whether a step of {@code optimizer} counts over its whole tensor (timm's caution mask), so\n"
-                    + "     * that a shard's piece of a tensor cannot take it alone.\n"
+                    + "     * Whether a step of {@code optimizer} counts or takes a norm over its whole tensor (timm's\n"
+                    + "     * caution mask, MARS), so that a shard's piece of a tensor cannot take it alone.\n"
                     + "     */\n"
                     + "    public static boolean countsWholeTensor(io.lanestep.Optimizer optimizer) {\n"
                     + cautious(all)
@@ -273,7 +276,10 @@ public final class KernelGenerator {
         private static String cautious(List<Capabilities> all) {
             StringBuilder s = new StringBuilder();
             for (Capabilities c : all) {
-                if (c.caution) {
+                if (c.norm) {
+                    s.append("        if (optimizer instanceof io.lanestep.").append(c.name).append(") {\n")
+                            .append("            return true;\n        }\n");
+                } else if (c.caution) {
                     s.append("        if (optimizer instanceof io.lanestep.").append(c.name)
                             .append(" o && o.caution()) {\n            return true;\n        }\n");
                 }

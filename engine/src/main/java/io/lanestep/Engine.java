@@ -497,12 +497,13 @@ public final class Engine implements AutoCloseable {
         return optimizer instanceof Lars || optimizer instanceof Lamb;
     }
 
-    /** Refuses a piece of a tensor whose step counts over the whole tensor (caution): no exchange carries the count. */
+    /** Refuses a piece of a tensor whose step counts or sums over the whole tensor: no exchange carries it. */
     private static void requireUncut(Optimizer optimizer, OptimizerState state, String name) {
         if (state.isPiece() && Catalogue.countsWholeTensor(optimizer)) {
             throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "
-                    + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose caution"
-                    + " mask counts over the whole tensor; keep the tensor in one shard or turn caution off");
+                    + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose step"
+                    + " counts or sums over the whole tensor (timm's caution mask, MARS's norm, Prodigy's sums); keep"
+                    + " the tensor in one shard (or turn caution off)");
         }
     }
 

@@ -73,13 +73,38 @@ public record LaProp(double lr, double beta1, double beta2, double eps, double w
         return new LaProp(learningRate, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
     }
 
-    /** This configuration with {@code beta1} changed (a scheduler cycling momentum), validated as the constructor does. */
+    /** This configuration with {@code beta1} changed (what a scheduler cycles), validated as the constructor does. */
     public LaProp withBeta1(double beta1) {
         return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
     }
 
     /** This configuration with timm's caution mask on or off. */
     public LaProp withCaution(boolean caution) {
+        return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
+    }
+
+    /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
+    public LaProp withBeta2(double beta2) {
+        return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
+    }
+
+    /** This configuration with {@code eps} changed, validated as the constructor validates it. */
+    public LaProp withEps(double eps) {
+        return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
+    }
+
+    /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
+    public LaProp withWeightDecay(double weightDecay) {
+        return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
+    }
+
+    /** This configuration with {@code correctedWeightDecay} changed, validated as the constructor validates it. */
+    public LaProp withCorrectedWeightDecay(boolean correctedWeightDecay) {
+        return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
+    }
+
+    /** This configuration with {@code initialLr} changed, validated as the constructor validates it. */
+    public LaProp withInitialLr(double initialLr) {
         return new LaProp(lr, beta1, beta2, eps, weightDecay, caution, correctedWeightDecay, initialLr);
     }
 

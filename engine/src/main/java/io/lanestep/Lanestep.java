@@ -114,6 +114,26 @@ public final class Lanestep {
         return LaProp.defaults();
     }
 
+    /** Schedule-Free AdamW (Defazio et al.), optax's defaults: lr 0.0025, b1 0.9, b2 0.999, eps 1e-8. */
+    public static ScheduleFreeAdamW scheduleFreeAdamW() {
+        return ScheduleFreeAdamW.defaults();
+    }
+
+    /** Schedule-Free SGD (Defazio et al.) at {@code lr}, optax's defaults otherwise: b1 0.9, no decay. */
+    public static ScheduleFreeSgd scheduleFreeSgd(double lr) {
+        return ScheduleFreeSgd.of(lr);
+    }
+
+    /** MARS (Yuan et al.), timm's defaults for a matrix: lr 3e-3, betas (0.9, 0.99), gamma 0.025, AdamW type. */
+    public static Mars mars() {
+        return Mars.defaults();
+    }
+
+    /** Prodigy (Mishchenko and Defazio), optax's defaults: lr 1, betas (0.9, 0.999), estimLr0 1e-6. */
+    public static Prodigy prodigy() {
+        return Prodigy.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

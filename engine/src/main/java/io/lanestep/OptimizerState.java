@@ -131,6 +131,7 @@ public final class OptimizerState {
         }
         OptimizerState state = new OptimizerState(optimizer, formats, length, keys, slots, arena);
         state.tensorLength = tensorLength;
+        state.kernel.tensorLength(tensorLength);
         return state;
     }
 

@@ -31,7 +31,7 @@ abstract class CautiousKernel extends MomentKernel {
     }
 
     @Override
-    public final void beforePass(int pass) {
+    public void beforePass(int pass) {
         if (pass == 0) {
             caution.restart();
         } else {

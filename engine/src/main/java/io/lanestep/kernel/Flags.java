@@ -54,6 +54,18 @@ final class Flags {
 
     /** timm's caution mask: the update keeps the coordinates agreeing with the gradient, scaled ({@link Caution}). */
     static final int CAUTION = 1 << 17;
+    /** Schedule-Free's base step scales the gradient by its RMS (AdamW) rather than taking it as it is (SGD). */
+    static final int RMS_SCALED = 1 << 18;
+    /** Schedule-Free with b1 = 0.5, whose interpolation XLA factors differently. */
+    static final int EVEN_INTERPOLATION = 1 << 19;
+    /** A one-element block, whose average XLA simplifies differently. */
+    static final int ONE_ELEMENT = 1 << 20;
+    /** MARS's Lion-type update, the sign of the momentum. */
+    static final int SIGN_UPDATE = 1 << 21;
+    /** MARS's corrected gradient is divided by its norm (above 1) this step. */
+    static final int NORMALIZED = 1 << 22;
+    /** MARS steps a vector as AdamW. */
+    static final int VECTOR_RULE = 1 << 23;
 
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {

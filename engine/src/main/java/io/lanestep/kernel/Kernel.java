@@ -60,6 +60,8 @@ public abstract class Kernel {
 
     /** Floats in the block. */
     final long length;
+    /** Floats in the tensor the block is a piece of (a shard's); {@link #length} for a whole tensor. */
+    long tensorLength;
     /** Native views of the state slots, in {@link Optimizer#stateKeys()} order. */
     final MemorySegment[] slots;
     /** The state's scalar entries ({@link Optimizer#scalarKeys()}), shared with the state. */
@@ -73,6 +75,12 @@ public abstract class Kernel {
         this.slots = slots;
         this.scalars = scalars;
         this.fusedFrom = length - length % 8;
+        this.tensorLength = length;
+    }
+
+    /** Sets {@link #tensorLength}, once, when a shard's piece of a tensor is made. */
+    public final void tensorLength(long tensorLength) {
+        this.tensorLength = tensorLength;
     }
 
     /** Sets the operands' formats ({@code Format} ordinals), once, when the state is made. */

@@ -45,11 +45,14 @@ final class Kwargs {
         return n.doubleValue();
     }
 
-    /** As {@link #number}, except that Python's {@code None} given explicitly (an option turned off) reads as NaN. */
+    /**
+     * As {@link #number}, except that Python's {@code None} given explicitly (an option turned off)
+     * reads as NaN, and an absent key as {@code defaultValue} even when that is NaN (None by default).
+     */
     double numberOrNone(String key, double defaultValue) {
-        if (values.containsKey(key) && values.get(key) == null) {
+        if (values.get(key) == null) {
             used.add(key);
-            return Double.NaN;
+            return values.containsKey(key) ? Double.NaN : defaultValue;
         }
         return number(key, defaultValue);
     }

@@ -17,12 +17,16 @@ import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
+import io.lanestep.Mars;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
+import io.lanestep.Prodigy;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
+import io.lanestep.ScheduleFreeAdamW;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
@@ -42,12 +46,19 @@ import java.util.Set;
  * weight_decay=1e-2, amsgrad=False, caution=False, corrected_weight_decay=False, maximize=False)}
  * (with {@code caution=True}, timm's cautious AdamW) and {@code timm.optim.Lion(lr=1e-4, betas=(0.9,
  * 0.99), weight_decay=0, caution=False, corrected_weight_decay=False, maximize=False)}, each on
- * timm's foreach path unless {@code foreach=False}, and {@code LaProp(lr=4e-4, betas=(0.9, 0.999),
- * eps=1e-15, weight_decay=0, caution=False, corrected_weight_decay=False)}; optax's {@code ademamix(learning_rate, b1=0.9,
+ * timm's foreach path unless {@code foreach=False}, {@code LaProp(lr=4e-4, betas=(0.9, 0.999),
+ * eps=1e-15, weight_decay=0, caution=False, corrected_weight_decay=False)} and {@code Mars(lr=3e-3,
+ * betas=(0.9, 0.99), eps=1e-8, weight_decay=0, gamma=0.025, mars_type='adamw', optimize_1d=False,
+ * lr_1d_factor=1, betas_1d=None, caution=False)} (a matrix's configuration: {@link Mars#forVectors()}
+ * gives a vector's); optax's {@code ademamix(learning_rate, b1=0.9,
  * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} and {@code
  * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
- * weight_decay=0)} by their names (plain or {@code optax.contrib.}), as optax's jitted step computes
- * them. The optimizers neither library has take their
+ * weight_decay=0)}, {@code schedule_free_adamw(learning_rate=0.0025, warmup_steps=None, b1=0.9,
+ * b2=0.999, eps=1e-8, weight_decay=0, weight_lr_power=2)} and {@code schedule_free_sgd(learning_rate=1,
+ * warmup_steps=None, b1=0.9, weight_decay=None, weight_lr_power=2)} and {@code prodigy(learning_rate=1,
+ * betas=(0.9, 0.999), beta3=None, eps=1e-8, estim_lr0=1e-6, estim_lr_coef=1, weight_decay=0,
+ * safeguard_warmup=False)} by their names (plain or {@code
+ * optax.contrib.}), as optax's jitted step computes them. The optimizers neither library has take their
  * Lanestep class name and kwargs in PyTorch's style: {@code Lion} (as timm's, on its foreach path),
  * {@code Lars(lr, momentum=0, weight_decay=0, trust_coefficient=1e-3, eps=0)} and {@code Lamb(lr=1e-3,
  * betas=(0.9, 0.999), eps=1e-6, weight_decay=0)}, and the seed's own {@code HeavyBallMomentum(lr,
@@ -201,6 +212,32 @@ public final class TorchOptimizers {
                 yield new LaProp(lr, betas[0], betas[1], k.number("eps", 1e-15), k.number("weight_decay", 0),
                         k.flag("caution", false), k.flag("corrected_weight_decay", false), lr);
             }
+            case "Mars" -> {
+                double[] betas = k.pair("betas", 0.9, 0.99);
+                double[] betas1d = k.pair("betas_1d", betas[0], betas[1]); // None: betas
+                String type = k.string("mars_type", "adamw");
+                if (!type.equals("adamw") && !type.equals("lion")) {
+                    throw new IllegalArgumentException("Mars option mars_type = '" + type + "' is not one of timm's"
+                            + " 'adamw' and 'lion'; pass one of them");
+                }
+                yield new Mars(k.number("lr", 3e-3), betas[0], betas[1], k.number("eps", 1e-8),
+                        k.number("weight_decay", 0), k.number("gamma", 0.025), type.equals("lion"),
+                        k.flag("optimize_1d", false), k.number("lr_1d_factor", 1.0), betas1d[0], betas1d[1],
+                        k.flag("caution", false), false);
+            }
+            case "prodigy" -> {
+                double[] betas = k.pair("betas", 0.9, 0.999);
+                yield new Prodigy(k.number("learning_rate", 1.0), betas[0], betas[1], k.numberOrNone("beta3", Double.NaN),
+                        k.number("eps", 1e-8), k.number("estim_lr0", 1e-6), k.number("estim_lr_coef", 1.0),
+                        k.number("weight_decay", 0), k.flag("safeguard_warmup", false));
+            }
+            case "schedule_free_adamw" -> new ScheduleFreeAdamW(k.number("learning_rate", 0.0025),
+                    k.integer("warmup_steps", 0, false), k.number("b1", 0.9), k.number("b2", 0.999), k.number("eps", 1e-8),
+                    k.number("weight_decay", 0), k.number("weight_lr_power", 2));
+            case "schedule_free_sgd" -> new ScheduleFreeSgd(k.number("learning_rate", 1.0),
+                    k.integer("warmup_steps", 0, false), k.number("b1", 0.9),
+                    k.numberOrNone("weight_decay", Double.NaN),
+                    k.number("weight_lr_power", 2));
             case "ademamix" -> new AdEMAMix(k.number("learning_rate", Double.NaN), k.number("b1", 0.9),
                     k.number("b2", 0.999), k.number("b3", 0.9999), k.number("alpha", 5.0), k.number("eps", 1e-8),
                     k.number("eps_root", 0), k.number("weight_decay", 0));
@@ -238,10 +275,11 @@ public final class TorchOptimizers {
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
     /** optax's functions, also accepted under their qualified names ({@code optax.contrib.ademamix}). */
-    private static final Set<String> OPTAX_FUNCTIONS = Set.of("ademamix", "simplified_ademamix");
+    private static final Set<String> OPTAX_FUNCTIONS = Set.of("ademamix", "simplified_ademamix", "schedule_free_adamw",
+            "schedule_free_sgd", "prodigy");
 
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
-    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy", "LaProp");
+    private static final Set<String> TIMM_CLASSES = Set.of("Adopt", "Adan", "Lion", "AdamWLegacy", "LaProp", "Mars");
     private static final Set<String> FUSED_CLASSES = Set.of("SGD", "Adam", "AdamW", "Adagrad");
 
     private static boolean torch2(String version) {
@@ -269,7 +307,8 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "ademamix", "simplified_ademamix",
+                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "Mars", "ademamix", "simplified_ademamix",
+                "schedule_free_adamw", "schedule_free_sgd", "prodigy",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }
 

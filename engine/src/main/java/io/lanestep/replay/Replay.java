@@ -6,6 +6,7 @@ import io.lanestep.Floats;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.LaneWidth;
+import io.lanestep.Mars;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.pytorch.TorchOptimizers;
@@ -203,6 +204,9 @@ public final class Replay {
                     + " floats per trajectory, more than one case can hold (" + MAX_FLOATS + "); split the case");
         }
         Optimizer optimizer = TorchOptimizers.create(className, kwargs, torchVersion);
+        if (optimizer instanceof Mars m && shape(json, n).length < 2) {
+            optimizer = m.forVectors(); // timm picks MARS's rule by the parameter's rank
+        }
         Formats formats = formats(json);
         Path params0File = checkedFile(dir.resolve("params0.f32"), n);
         Path gradsFile = checkedFile(dir.resolve("grads.f32"), (long) steps * n);

@@ -7,22 +7,26 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.AdamWLegacy;
-import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
 import io.lanestep.Adopt;
+import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
+import io.lanestep.Mars;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
+import io.lanestep.Prodigy;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
+import io.lanestep.ScheduleFreeAdamW;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
@@ -33,7 +37,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "laprop", "ademamix",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "laprop", "mars", "prodigy", "schedule_free_adamw", "schedule_free_sgd", "ademamix",
             "simplified_ademamix",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
@@ -67,6 +71,10 @@ final class Workloads {
             case "adan" -> Adan.defaults();
             case "cadamw" -> AdamWLegacy.defaults().withCaution(true);
             case "laprop" -> LaProp.defaults();
+            case "mars" -> Mars.defaults();
+            case "prodigy" -> Prodigy.defaults();
+            case "schedule_free_adamw" -> ScheduleFreeAdamW.defaults();
+            case "schedule_free_sgd" -> ScheduleFreeSgd.of(1e-2);
             case "ademamix" -> AdEMAMix.of(1e-3);
             case "simplified_ademamix" -> SimplifiedAdEMAMix.of(1e-3);
             case "sgd_momentum_fused" -> new Sgd(1e-3, 0.9, 0, 0, false, false, Numerics.TORCH_2_FUSED);

@@ -9,21 +9,26 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.AdamWLegacy;
-import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
 import io.lanestep.Adopt;
+import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaProp;
 import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
+import io.lanestep.Mars;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
+import io.lanestep.Prodigy;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
+import io.lanestep.ScheduleFree;
+import io.lanestep.ScheduleFreeAdamW;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
@@ -63,6 +68,8 @@ final class DoubleModel {
                     out[i] = new Approx[] {p.minus(v), v};
                 }
             }
+            case Mars a -> mars(a, params, grads, slots, stepsBefore + 1, out);
+            case Prodigy a -> prodigy(a, params, grads, slots, scalars, stepsBefore + 1, out);
             case Lamb l -> {
                 long t = stepsBefore + 1;
                 Approx[] m = new Approx[n];
@@ -135,6 +142,22 @@ final class DoubleModel {
         return one.dividedBy(one.minus(rounded(Math.pow((float) beta, t))));
     }
 
+    /**
+     * Schedule-Free's averaging: {@code z} moves by the base step {@code u}, and the new point is
+     * {@code b1·x + (1 - b1)·z} with {@code x} the running average. The float32 schedule and weights
+     * (one rounding each from their float inputs) are taken as the engine's helpers compute them.
+     */
+    private static Approx[] scheduleFree(Approx y, Approx z0, Approx u, double lr, long warmup, double b1,
+                                         double power, float[] scalars, long t) {
+        float maxLr = Math.max(scalars[2], ScheduleFree.learningRate(lr, warmup, t));
+        float sum = ScheduleFree.weightSum(scalars[1], maxLr, power);
+        Approx share = exact(ScheduleFree.averagingShare(ScheduleFree.weight(maxLr, power), sum));
+        Approx z = z0.minus(exact(ScheduleFree.learningRate(lr, warmup, t - 1)).times(u));
+        Approx average = y.minus(rounded(1 - b1).times(z0)).dividedBy(rounded(b1));
+        Approx x = exact(1).minus(share).times(average).plus(share.times(z));
+        return new Approx[] {rounded(b1).times(x).plus(rounded(1 - b1).times(z)), z};
+    }
+
     /** The L2 norm, its bound that of summing every square in float one after another. */
     private static Approx norm(float[] values) {
         Approx sum = exact(0);
@@ -142,6 +165,94 @@ final class DoubleModel {
             sum = sum.plus(exact(x).times(exact(x)));
         }
         return sum.sqrt();
+    }
+
+    /**
+     * MARS over the block: the corrected gradient, its norm (near 1 the float comparison may go
+     * either way: then nothing is bounded), the moments and the step. With the caution mask or the
+     * Lion-type sign near 0 the parameter is left to the reference and timm's cases.
+     */
+    private static void mars(Mars a, float[] params, float[] grads, float[][] slots, long t, Approx[][] out) {
+        int n = params.length;
+        boolean mars = a.stepsByMars();
+        double b1 = mars ? a.beta1() : a.beta1For1d();
+        double b2 = mars ? a.beta2() : a.beta2For1d();
+        Approx[] c = new Approx[n];
+        for (int i = 0; i < n; i++) {
+            Approx g = exact(grads[i]);
+            c[i] = mars && t > 1 ? g.minus(exact(slots[2][i])).times(rounded(a.gamma() * (a.beta1() / (1 - a.beta1()))))
+                    .plus(g) : g;
+        }
+        boolean open = false;
+        if (mars && t > 1) {
+            Approx norm = n == 1 ? c[0].abs() : norm(c);
+            open = Math.abs(norm.value() - 1) <= norm.error();
+            if (norm.value() > 1) {
+                for (int i = 0; i < n; i++) {
+                    c[i] = c[i].dividedBy(norm);
+                }
+            }
+        }
+        Approx unbounded = new Approx(0, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            Approx p = exact(params[i]);
+            Approx m = rounded(b1).times(exact(slots[0][i])).plus(rounded(1 - b1).times(c[i]));
+            Approx v = exact(slots[1][i]);
+            Approx step;
+            if (mars && a.lion()) {
+                step = Math.abs(m.value()) > m.error() ? exact(Math.signum(m.value())) : unbounded;
+            } else {
+                v = rounded(b2).times(v).plus(rounded(1 - b2).times(c[i]).times(c[i]));
+                step = m.dividedBy(rounded(1 - Math.pow(b1, t)))
+                        .dividedBy(v.sqrt().dividedBy(rounded(Math.sqrt(1 - Math.pow(b2, t)))).plus(rounded(a.eps())));
+            }
+            double lr = mars ? a.lr() : a.lr() * a.lr1dFactor();
+            Approx moved = p.minus(rounded(lr).times(p.times(rounded(a.weightDecay())).plus(step)));
+            out[i] = open ? new Approx[] {unbounded, unbounded, unbounded, exact(grads[i])}
+                    : new Approx[] {a.caution() ? unbounded : moved, m, v, exact(grads[i])};
+        }
+    }
+
+    /**
+     * Prodigy over the block, its sums in any order within their bounds. Where the step size's
+     * {@code max} is within rounding of a tie the parameters are left unbounded; the moments, which
+     * use the step size before the step, are bounded always.
+     */
+    private static void prodigy(Prodigy a, float[] params, float[] grads, float[][] slots, float[] scalars, long t,
+                                Approx[][] out) {
+        int n = params.length;
+        Approx d = exact(scalars[0]);
+        Approx bc = exact(1).minus(rounded(Math.pow((float) a.beta2(), t))).sqrt()
+                .dividedBy(exact(1).minus(rounded(Math.pow((float) a.beta1(), t))));
+        Approx dlr = a.lr() == 1 ? d.times(bc) : d.times(rounded(a.lr())).times(bc);
+        Approx r0 = rounded(1 / (double) (float) a.estimLr0());
+        Approx b3 = exact(a.beta3OrDefault());
+        Approx dot = exact(0);
+        Approx absSum = exact(0);
+        Approx[] m = new Approx[n];
+        Approx[] v = new Approx[n];
+        Approx[] s = new Approx[n];
+        for (int i = 0; i < n; i++) {
+            float x0 = t == 1 ? params[i] : slots[3][i];
+            Approx g = exact(grads[i]);
+            dot = dot.plus(g.times(exact(x0).minus(exact(params[i]))));
+            Approx dg = d.times(g);
+            m[i] = rounded(a.beta1()).times(exact(slots[0][i])).plus(rounded(1 - a.beta1()).times(dg));
+            v[i] = rounded(a.beta2()).times(exact(slots[1][i])).plus(rounded(1 - a.beta2()).times(dg).times(dg));
+            s[i] = b3.times(exact(slots[2][i])).plus((a.safeguardWarmup() ? d : dlr).times(dg).times(r0));
+            absSum = absSum.plus(s[i].abs());
+        }
+        Approx numerator = b3.times(exact(scalars[1])).plus(d.times(r0).times(dlr).times(dot));
+        Approx ratio = numerator.times(rounded(a.estimLrCoef())).dividedBy(absSum);
+        boolean tie = Math.abs(ratio.value() - d.value()) <= ratio.error();
+        Approx next = ratio.value() > d.value() ? ratio : d;
+        Approx unbounded = new Approx(0, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            Approx p = exact(params[i]);
+            Approx q = dlr.times(m[i]).dividedBy(v[i].sqrt().plus(next.times(rounded(a.eps()))));
+            Approx moved = p.minus(dlr.times(rounded(a.weightDecay())).times(p)).minus(q);
+            out[i] = new Approx[] {tie ? unbounded : moved, m[i], v[i], s[i], exact(t == 1 ? params[i] : slots[3][i])};
+        }
     }
 
     private static Approx norm(Approx[] values) {
@@ -308,6 +419,25 @@ final class DoubleModel {
                 Approx m = moment(exact(slots[0]), g, l.beta2(), l.numerics() == io.lanestep.Numerics.TORCH_2_SINGLE);
                 yield new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
             }
+            case ScheduleFreeAdamW a -> {
+                Approx g = exact(gf);
+                Approx nu = rounded(a.b2()).times(exact(slots[1])).plus(rounded(1 - a.b2()).times(g).times(g));
+                Approx u = g.dividedBy(nu.times(xlaCorrection(a.b2(), t)).sqrt().plus(rounded(a.eps())));
+                if (a.weightDecay() != 0) {
+                    u = u.plus(rounded(a.weightDecay()).times(p));
+                }
+                Approx[] moved = scheduleFree(p, exact(t == 1 ? pf : slots[0]), u, a.lr(), a.warmupSteps(), a.b1(),
+                        a.weightLrPower(), scalars, t);
+                yield new Approx[] {moved[0], moved[1], nu};
+            }
+            case ScheduleFreeSgd s -> {
+                Approx u = exact(gf);
+                if (!Double.isNaN(s.weightDecay())) {
+                    u = u.plus(rounded(s.weightDecay()).times(p));
+                }
+                yield scheduleFree(p, exact(t == 1 ? pf : slots[0]), u, s.lr(), s.warmupSteps(), s.b1(),
+                        s.weightLrPower(), scalars, t);
+            }
             case LaProp a -> {
                 Approx g = exact(gf);
                 Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
@@ -393,6 +523,8 @@ final class DoubleModel {
             case Lars l -> throw new IllegalArgumentException("LARS scales by block norms: use block()");
             case io.lanestep.Adafactor a -> throw new IllegalArgumentException("Adafactor has no double model");
             case Lamb l -> throw new IllegalArgumentException("LAMB scales by block norms: use block()");
+            case Mars m -> throw new IllegalArgumentException("MARS takes the block's norm: use block()");
+            case Prodigy o -> throw new IllegalArgumentException("Prodigy sums over the block: use block()");
             case Rprop r -> {
                 float g = r.maximize() ? -gf : gf;
                 double product = (double) g * slots[0];

@@ -83,6 +83,36 @@ record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n,
         return Files.exists(dir.resolve(file));
     }
 
+    /**
+     * The ULPs a case allows ({@code "ulps"} for the parameters, {@code "state_ulps"} for the state)
+     * when its tolerance is {@code measured}: the oracle's reduction order is not reproducible there.
+     * 0 for every exact case.
+     */
+    @SuppressWarnings("unchecked")
+    int ulps(String field) {
+        try {
+            Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("case.json")));
+            Map<String, Object> tolerance = (Map<String, Object>) json.get("tolerance");
+            if (tolerance == null || !"measured".equals(tolerance.get("kind")) || tolerance.get(field) == null) {
+                return 0;
+            }
+            return ((Number) tolerance.get(field)).intValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #sameValue}, or finite values at most {@code ulps} apart. */
+    static boolean within(float a, float b, int ulps) {
+        return sameValue(a, b) || ulps > 0 && Float.isFinite(a) && Float.isFinite(b)
+                && Math.abs((long) ordered(a) - ordered(b)) <= ulps;
+    }
+
+    private static int ordered(float x) {
+        int bits = Float.floatToIntBits(x);
+        return bits < 0 ? Integer.MIN_VALUE - bits : bits;
+    }
+
     /** PyTorch's comparison rule: 0 ULP, any NaN equals any NaN, +0 equals -0. */
     static boolean sameValue(float a, float b) {
         return a == b || (Float.isNaN(a) && Float.isNaN(b));

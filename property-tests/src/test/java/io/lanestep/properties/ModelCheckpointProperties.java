@@ -17,6 +17,9 @@ import io.lanestep.NonFinite;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
+import io.lanestep.Prodigy;
+import io.lanestep.ScheduleFreeAdamW;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.kernel.Catalogue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -76,6 +79,9 @@ class ModelCheckpointProperties implements OptimizerDomain {
                                                 @ForAll @IntRange(min = 1, max = 5) int restoredShards,
                                                 @ForAll @IntRange(min = 1, max = 3) int steps,
                                                 @ForAll long seed) throws IOException {
+        // Prodigy's step size is its block's: blocks saved apart disagree on it, and restoring them as
+        // parts of one tensor is refused (CheckpointException), as it should be.
+        net.jqwik.api.Assume.that(!(optimizer instanceof Prodigy) || savedShards == 1);
         Path dir = TempDirs.create("ckpt");
         SplittableRandom random = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
@@ -115,11 +121,13 @@ class ModelCheckpointProperties implements OptimizerDomain {
                 }
             }
             if (!(optimizer instanceof Lars) && !(optimizer instanceof Lamb) && !(optimizer instanceof Adafactor)
-                    && !fused(optimizer) && !Catalogue.countsWholeTensor(optimizer)) {
+                    && !fused(optimizer) && !Catalogue.countsWholeTensor(optimizer)
+                    && !(scheduleFree(optimizer) && hasOneElementBlock(cuts, newCuts))) {
                 // Elementwise algorithms step the same whatever the split, so the resumed shards go on
                 // as the saved ones would (LARS, LAMB and Adafactor use per-block norms, the caution mask
-                // a per-block count, and torch's fused kernels treat each tensor's last n mod 8 elements
-                // apart: for them the split is part of the meaning).
+                // a per-block count, torch's fused kernels treat each tensor's last n mod 8 elements
+                // apart and XLA simplifies Schedule-Free's one-element tensors: for them the split is part
+                // of the meaning).
                 MemorySegment other = Floats.copyOf(arena, Floats.toArray(params));
                 stepShards(width, optimizer, saved, cuts, params, Floats.copyOf(arena, grads.get(steps)));
                 stepShards(width, optimizer, restored, newCuts, other, Floats.copyOf(arena, grads.get(steps)));
@@ -129,6 +137,21 @@ class ModelCheckpointProperties implements OptimizerDomain {
                 }
             }
         }
+    }
+
+    private static boolean scheduleFree(Optimizer o) {
+        return o instanceof ScheduleFreeAdamW || o instanceof ScheduleFreeSgd;
+    }
+
+    private static boolean hasOneElementBlock(long[]... cutLists) {
+        for (long[] cuts : cutLists) {
+            for (int s = 0; s + 1 < cuts.length; s++) {
+                if (cuts[s + 1] - cuts[s] == 1) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean fused(Optimizer o) {

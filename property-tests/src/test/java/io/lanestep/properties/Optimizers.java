@@ -7,10 +7,10 @@ import io.lanestep.Adagrad;
 import io.lanestep.Adam;
 import io.lanestep.AdamW;
 import io.lanestep.AdamWLegacy;
-import io.lanestep.Asgd;
 import io.lanestep.Adamax;
 import io.lanestep.Adan;
 import io.lanestep.Adopt;
+import io.lanestep.Asgd;
 import io.lanestep.AveragedMomentum;
 import io.lanestep.HeavyBallMomentum;
 import io.lanestep.LaProp;
@@ -18,12 +18,16 @@ import io.lanestep.Lamb;
 import io.lanestep.LaneWidth;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
+import io.lanestep.Mars;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
+import io.lanestep.Prodigy;
 import io.lanestep.RAdam;
 import io.lanestep.Rmsprop;
 import io.lanestep.Rprop;
+import io.lanestep.ScheduleFreeAdamW;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
@@ -48,7 +52,7 @@ final class Optimizers {
         return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
                 profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
                 profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt(), adan(), adamWLegacy(), laProp(), adEMAMix(), simplifiedAdEMAMix());
+                lars(), lamb(), adopt(), adan(), adamWLegacy(), laProp(), mars(), prodigy(), scheduleFreeAdamW(), scheduleFreeSgd(), adEMAMix(), simplifiedAdEMAMix());
     }
 
     /**
@@ -235,6 +239,29 @@ final class Optimizers {
         return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(false, true),
                 Arbitraries.integers().between(0, 2)).as((lr, b1, b2, eps, wd, caution, corrected) ->
                 new LaProp(lr, b1, b2, eps, wd, caution, corrected == 2, corrected == 0 ? lr : 2 * lr + 1e-3));
+    }
+
+    static Arbitrary<Optimizer> mars() {
+        return Combinators.combine(lr(), beta(), beta(), eps(), decay(), Arbitraries.of(0.025, 0.5),
+                Arbitraries.integers().between(0, 15), beta()).as((lr, b1, b2, eps, wd, gamma, bits, b1d) ->
+                new Mars(lr, b1, b2, eps, wd, gamma, (bits & 1) != 0, (bits & 2) != 0, 0.5, b1d, b2, (bits & 4) != 0,
+                        (bits & 8) != 0));
+    }
+
+    static Arbitrary<Optimizer> prodigy() {
+        return Combinators.combine(Arbitraries.of(1.0, 0.5), beta(), beta(), Arbitraries.of(Double.NaN, 0.9), eps(),
+                Arbitraries.of(1e-6, 1e-3), decay(), Arbitraries.of(false, true)).as((lr, b1, b2, b3, eps, d0, wd, safe) ->
+                new Prodigy(lr, b1, b2, b3, eps, d0, safe ? 0.5 : 1, wd, safe));
+    }
+
+    static Arbitrary<Optimizer> scheduleFreeAdamW() {
+        return Combinators.combine(lr(), Arbitraries.of(0L, 3L), Arbitraries.of(0.9, 0.5, 0.95), beta(), eps(), decay(),
+                Arbitraries.of(2.0, 1.0, 0.0)).as(ScheduleFreeAdamW::new);
+    }
+
+    static Arbitrary<Optimizer> scheduleFreeSgd() {
+        return Combinators.combine(lr(), Arbitraries.of(0L, 3L), Arbitraries.of(0.9, 0.5, 0.95),
+                Arbitraries.of(Double.NaN, 0.0, 0.01), Arbitraries.of(2.0, 1.0, 0.0)).as(ScheduleFreeSgd::new);
     }
 
     static Arbitrary<Optimizer> adamWLegacy() {

@@ -12,14 +12,15 @@ import org.junit.jupiter.api.Test;
  */
 class OptimizersGoldenTest {
     static final List<String> OPTIMIZERS = List.of("timm.optim.Adopt", "timm.optim.Adan", "timm.optim.Lion",
-            "timm.optim.AdamWLegacy", "timm.optim.LaProp",
-            "optax.contrib.ademamix", "optax.contrib.simplified_ademamix");
+            "timm.optim.AdamWLegacy", "timm.optim.LaProp", "timm.optim.Mars",
+            "optax.contrib.ademamix", "optax.contrib.simplified_ademamix",
+            "optax.contrib.schedule_free_adamw", "optax.contrib.schedule_free_sgd", "optax.contrib.prodigy");
 
     @Test
     void everySampleCaseMatchesAtEveryWidth() {
         List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
-        assertEquals(30 + 22 + 20 + 19 + 10 + 11 + 11, cases.size(), "timm's ADOPT, Adan, Lion, AdamWLegacy, LaProp, optax's"
-                + " AdEMAMix and simplified AdEMAMix cases under " + GoldenCase.root3());
+        assertEquals(30 + 22 + 20 + 19 + 10 + 15 + 11 + 11 + 12 + 13 + 12, cases.size(), "timm's ADOPT, Adan, Lion, AdamWLegacy, LaProp, MARS, optax's"
+                + " AdEMAMix, simplified AdEMAMix, Schedule-Free and Prodigy cases under " + GoldenCase.root3());
         PyTorch2GoldenTest.assertEveryCaseMatches(cases);
     }
 }

@@ -10,6 +10,8 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Optimizer;
+import io.lanestep.Prodigy;
+import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.replay.Json;
 import io.lanestep.replay.Replay;
 import io.lanestep.pytorch.TorchOptimizers;
@@ -265,8 +267,9 @@ class ReplayTest {
     }
 
     /**
-     * Lion, LARS, LAMB and timm's ADOPT and LaProp, which torch.optim lacks, replay under their Lanestep (timm) names with
-     * PyTorch-style kwargs (defaults filled in) to the reference's trajectory and state, bit for bit.
+     * Lion, LARS, LAMB, timm's ADOPT and LaProp and optax's Prodigy and Schedule-Free SGD, which
+     * torch.optim lacks, replay under their Lanestep (timm, optax) names with PyTorch-style kwargs
+     * (defaults filled in) to the reference's trajectory and state, bit for bit.
      */
     @Example
     void lanestepOwnOptimizersReplayToTheReference() throws IOException {
@@ -277,13 +280,17 @@ class ReplayTest {
                 "Lamb", "{\"lr\": 0.01, \"betas\": [0.9, 0.99], \"weight_decay\": 0.01}",
                 "timm.optim.Adopt", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"decoupled\": true,"
                         + " \"clip_exp\": null}",
-                "timm.optim.LaProp", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"caution\": true}");
+                "timm.optim.LaProp", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"caution\": true}",
+                "optax.contrib.prodigy", "{\"learning_rate\": 0.5, \"weight_decay\": 0.01, \"safeguard_warmup\": true}",
+                "optax.contrib.schedule_free_sgd", "{\"learning_rate\": 0.1, \"warmup_steps\": 2, \"weight_decay\": 0}");
         Map<String, Optimizer> meant = Map.of(
                 "Lion", new Lion(0.01, 0.8, 0.95, 0.1, false),
                 "Lars", new Lars(0.5, 0.9, 0.0005, 0.02, 0),
                 "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01),
                 "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false, false),
-                "timm.optim.LaProp", new LaProp(0.01, 0.8, 0.95, 1e-15, 0.1, true, false, 0.01));
+                "timm.optim.LaProp", new LaProp(0.01, 0.8, 0.95, 1e-15, 0.1, true, false, 0.01),
+                "optax.contrib.prodigy", new Prodigy(0.5, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, 0.01, true),
+                "optax.contrib.schedule_free_sgd", new ScheduleFreeSgd(0.1, 2, 0.9, 0, 2));
         int n = 4099 + 4096;
         int steps = 3;
         SplittableRandom random = new SplittableRandom(7);
