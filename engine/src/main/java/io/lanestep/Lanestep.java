@@ -134,6 +134,11 @@ public final class Lanestep {
         return Prodigy.defaults();
     }
 
+    /** Muon (Jordan et al.) as torch.optim.Muon, torch's defaults: lr 1e-3, weight decay 0.1, momentum 0.95. */
+    public static Muon muon() {
+        return Muon.defaults();
+    }
+
     /** LARS (You et al.) at {@code lr}, the paper's ImageNet setting otherwise. */
     public static Lars lars(double lr) {
         return Lars.of(lr);

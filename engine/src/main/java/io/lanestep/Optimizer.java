@@ -18,7 +18,7 @@ import java.util.List;
  */
 public sealed interface Optimizer extends Serializable permits Sgd, HeavyBallMomentum, AveragedMomentum, Rmsprop, Adam, AdamW,
         SignalToNoiseSgd, Adagrad, Adamax, NAdam, RAdam, Rprop, Adadelta, Asgd, Adafactor, Lion, Lars, Lamb,
-        Adopt, Adan, AdamWLegacy, LaProp, Mars, Prodigy, ScheduleFreeAdamW, ScheduleFreeSgd, AdEMAMix, SimplifiedAdEMAMix {
+        Adopt, Adan, AdamWLegacy, LaProp, Mars, Prodigy, Muon, ScheduleFreeAdamW, ScheduleFreeSgd, AdEMAMix, SimplifiedAdEMAMix {
 
     /**
      * The learning rate a {@link Schedule} scales: {@code lr} for most optimizers, λ_η for the

@@ -185,6 +185,26 @@ public final class OptimizerState {
                 arena);
     }
 
+    /** Muon's state of a {@code rows x cols} matrix: its momentum buffer; the kernel keeps the iterations' scratch. */
+    static OptimizerState allocateMuon(Muon optimizer, long rows, long cols, Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        VectorModule.require();
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("a matrix needs rows >= 1 and cols >= 1, got " + rows + " x " + cols
+                    + "; pass the parameter's shape");
+        }
+        long length;
+        try {
+            length = Math.multiplyExact(rows, cols);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(rows + " x " + cols + " overflows a long; pass the parameter's shape");
+        }
+        OptimizerState state = new OptimizerState(optimizer, Formats.FP32, length, optimizer.stateKeys(),
+                new MemorySegment[] {Floats.allocate(arena, length)}, arena);
+        state.kernel.shape(rows, cols);
+        return state;
+    }
+
     /** The configuration this state was created with. */
     public Optimizer optimizer() {
         return optimizer;

@@ -66,6 +66,8 @@ final class Flags {
     static final int NORMALIZED = 1 << 22;
     /** MARS steps a vector as AdamW. */
     static final int VECTOR_RULE = 1 << 23;
+    /** Muon's Nesterov lerp takes its low-weight branch (momentum below 0.5). */
+    static final int NESTEROV_LOW_WEIGHT = 1 << 24;
 
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {

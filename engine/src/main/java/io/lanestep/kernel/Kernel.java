@@ -78,6 +78,11 @@ public abstract class Kernel {
         this.tensorLength = length;
     }
 
+    /** Gives a matrix optimizer's kernel (Muon's) its parameter's shape, once, when its state is made. */
+    public void shape(long rows, long cols) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " steps flat blocks, not matrices");
+    }
+
     /** Sets {@link #tensorLength}, once, when a shard's piece of a tensor is made. */
     public final void tensorLength(long tensorLength) {
         this.tensorLength = tensorLength;

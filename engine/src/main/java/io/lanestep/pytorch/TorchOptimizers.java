@@ -18,6 +18,7 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
@@ -212,6 +213,23 @@ public final class TorchOptimizers {
                 yield new LaProp(lr, betas[0], betas[1], k.number("eps", 1e-15), k.number("weight_decay", 0),
                         k.flag("caution", false), k.flag("corrected_weight_decay", false), lr);
             }
+            case "Muon" -> {
+                if (Boolean.TRUE.equals(kwargs.get("foreach"))) {
+                    throw new IllegalArgumentException("Muon option 'foreach' = True is refused by torch too (no foreach"
+                            + " path); remove it");
+                }
+                double[] abc = k.triple("ns_coefficients", 3.4445, -4.7750, 2.0315);
+                String adjust = k.string("adjust_lr_fn", "original"); // None: "original"
+                if (!adjust.equals("original") && !adjust.equals("match_rms_adamw")) {
+                    throw new IllegalArgumentException("Muon option adjust_lr_fn = '" + adjust + "' is not one of"
+                            + " torch's None, 'original' and 'match_rms_adamw'; pass one of them");
+                }
+                yield new Muon(k.number("lr", 1e-3), k.number("weight_decay", 0.1), k.number("momentum", 0.95),
+                        k.flag("nesterov", true), abc[0], abc[1], abc[2], k.number("eps", 1e-7),
+                        (int) k.integer("ns_steps", 5, false),
+                        adjust.equals("original") ? Muon.AdjustLr.ORIGINAL : Muon.AdjustLr.MATCH_RMS_ADAMW,
+                        Muon.Precision.BF16);
+            }
             case "Mars" -> {
                 double[] betas = k.pair("betas", 0.9, 0.99);
                 double[] betas1d = k.pair("betas_1d", betas[0], betas[1]); // None: betas
@@ -307,7 +325,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "Mars", "ademamix", "simplified_ademamix",
+                "ASGD", "Adafactor", "Muon", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "Mars", "ademamix", "simplified_ademamix",
                 "schedule_free_adamw", "schedule_free_sgd", "prodigy",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }

@@ -7,6 +7,7 @@ import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.LaneWidth;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
 import io.lanestep.pytorch.TorchOptimizers;
@@ -288,7 +289,7 @@ public final class Replay {
         return values;
     }
 
-    /** A matrix's Adafactor state is factored by its shape; every other state is flat. */
+    /** A matrix's Adafactor state is factored by its shape, Muon's knows it; every other state is flat. */
     private static OptimizerState newState(Optimizer optimizer, long[] shape, int n, Arena arena) {
         if (optimizer instanceof Adafactor a && shape.length == 2) {
             return a.newState(shape[0], shape[1], arena);
@@ -296,6 +297,13 @@ public final class Replay {
         if (optimizer instanceof Adafactor && shape.length > 2) {
             throw new IllegalArgumentException("param_shape " + java.util.Arrays.toString(shape) + ": Lanestep's"
                     + " Adafactor factors vectors and matrices only");
+        }
+        if (optimizer instanceof Muon m) {
+            if (shape.length != 2) {
+                throw new IllegalArgumentException("param_shape " + java.util.Arrays.toString(shape) + ": Muon steps"
+                        + " 2-D parameters only, as torch.optim.Muon");
+            }
+            return m.newState(shape[0], shape[1], arena);
         }
         return optimizer.newState(n, arena);
     }

@@ -9,12 +9,16 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The benchmarks and the report measure every optimizer the engine permits. */
+/**
+ * The benchmarks and the report measure every elementwise optimizer the engine permits. Muon's
+ * step is matrix products, whose cost grows with the matrix's shape rather than its element count:
+ * it has no row in the per-element table.
+ */
 class WorkloadCatalogueTest {
     @Test
     void theBenchmarksMeasureEveryOptimizer() {
         Set<String> permitted = Arrays.stream(Optimizer.class.getPermittedSubclasses()).map(Class::getSimpleName)
-                .collect(Collectors.toCollection(TreeSet::new));
+                .filter(name -> !name.equals("Muon")).collect(Collectors.toCollection(TreeSet::new));
         Set<String> measured = Workloads.NAMES.stream().map(n -> Workloads.optimizer(n).getClass().getSimpleName())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(permitted, measured, "Workloads.NAMES must have a workload of every permitted optimizer");

@@ -37,13 +37,16 @@ class CatalogueTest {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** Every elementwise optimizer; Muon, which steps matrices, has its own properties (MuonProperties). */
     @Test
     void thePropertiesGenerateEveryOptimizer() {
         Set<String> generated = new TreeSet<>();
         for (Arbitrary<Optimizer> each : Optimizers.each()) {
             generated.add(each.sample().getClass().getSimpleName());
         }
-        assertEquals(permitted(), generated, "Optimizers.each() must have one arbitrary per permitted optimizer");
+        Set<String> elementwise = new TreeSet<>(permitted());
+        elementwise.remove("Muon");
+        assertEquals(elementwise, generated, "Optimizers.each() must have one arbitrary per permitted optimizer");
     }
 
     @Test

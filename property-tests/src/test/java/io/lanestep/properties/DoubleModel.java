@@ -20,6 +20,7 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.Prodigy;
@@ -525,6 +526,7 @@ final class DoubleModel {
             case Lamb l -> throw new IllegalArgumentException("LAMB scales by block norms: use block()");
             case Mars m -> throw new IllegalArgumentException("MARS takes the block's norm: use block()");
             case Prodigy o -> throw new IllegalArgumentException("Prodigy sums over the block: use block()");
+            case Muon o -> throw new IllegalArgumentException("Muon is not elementwise: see MuonProperties");
             case Rprop r -> {
                 float g = r.maximize() ? -gf : gf;
                 double product = (double) g * slots[0];

@@ -102,6 +102,21 @@ record GoldenCase(Path dir, String optimizer, Map<String, Object> kwargs, int n,
         }
     }
 
+    /** A number of case.json's {@code tolerance} (Muon's {@code step_bound}). */
+    @SuppressWarnings("unchecked")
+    double toleranceNumber(String field) {
+        try {
+            Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("case.json")));
+            Object value = ((Map<String, Object>) json.get("tolerance")).get(field);
+            if (!(value instanceof Number number)) {
+                throw new IllegalArgumentException(name() + ": tolerance has no number '" + field + "'");
+            }
+            return number.doubleValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@link #sameValue}, or finite values at most {@code ulps} apart. */
     static boolean within(float a, float b, int ulps) {
         return sameValue(a, b) || ulps > 0 && Float.isFinite(a) && Float.isFinite(b)

@@ -18,6 +18,7 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.NAdam;
 import io.lanestep.Optimizer;
 import io.lanestep.Prodigy;
@@ -63,6 +64,7 @@ public final class Reference {
             case LaProp a -> LaPropReference.step(a, params, grads, state);
             case Mars a -> MarsReference.step(a, params, grads, state);
             case Prodigy a -> ProdigyReference.step(a, params, grads, state);
+            case Muon a -> MuonReference.step(a, params, grads, state);
             case ScheduleFreeAdamW a -> ScheduleFreeReference.step(a, params, grads, state);
             case ScheduleFreeSgd s -> ScheduleFreeReference.step(s, params, grads, state);
             case AdamWLegacy a -> AdamWLegacyReference.step(a, params, grads, state);

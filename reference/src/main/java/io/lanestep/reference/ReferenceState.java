@@ -10,6 +10,8 @@ public final class ReferenceState {
     private final Map<String, float[]> slots = new LinkedHashMap<>();
     private final Map<String, Float> scalars = new LinkedHashMap<>();
     private long step;
+    private int rows;
+    private int cols;
     private int fusedVector = 8;
 
     /** Fresh state for {@code optimizer} on {@code length} floats, each slot at its initial value. */
@@ -31,6 +33,27 @@ public final class ReferenceState {
         state.slots.put(io.lanestep.Adafactor.ROW_VAR, new float[rows]);
         state.slots.put(io.lanestep.Adafactor.COL_VAR, new float[cols]);
         return state;
+    }
+
+    /** Muon's state of a {@code rows x cols} matrix stored row-major. */
+    public static ReferenceState muon(io.lanestep.Muon optimizer, int rows, int cols) {
+        ReferenceState state = new ReferenceState(optimizer, rows * cols);
+        state.rows = rows;
+        state.cols = cols;
+        return state;
+    }
+
+    /** The matrix's rows ({@link #muon}); refused for a flat block. */
+    int rows() {
+        if (rows == 0) {
+            throw new IllegalArgumentException("a Muon reference state needs its shape: make it with ReferenceState.muon");
+        }
+        return rows;
+    }
+
+    int cols() {
+        rows();
+        return cols;
     }
 
     /**
