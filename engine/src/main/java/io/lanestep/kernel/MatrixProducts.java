@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * output element is the sum over the inner index in order, from 0, fused
  * ({@code acc = fma(l[i][k], r[k][j], acc)}): the vector loops run that sum in each lane over
  * columns {@code j}, the scalar tail runs it alone, so the bits are the same whatever the lane
- * width, and they are the reference's. Four rows share each load of {@code r}.
+ * width, and they are the reference's. Four rows share each load of {@code r}, two vectors each
+ * broadcast of {@code l}, and a packed panel of {@link #PANEL} columns of {@code r} serves every row
+ * of {@code l} from cache before the next. Rows are independent, so threads split them.
  */
 final class MatrixProducts {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -17,46 +19,116 @@ final class MatrixProducts {
     private MatrixProducts() {
     }
 
-    /** {@code out[p x q] = l[p x inner] · r[inner x q]}. */
-    static void multiply(float[] l, float[] r, float[] out, int p, int inner, int q) {
+    /** Columns of {@code r} one pass over the rows of {@code l} reuses from cache: 256 KB of {@code r} at 1024 inner. */
+    static final int PANEL = 64;
+
+    /**
+     * Packs the vector columns of {@code r} ({@code inner x q}) panel after panel, each panel's
+     * rows contiguous: panel {@code j0} (width {@code w}) at {@code inner·j0}, element
+     * {@code (k, jj)} at {@code inner·j0 + k·w + jj}. Its loads then walk one array, not
+     * {@code inner} rows of {@code r}.
+     */
+    static void pack(float[] r, float[] packed, int inner, int q) {
         int vectorEnd = S.loopBound(q);
-        int i = 0;
-        for (; i + 4 <= p; i += 4) {
-            for (int j = 0; j < vectorEnd; j += LANES) {
-                fourRows(l, r, out, i, inner, q, j);
-            }
-            for (int row = i; row < i + 4; row++) {
-                tail(l, r, out, row, inner, q, vectorEnd);
+        for (int j0 = 0; j0 < vectorEnd; j0 += PANEL) {
+            int w = Math.min(PANEL, vectorEnd - j0);
+            for (int k = 0; k < inner; k++) {
+                System.arraycopy(r, k * q + j0, packed, inner * j0 + k * w, w);
             }
         }
-        for (; i < p; i++) {
-            for (int j = 0; j < vectorEnd; j += LANES) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int k = 0; k < inner; k++) {
-                    acc = FloatVector.fromArray(S, r, k * q + j).fma(FloatVector.broadcast(S, l[i * inner + k]), acc);
+    }
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of {@code out[p x q] = l[p x inner] · r[inner x q]}, with
+     * {@code packed} holding {@code r} as {@link #pack} leaves it; the columns past the last whole
+     * vector come from {@code r}.
+     */
+    static void multiplyRows(float[] l, float[] packed, float[] r, float[] out, int rowFrom, int rowTo, int inner,
+                             int q) {
+        int vectorEnd = S.loopBound(q);
+        for (int j0 = 0; j0 < vectorEnd; j0 += PANEL) {
+            int w = Math.min(PANEL, vectorEnd - j0);
+            int base = inner * j0;
+            int i = rowFrom;
+            for (; i + 4 <= rowTo; i += 4) {
+                int j = 0;
+                for (; j + 2 * LANES <= w; j += 2 * LANES) {
+                    fourRowsTwoVectors(l, packed, out, i, inner, w, base + j, i * q + j0 + j, q);
                 }
-                acc.intoArray(out, i * q + j);
+                for (; j < w; j += LANES) {
+                    fourRows(l, packed, out, i, inner, w, base + j, i * q + j0 + j, q);
+                }
             }
+            for (; i < rowTo; i++) {
+                for (int j = 0; j < w; j += LANES) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int k = 0; k < inner; k++) {
+                        acc = FloatVector.fromArray(S, packed, base + k * w + j)
+                                .fma(FloatVector.broadcast(S, l[i * inner + k]), acc);
+                    }
+                    acc.intoArray(out, i * q + j0 + j);
+                }
+            }
+        }
+        for (int i = rowFrom; i < rowTo; i++) {
             tail(l, r, out, i, inner, q, vectorEnd);
         }
     }
 
-    private static void fourRows(float[] l, float[] r, float[] out, int i, int inner, int q, int j) {
+    /** Rows {@code i..i+3}: two vectors from packed offset {@code at} (panel width {@code w}), stored at {@code o}. */
+    private static void fourRowsTwoVectors(float[] l, float[] packed, float[] out, int i, int inner, int w, int at,
+                                           int o, int q) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int l0 = i * inner;
+        for (int k = 0; k < inner; k++) {
+            FloatVector ra = FloatVector.fromArray(S, packed, at + k * w);
+            FloatVector rb = FloatVector.fromArray(S, packed, at + k * w + LANES);
+            FloatVector x0 = FloatVector.broadcast(S, l[l0 + k]);
+            FloatVector x1 = FloatVector.broadcast(S, l[l0 + inner + k]);
+            FloatVector x2 = FloatVector.broadcast(S, l[l0 + 2 * inner + k]);
+            FloatVector x3 = FloatVector.broadcast(S, l[l0 + 3 * inner + k]);
+            a0 = ra.fma(x0, a0);
+            b0 = rb.fma(x0, b0);
+            a1 = ra.fma(x1, a1);
+            b1 = rb.fma(x1, b1);
+            a2 = ra.fma(x2, a2);
+            b2 = rb.fma(x2, b2);
+            a3 = ra.fma(x3, a3);
+            b3 = rb.fma(x3, b3);
+        }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + LANES);
+        a1.intoArray(out, o + q);
+        b1.intoArray(out, o + q + LANES);
+        a2.intoArray(out, o + 2 * q);
+        b2.intoArray(out, o + 2 * q + LANES);
+        a3.intoArray(out, o + 3 * q);
+        b3.intoArray(out, o + 3 * q + LANES);
+    }
+
+    private static void fourRows(float[] l, float[] packed, float[] out, int i, int inner, int w, int at, int o, int q) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int k = 0; k < inner; k++) {
-            FloatVector rv = FloatVector.fromArray(S, r, k * q + j);
+            FloatVector rv = FloatVector.fromArray(S, packed, at + k * w);
             a0 = rv.fma(FloatVector.broadcast(S, l[i * inner + k]), a0);
             a1 = rv.fma(FloatVector.broadcast(S, l[(i + 1) * inner + k]), a1);
             a2 = rv.fma(FloatVector.broadcast(S, l[(i + 2) * inner + k]), a2);
             a3 = rv.fma(FloatVector.broadcast(S, l[(i + 3) * inner + k]), a3);
         }
-        a0.intoArray(out, i * q + j);
-        a1.intoArray(out, (i + 1) * q + j);
-        a2.intoArray(out, (i + 2) * q + j);
-        a3.intoArray(out, (i + 3) * q + j);
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + q);
+        a2.intoArray(out, o + 2 * q);
+        a3.intoArray(out, o + 3 * q);
     }
 
     private static void tail(float[] l, float[] r, float[] out, int i, int inner, int q, int from) {

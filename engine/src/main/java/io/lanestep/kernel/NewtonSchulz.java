@@ -12,6 +12,10 @@ import java.lang.foreign.MemorySegment;
  * {@code A = bf16(X·Xᵀ)}, {@code M = bf16(b·A + c·(A·A))}, {@code X = bf16(a·X + M·X)}. (Rounding
  * each of torch's eager operations apart instead lands up to 2.5 bf16 ulps of {@code lrAdjusted}
  * from torch's trajectories, outside their bound.)
+ *
+ * <p>Each iteration is three products, each a pass of its own that the engine's workers split by
+ * output rows ({@link #product}); what lies between them (rounding, the scaled sums, packing the
+ * next right operand) runs on the calling thread ({@link #between}).
  */
 final class NewtonSchulz {
     final int rows;
@@ -24,6 +28,9 @@ final class NewtonSchulz {
     private final float[] next;
     private final float[] gram;
     private final float[] poly;
+    /** The running product's right operand, packed in panels ({@link MatrixProducts#pack}). */
+    private final float[] packed;
+    private boolean bf16;
 
     NewtonSchulz(long rows, long cols) {
         if ((long) Math.min(rows, cols) * Math.max(rows, cols) > Integer.MAX_VALUE - 8) {
@@ -40,53 +47,93 @@ final class NewtonSchulz {
         next = new float[m * k];
         gram = new float[m * m];
         poly = new float[m * m];
+        packed = new float[m * k];
     }
 
-    /** Replaces the update {@code u} (row-major, {@code rows x cols}) by its orthogonalization {@code O}. */
-    void orthogonalize(MemorySegment u, Muon muon) {
-        boolean bf16 = muon.precision() == Muon.Precision.BF16;
+    /** The product passes of {@code muon}'s step: three per iteration. */
+    static int products(Muon muon) {
+        return 3 * muon.nsSteps();
+    }
+
+    /**
+     * Before product pass {@code product} ({@code 0 <= product <= products(muon)}; the last is the
+     * step's end): finishes what the previous product computed and prepares the next. The first
+     * reads the update {@code U} from {@code u}, the last writes {@code O} there.
+     */
+    void between(int product, MemorySegment u, Muon muon) {
+        if (product == 0) {
+            start(u, muon);
+        }
+        int phase = product % 3;
+        if (product > 0 && phase == 0) {
+            float a = (float) muon.a();
+            for (int i = 0; i < x.length; i++) {
+                x[i] = round(a * x[i] + next[i]);
+            }
+        }
+        if (product == products(muon)) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < k; j++) {
+                    u.setAtIndex(Lanes.F, transposed ? (long) j * cols + i : (long) i * cols + j, x[i * k + j]);
+                }
+            }
+            return;
+        }
+        switch (phase) {
+            case 0 -> {
+                MatrixProducts.transpose(x, xt, m, k);
+                MatrixProducts.pack(xt, packed, k, m);
+            }
+            case 1 -> {
+                for (int i = 0; i < gram.length; i++) {
+                    gram[i] = round(gram[i]);
+                }
+                MatrixProducts.pack(gram, packed, m, m);
+            }
+            default -> {
+                float b = (float) muon.b();
+                float c = (float) muon.c();
+                for (int i = 0; i < poly.length; i++) {
+                    poly[i] = round(b * gram[i] + c * poly[i]);
+                }
+                MatrixProducts.pack(x, packed, m, k);
+            }
+        }
+    }
+
+    /**
+     * Product pass {@code product} over the output rows that elements {@code [from, to)} of a block of
+     * {@code length} stand for: {@code A = X·Xᵀ}, then {@code A·A}, then {@code M·X}.
+     */
+    void product(int product, long from, long to, long length) {
+        int rowFrom = (int) (from * m / length);
+        int rowTo = (int) (to * m / length);
+        switch (product % 3) {
+            case 0 -> MatrixProducts.multiplyRows(x, packed, xt, gram, rowFrom, rowTo, k, m);
+            case 1 -> MatrixProducts.multiplyRows(gram, packed, gram, poly, rowFrom, rowTo, m, m);
+            default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k);
+        }
+    }
+
+    /** {@code X} from the update, rounded, divided by its norm (floored at eps). */
+    private void start(MemorySegment u, Muon muon) {
+        bf16 = muon.precision() == Muon.Precision.BF16;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < k; j++) {
-                long at = transposed ? (long) j * cols + i : (long) i * cols + j;
-                x[i * k + j] = round(u.getAtIndex(Lanes.F, at), bf16);
+                x[i * k + j] = round(u.getAtIndex(Lanes.F, transposed ? (long) j * cols + i : (long) i * cols + j));
             }
         }
         double squares = 0;
         for (float v : x) {
             squares += (double) v * v;
         }
-        float norm = round((float) Math.sqrt(squares), bf16);
-        float floor = round(Math.max(norm, round((float) muon.eps(), bf16)), bf16);
+        float floor = round(Math.max(round((float) Math.sqrt(squares)), round((float) muon.eps())));
         for (int i = 0; i < x.length; i++) {
-            x[i] = round(x[i] / floor, bf16);
-        }
-        float a = (float) muon.a();
-        float b = (float) muon.b();
-        float c = (float) muon.c();
-        for (int step = 0; step < muon.nsSteps(); step++) {
-            MatrixProducts.transpose(x, xt, m, k);
-            MatrixProducts.multiply(x, xt, gram, m, k, m);
-            for (int i = 0; i < gram.length; i++) {
-                gram[i] = round(gram[i], bf16);
-            }
-            MatrixProducts.multiply(gram, gram, poly, m, m, m);
-            for (int i = 0; i < poly.length; i++) {
-                poly[i] = round(b * gram[i] + c * poly[i], bf16);
-            }
-            MatrixProducts.multiply(poly, x, next, m, m, k);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = round(a * x[i] + next[i], bf16);
-            }
-        }
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < k; j++) {
-                long at = transposed ? (long) j * cols + i : (long) i * cols + j;
-                u.setAtIndex(Lanes.F, at, x[i * k + j]);
-            }
+            x[i] = round(x[i] / floor);
         }
     }
 
-    private static float round(float value, boolean bf16) {
+    private float round(float value) {
         return bf16 ? Halves.round(value, Halves.BF16) : value;
     }
 }

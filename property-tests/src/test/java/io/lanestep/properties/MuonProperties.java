@@ -114,4 +114,26 @@ class MuonProperties implements OptimizerDomain {
             assertArrayEquals(Floats.toArray(b1), Floats.toArray(b));
         }
     }
+
+    /** A matrix large enough for the workers to split its products by rows steps as one thread does. */
+    @Property(tries = 4)
+    void twoThreadsGiveOneThreadsBits(@ForAll("muons") Muon muon, @ForAll("widths") LaneWidth width,
+                                      @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int rows = 330;
+        int cols = 401;
+        float[] p0 = Data.NORMAL.fill(rows * cols, random);
+        float[] g = Data.NORMAL.fill(rows * cols, random);
+        try (Arena arena = Arena.ofConfined(); Engine one = Engine.create(width, 1); Engine two = Engine.create(width, 2)) {
+            MemorySegment a = Floats.copyOf(arena, p0);
+            MemorySegment b = Floats.copyOf(arena, p0);
+            OptimizerState sa = muon.newState(rows, cols, arena);
+            OptimizerState sb = muon.newState(rows, cols, arena);
+            for (int t = 0; t < 2; t++) {
+                one.step(muon, sa, a, Floats.copyOf(arena, g));
+                two.step(muon, sb, b, Floats.copyOf(arena, g));
+            }
+            assertArrayEquals(Floats.toArray(a), Floats.toArray(b), muon + " at " + width);
+        }
+    }
 }
