@@ -168,18 +168,7 @@ public final class OptimizerState {
 
     /** Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic. */
     static OptimizerState allocateMatrix(Adafactor optimizer, long rows, long cols, Arena arena) {
-        Objects.requireNonNull(arena, "arena");
-        VectorModule.require();
-        if (rows < 1 || cols < 1) {
-            throw new IllegalArgumentException("a matrix needs rows >= 1 and cols >= 1, got " + rows + " x " + cols
-                    + "; pass the parameter's shape");
-        }
-        long length;
-        try {
-            length = Math.multiplyExact(rows, cols);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(rows + " x " + cols + " overflows a long; pass the parameter's shape");
-        }
+        long length = matrixLength(rows, cols, arena);
         MemorySegment[] slots = {Floats.allocate(arena, rows), Floats.allocate(arena, cols)};
         return new OptimizerState(optimizer, Formats.FP32, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots,
                 arena);
@@ -187,22 +176,26 @@ public final class OptimizerState {
 
     /** Muon's state of a {@code rows x cols} matrix: its momentum buffer; the kernel keeps the iterations' scratch. */
     static OptimizerState allocateMuon(Muon optimizer, long rows, long cols, Arena arena) {
+        long length = matrixLength(rows, cols, arena);
+        OptimizerState state = new OptimizerState(optimizer, Formats.FP32, length, optimizer.stateKeys(),
+                new MemorySegment[] {Floats.allocate(arena, length)}, arena);
+        state.kernel.shape(rows, cols);
+        return state;
+    }
+
+    /** The elements of a {@code rows x cols} matrix, checked, with the arena and the vector module. */
+    private static long matrixLength(long rows, long cols, Arena arena) {
         Objects.requireNonNull(arena, "arena");
         VectorModule.require();
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("a matrix needs rows >= 1 and cols >= 1, got " + rows + " x " + cols
                     + "; pass the parameter's shape");
         }
-        long length;
         try {
-            length = Math.multiplyExact(rows, cols);
+            return Math.multiplyExact(rows, cols);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException(rows + " x " + cols + " overflows a long; pass the parameter's shape");
         }
-        OptimizerState state = new OptimizerState(optimizer, Formats.FP32, length, optimizer.stateKeys(),
-                new MemorySegment[] {Floats.allocate(arena, length)}, arena);
-        state.kernel.shape(rows, cols);
-        return state;
     }
 
     /** The configuration this state was created with. */

@@ -15,6 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class MatrixProducts {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
+    /** 512-bit vectors leave registers for a 4x4 block (16 accumulators); 256-bit ones (16 registers) do not. */
+    private static final boolean FOUR_VECTORS = LANES >= 16;
 
     private MatrixProducts() {
     }
@@ -52,6 +54,9 @@ final class MatrixProducts {
             int i = rowFrom;
             for (; i + 4 <= rowTo; i += 4) {
                 int j = 0;
+                for (; FOUR_VECTORS && j + 4 * LANES <= w; j += 4 * LANES) {
+                    fourRowsFourVectors(l, packed, out, i, inner, w, base + j, i * q + j0 + j, q);
+                }
                 for (; j + 2 * LANES <= w; j += 2 * LANES) {
                     fourRowsTwoVectors(l, packed, out, i, inner, w, base + j, i * q + j0 + j, q);
                 }
@@ -73,6 +78,66 @@ final class MatrixProducts {
         for (int i = rowFrom; i < rowTo; i++) {
             tail(l, r, out, i, inner, q, vectorEnd);
         }
+    }
+
+    /** Rows {@code i..i+3}: four vectors from packed offset {@code at} (panel width {@code w}), stored at {@code o}. */
+    private static void fourRowsFourVectors(float[] l, float[] packed, float[] out, int i, int inner, int w, int at,
+                                            int o, int q) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        FloatVector d3 = a0;
+        int l0 = i * inner;
+        for (int k = 0; k < inner; k++) {
+            int r = at + k * w;
+            FloatVector ra = FloatVector.fromArray(S, packed, r);
+            FloatVector rb = FloatVector.fromArray(S, packed, r + LANES);
+            FloatVector rc = FloatVector.fromArray(S, packed, r + 2 * LANES);
+            FloatVector rd = FloatVector.fromArray(S, packed, r + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(S, l[l0 + k]);
+            a0 = ra.fma(x, a0);
+            b0 = rb.fma(x, b0);
+            c0 = rc.fma(x, c0);
+            d0 = rd.fma(x, d0);
+            x = FloatVector.broadcast(S, l[l0 + inner + k]);
+            a1 = ra.fma(x, a1);
+            b1 = rb.fma(x, b1);
+            c1 = rc.fma(x, c1);
+            d1 = rd.fma(x, d1);
+            x = FloatVector.broadcast(S, l[l0 + 2 * inner + k]);
+            a2 = ra.fma(x, a2);
+            b2 = rb.fma(x, b2);
+            c2 = rc.fma(x, c2);
+            d2 = rd.fma(x, d2);
+            x = FloatVector.broadcast(S, l[l0 + 3 * inner + k]);
+            a3 = ra.fma(x, a3);
+            b3 = rb.fma(x, b3);
+            c3 = rc.fma(x, c3);
+            d3 = rd.fma(x, d3);
+        }
+        store(out, o, a0, b0, c0, d0);
+        store(out, o + q, a1, b1, c1, d1);
+        store(out, o + 2 * q, a2, b2, c2, d2);
+        store(out, o + 3 * q, a3, b3, c3, d3);
+    }
+
+    private static void store(float[] out, int o, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        a.intoArray(out, o);
+        b.intoArray(out, o + LANES);
+        c.intoArray(out, o + 2 * LANES);
+        d.intoArray(out, o + 3 * LANES);
     }
 
     /** Rows {@code i..i+3}: two vectors from packed offset {@code at} (panel width {@code w}), stored at {@code o}. */
