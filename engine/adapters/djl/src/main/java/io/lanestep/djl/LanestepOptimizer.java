@@ -10,6 +10,7 @@ import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
+import io.lanestep.Muon;
 import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -53,7 +55,7 @@ import java.util.function.Function;
  * optimizer owns its state and its engine's threads; close it when training ends.
  */
 public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer implements AutoCloseable {
-    private final Function<String, Optimizer> configuration;
+    private final BiFunction<String, long[], Optimizer> configuration;
     private final Schedule schedule;
     private final NonFinite policy;
     private final Engine engine;
@@ -86,7 +88,18 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
     /** A builder stepping every parameter with {@code optimizer}. */
     public static Builder builder(Optimizer optimizer) {
         Objects.requireNonNull(optimizer, "optimizer");
-        return new Builder(id -> optimizer);
+        return new Builder((id, shape) -> optimizer);
+    }
+
+    /**
+     * A builder stepping every 2-D weight with {@code forMatrices} (Muon, as practitioners use it:
+     * hidden layers' matrices) and every other parameter (biases, norms' scales, convolution kernels)
+     * with {@code forOthers}, chosen by the parameter's shape at its first step.
+     */
+    public static Builder builder(Muon forMatrices, Optimizer forOthers) {
+        Objects.requireNonNull(forMatrices, "forMatrices");
+        Objects.requireNonNull(forOthers, "forOthers");
+        return new Builder((id, shape) -> shape.length == 2 ? forMatrices : forOthers);
     }
 
     /**
@@ -95,7 +108,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
      */
     public static Builder builder(Function<String, Optimizer> perParameter) {
         Objects.requireNonNull(perParameter, "perParameter");
-        return new Builder(perParameter);
+        return new Builder((id, shape) -> perParameter.apply(id));
     }
 
     /**
@@ -125,7 +138,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                         + " elements, weight " + params.elements() + "; pass the weight's own gradient");
             }
             if (first) {
-                slot = newSlot(parameterId, params, grads);
+                slot = newSlot(parameterId, weight.getShape().getShape(), params, grads);
             }
             engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
             // Kept only once stepped: a refused first step leaves no state behind to be saved.
@@ -181,7 +194,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                 var grads = TensorViews.of(id, "gradient", gradient, first);
                 zeroed.add(grads);
                 if (first) {
-                    slot = newSlot(id, params, grads);
+                    slot = newSlot(id, weight.getShape().getShape(), params, grads);
                     made.put(id, slot);
                 }
                 groups.add(group(slot, params, grads));
@@ -203,10 +216,19 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         }
     }
 
-    private Slot newSlot(String parameterId, TensorViews.View params, TensorViews.View grads) {
-        Optimizer base = Objects.requireNonNull(configuration.apply(parameterId),
+    private Slot newSlot(String parameterId, long[] shape, TensorViews.View params, TensorViews.View grads) {
+        Optimizer base = Objects.requireNonNull(configuration.apply(parameterId, shape),
                 "the configuration of parameter " + parameterId);
-        return new Slot(base, base.newState(params.elements(), arena, formats(params.format(), grads.format())));
+        Formats formats = formats(params.format(), grads.format());
+        if (base instanceof Muon muon) {
+            if (shape.length != 2 || !formats.equals(Formats.FP32)) {
+                throw new IllegalArgumentException("parameter " + parameterId + " has shape " + Arrays.toString(shape)
+                        + " and formats " + formats + "; Muon steps float32 2-D weights: give the others another"
+                        + " optimizer, LanestepOptimizer.builder(muon, forOthers) does so by shape");
+            }
+            return new Slot(base, muon.newState(shape[0], shape[1], arena));
+        }
+        return new Slot(base, base.newState(params.elements(), arena, formats));
     }
 
     /**
@@ -311,7 +333,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
                         + " saved with this model");
             }
             TensorViews.View view = TensorViews.of(p.name(), "weight", parameter.getArray(), true);
-            Slot slot = newSlot(parameter.getId(), view, view);
+            Slot slot = newSlot(parameter.getId(), shape, view, view);
             restored.put(parameter.getId(), slot);
             groups.add(stateOnly(slot));
         }
@@ -345,7 +367,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
 
     /** Builds a {@link LanestepOptimizer}; DJL's own options ({@code setRescaleGrad}, {@code optClipGrad}) apply. */
     public static final class Builder extends OptimizerBuilder<Builder> {
-        private final Function<String, Optimizer> configuration;
+        private final BiFunction<String, long[], Optimizer> configuration;
         private Schedule schedule = Schedule.constant();
         private NonFinite policy = NonFinite.PROPAGATE;
         private LaneWidth width = LaneWidth.preferred();
@@ -354,7 +376,7 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         private Format stateFormat = Format.FP32;
         private boolean masterWeights;
 
-        private Builder(Function<String, Optimizer> configuration) {
+        private Builder(BiFunction<String, long[], Optimizer> configuration) {
             this.configuration = configuration;
         }
 

@@ -20,6 +20,7 @@ import io.lanestep.Block;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Group;
+import io.lanestep.Muon;
 import io.lanestep.NonFinite;
 import io.lanestep.OptimizerState;
 import io.lanestep.SignalToNoiseSgd;
@@ -108,6 +109,55 @@ class LanestepOptimizerTest {
                 assertArrayEquals(new float[start.length], weight.getGradient().toFloatArray(), "zeroed after step");
             }
             assertNotEquals(start[0], weight.toFloatArray()[0]);
+        }
+    }
+
+    /**
+     * {@code builder(muon, forOthers)} steps a 2-D weight with Muon (its state made with the weight's
+     * shape) and a bias with the other optimizer: each step's bytes equal the engine's on heap
+     * copies; a 1-D parameter given Muon itself is refused, naming the fix.
+     */
+    @Test
+    void stepsMatricesWithMuonAndTheRestWithTheOther() {
+        int rows = 12;
+        int cols = 9;
+        float[] w0 = random(21, rows * cols);
+        float[] wSlope = random(22, rows * cols);
+        float[] b0 = random(23, cols);
+        float[] bSlope = random(24, cols);
+        Muon muon = Muon.defaults().withLearningRate(0.02);
+        Adam adam = Adam.defaults();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+             LanestepOptimizer optimizer = LanestepOptimizer.builder(muon, adam).build();
+             Arena arena = Arena.ofConfined();
+             io.lanestep.Engine engine = io.lanestep.Engine.create()) {
+            NDArray weight = manager.create(w0, new ai.djl.ndarray.types.Shape(rows, cols));
+            NDArray bias = manager.create(b0);
+            weight.setRequiresGradient(true);
+            bias.setRequiresGradient(true);
+            OptimizerState muonState = muon.newState(rows, cols, arena);
+            OptimizerState adamState = adam.newState(cols, arena);
+            float[] w = w0.clone();
+            float[] b = b0.clone();
+            for (int step = 0; step < 3; step++) {
+                backward(weight, manager.create(wSlope, new ai.djl.ndarray.types.Shape(rows, cols)));
+                backward(bias, manager.create(bSlope));
+                engine.step(muon, muonState, MemorySegment.ofArray(w), MemorySegment.ofArray(wSlope.clone()));
+                engine.step(adam, adamState, MemorySegment.ofArray(b), MemorySegment.ofArray(bSlope.clone()));
+                optimizer.update("w", weight, weight.getGradient());
+                optimizer.update("b", bias, bias.getGradient());
+                assertArrayEquals(w, weight.toFloatArray(), "Muon, step " + step);
+                assertArrayEquals(b, bias.toFloatArray(), "Adam, step " + step);
+            }
+            assertTrue(optimizer.states().get("w").optimizer() instanceof Muon);
+        }
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+             LanestepOptimizer optimizer = LanestepOptimizer.builder(Muon.defaults()).build()) {
+            NDArray bias = manager.create(b0);
+            bias.setRequiresGradient(true);
+            backward(bias, manager.create(bSlope));
+            var e = assertThrows(IllegalArgumentException.class, () -> optimizer.update("b", bias, bias.getGradient()));
+            assertTrue(e.getMessage().contains("builder(muon, forOthers)"), e.getMessage());
         }
     }
 
