@@ -6,6 +6,7 @@ import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
+import io.lanestep.Muon;
 import io.lanestep.NonFinite;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
@@ -87,7 +88,8 @@ public final class LanestepTrainer implements AutoCloseable {
             net.initGradientsView();
         }
         miniBatch = net.getLayerWiseConfigurations().getConf(0).isMiniBatch();
-        plan = ParameterPlan.of(net, b.perLayer == null ? layer -> UpdaterViews.configuration(net, layer) : b.perLayer);
+        plan = ParameterPlan.of(net, b.perLayer == null ? layer -> UpdaterViews.configuration(net, layer) : b.perLayer,
+                b.matrices);
         paramsAddress = FlatViews.address(net.params(), "the network's parameters");
         gradsAddress = FlatViews.address(net.getFlattenedGradients(), "the network's gradients");
         format = FlatViews.format(net.params(), "the network's parameters");
@@ -107,11 +109,21 @@ public final class LanestepTrainer implements AutoCloseable {
         } else {
             for (ParameterPlan.Entry e : plan.entries()) {
                 if (e.kind() == ParameterPlan.Kind.LANESTEP) {
-                    states.put(e.key(), e.base().newState(e.length(), arena, formats));
+                    states.put(e.key(), e.base() instanceof Muon muon ? matrixState(e, muon, formats)
+                            : e.base().newState(e.length(), arena, formats));
                 }
             }
         }
         engine = Engine.create(b.width, b.threads, b.flushSubnormalState);
+    }
+
+    private OptimizerState matrixState(ParameterPlan.Entry e, Muon muon, Formats formats) {
+        if (e.rows() == 0 || !formats.equals(Formats.FP32)) {
+            throw new IllegalArgumentException("parameter " + e.key() + " is not a float32 matrix (" + formats + ");"
+                    + " Muon steps float32 2-D weights: use LanestepTrainer.builder(net, muon, forOthers), which gives"
+                    + " the others another optimizer");
+        }
+        return muon.newState(e.rows(), e.cols(), arena);
     }
 
     /**
@@ -135,6 +147,19 @@ public final class LanestepTrainer implements AutoCloseable {
     public static Builder builder(MultiLayerNetwork net, Optimizer optimizer) {
         Objects.requireNonNull(optimizer, "optimizer");
         return builder(net, layer -> optimizer);
+    }
+
+    /**
+     * A trainer stepping every weight matrix of {@code net} with {@code forMatrices} (Muon, as
+     * practitioners use it; DL4J's [nIn, nOut] weight steps as torch's [out, in] one) and every other
+     * parameter (biases, normalization scales) with {@code forOthers}, in state of its own; the
+     * layers must have DL4J's {@code NoOp} updater.
+     */
+    public static Builder builder(MultiLayerNetwork net, Muon forMatrices, Optimizer forOthers) {
+        Objects.requireNonNull(forMatrices, "forMatrices");
+        Builder b = builder(net, forOthers);
+        b.matrices = forMatrices;
+        return b;
     }
 
     /** {@link #builder(MultiLayerNetwork, Optimizer)} with a Lanestep configuration per layer index. */
@@ -256,6 +281,8 @@ public final class LanestepTrainer implements AutoCloseable {
         private boolean flushSubnormalState;
         private Format stateFormat = Format.FP32;
         private boolean masterWeights;
+        /** The matrices' optimizer ({@link LanestepTrainer#builder(MultiLayerNetwork, Muon, Optimizer)}), or null. */
+        private Muon matrices;
 
         private Builder(MultiLayerNetwork net, Function<Integer, Optimizer> perLayer) {
             this.net = Objects.requireNonNull(net, "net");

@@ -1,6 +1,7 @@
 package io.lanestep.dl4j;
 
 import io.lanestep.Adam;
+import io.lanestep.Muon;
 import io.lanestep.Optimizer;
 import io.lanestep.Sgd;
 import java.util.ArrayList;
@@ -27,11 +28,23 @@ record ParameterPlan(List<Entry> entries) {
 
     enum Kind { LANESTEP, RAW_UPDATE, FROZEN }
 
-    /** One parameter: its range in the flat views, its Lanestep configuration and L2 coefficient. */
-    record Entry(String key, long offset, long length, Kind kind, Optimizer base, ISchedule l2) {
+    /**
+     * One parameter: its range in the flat views, its Lanestep configuration and L2 coefficient, and
+     * for a matrix the row-major shape its flat range has ({@code rows x cols}; 0 x 0 otherwise).
+     */
+    record Entry(String key, long offset, long length, Kind kind, Optimizer base, ISchedule l2, long rows,
+                 long cols) {
     }
 
     static ParameterPlan of(MultiLayerNetwork net, Function<Integer, Optimizer> perLayer) {
+        return of(net, perLayer, null);
+    }
+
+    /**
+     * The plan, with every matrix (rank 2, both sizes above 1: weights, not DL4J's [1, n] biases)
+     * stepped by {@code matrices} when it is not null.
+     */
+    static ParameterPlan of(MultiLayerNetwork net, Function<Integer, Optimizer> perLayer, Muon matrices) {
         List<Entry> entries = new ArrayList<>();
         long offset = 0;
         for (int i = 0; i < net.getnLayers(); i++) {
@@ -42,6 +55,12 @@ record ParameterPlan(List<Entry> entries) {
                 String name = param.getKey();
                 String key = i + "_" + name;
                 long length = param.getValue().length();
+                long[] shape = param.getValue().shape();
+                boolean matrix = shape.length == 2 && shape[0] > 1 && shape[1] > 1;
+                // A flat 'f'-ordered [a, b] range is a row-major [b, a]: DL4J's [nIn, nOut] weight is torch's [out, in].
+                boolean columnMajor = param.getValue().ordering() == 'f';
+                long rows = matrix ? (columnMajor ? shape[1] : shape[0]) : 0;
+                long cols = matrix ? (columnMajor ? shape[0] : shape[1]) : 0;
                 // DL4J marks "gradients" that are really updates (BatchNorm's running statistics) by
                 // not dividing them by the minibatch; the layers' own updaters are replaced by Lanestep.
                 Kind kind = frozen ? Kind.FROZEN
@@ -50,14 +69,14 @@ record ParameterPlan(List<Entry> entries) {
                 ISchedule l2 = null;
                 if (kind == Kind.LANESTEP) {
                     refuseUnsupported(key, config);
-                    base = perLayer.apply(i);
+                    base = matrices != null && matrix ? matrices : perLayer.apply(i);
                     if (base == null) {
                         throw new IllegalArgumentException("no Lanestep configuration for layer " + i
                                 + "; the per-layer function must return one for every trainable layer");
                     }
                     l2 = l2(key, config.getRegularizationByParam(name), base);
                 }
-                entries.add(new Entry(key, offset, length, kind, base, l2));
+                entries.add(new Entry(key, offset, length, kind, base, l2, rows, cols));
                 offset += length;
             }
         }

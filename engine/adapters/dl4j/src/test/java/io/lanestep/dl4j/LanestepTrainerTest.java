@@ -12,6 +12,7 @@ import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Group;
+import io.lanestep.Muon;
 import io.lanestep.NonFinite;
 import io.lanestep.OptimizerState;
 import io.lanestep.Sgd;
@@ -91,6 +92,53 @@ class LanestepTrainerTest {
             float[] flat = net.params().toFloatVector();
             assertArrayEquals(java.util.Arrays.copyOf(flat, weights.length), weights, "the layer's own view");
         }
+    }
+
+    /**
+     * {@code builder(net, muon, forOthers)}: each weight matrix steps with Muon as the row-major
+     * matrix its 'f'-ordered [nIn, nOut] range is ([nOut, nIn], torch's layout), every bias with the
+     * other optimizer; each step's parameters equal the engine's on copies.
+     */
+    @Test
+    void stepsWeightMatricesWithMuonAndBiasesWithTheOther() {
+        DataSet batch = Dl4jNets.blobs(3, 48);
+        Muon muon = Muon.defaults().withLearningRate(0.02);
+        Adam adam = Adam.defaults();
+        MultiLayerNetwork net = Dl4jNets.mlp(new NoOp(), 0, false, false);
+        try (LanestepTrainer trainer = LanestepTrainer.builder(net, muon, adam).build();
+             Arena arena = Arena.ofConfined();
+             Engine engine = Engine.create()) {
+            float[] expected = net.params().toFloatVector();
+            List<OptimizerState> states = new ArrayList<>();
+            for (int step = 0; step < 3; step++) {
+                net.setInput(batch.getFeatures());
+                net.setLabels(batch.getLabels());
+                net.computeGradientAndScore();
+                float[] gradient = net.getFlattenedGradients().toFloatVector();
+                List<Group> groups = new ArrayList<>();
+                long offset = 0;
+                int index = 0;
+                for (var param : net.paramTable().entrySet()) {
+                    int length = (int) param.getValue().length();
+                    long[] shape = param.getValue().shape();
+                    boolean weight = param.getKey().endsWith("_W");
+                    if (step == 0) {
+                        assertEquals('f', param.getValue().ordering(), param.getKey());
+                        states.add(weight ? muon.newState(shape[1], shape[0], arena) : adam.newState(length, arena));
+                    }
+                    groups.add(new Group(weight ? muon : adam, List.of(new Block(states.get(index++),
+                            MemorySegment.ofArray(expected).asSlice(offset * 4, length * 4L),
+                            MemorySegment.ofArray(gradient).asSlice(offset * 4, length * 4L)))));
+                    offset += length;
+                }
+                engine.step(groups, NonFinite.PROPAGATE, (float) (1.0 / 48));
+                trainer.fit(batch);
+                assertArrayEquals(expected, net.params().toFloatVector(), "step " + step);
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> LanestepTrainer.builder(Dl4jNets.mlp(new NoOp(), 0, false, false), muon).build());
+        assertTrue(e.getMessage().contains("builder(net, muon, forOthers)"), e.getMessage());
     }
 
     /**
