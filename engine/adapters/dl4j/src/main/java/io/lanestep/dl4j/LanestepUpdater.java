@@ -59,10 +59,15 @@ public final class LanestepUpdater implements IUpdater {
     /**
      * An updater stepping with {@code optimizer}. Configurations that read the parameters (weight
      * decay inside the optimizer, LARS, LAMB, Adafactor, ASGD) are for {@link LanestepTrainer}: a
-     * {@code net.fit} step with one is refused, naming the fix, before anything is written.
+     * {@code net.fit} step with one is refused, naming the fix, before anything is written. Muon,
+     * which needs each weight's shape, is refused here.
      */
     public LanestepUpdater(Optimizer optimizer) {
         Objects.requireNonNull(optimizer, "optimizer");
+        if (optimizer instanceof io.lanestep.Muon) {
+            throw new IllegalArgumentException("Muon steps weight matrices, whose shapes DL4J's updater does not"
+                    + " hand on; set .updater(new NoOp()) and use LanestepTrainer.builder(net, muon, forOthers)");
+        }
         this.optimizer = optimizer.getClass().getSimpleName();
         this.configuration = RecordConfig.encode(optimizer);
         this.decoded = optimizer;

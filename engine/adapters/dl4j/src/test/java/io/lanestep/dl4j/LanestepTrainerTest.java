@@ -139,6 +139,8 @@ class LanestepTrainerTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> LanestepTrainer.builder(Dl4jNets.mlp(new NoOp(), 0, false, false), muon).build());
         assertTrue(e.getMessage().contains("builder(net, muon, forOthers)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new LanestepUpdater(muon));
+        assertTrue(e.getMessage().contains("LanestepTrainer.builder(net, muon, forOthers)"), e.getMessage());
     }
 
     /**
