@@ -43,16 +43,20 @@ final class MatrixProducts {
     /**
      * Rows {@code [rowFrom, rowTo)} of {@code out[p x q] = l[p x inner] · r[inner x q]}, with
      * {@code packed} holding {@code r} as {@link #pack} leaves it; the columns past the last whole
-     * vector come from {@code r}.
+     * vector come from {@code r}. With {@code upper}, panels wholly left of a row block's first row
+     * are skipped: for a symmetric product only the upper triangle is needed ({@link #mirror}).
      */
     static void multiplyRows(float[] l, float[] packed, float[] r, float[] out, int rowFrom, int rowTo, int inner,
-                             int q) {
+                             int q, boolean upper) {
         int vectorEnd = S.loopBound(q);
         for (int j0 = 0; j0 < vectorEnd; j0 += PANEL) {
             int w = Math.min(PANEL, vectorEnd - j0);
             int base = inner * j0;
             int i = rowFrom;
             for (; i + 4 <= rowTo; i += 4) {
+                if (upper && j0 + w <= i) {
+                    continue;
+                }
                 int j = 0;
                 for (; FOUR_VECTORS && j + 4 * LANES <= w; j += 4 * LANES) {
                     fourRowsFourVectors(l, packed, out, i, inner, w, base + j, i * q + j0 + j, q);
@@ -65,6 +69,9 @@ final class MatrixProducts {
                 }
             }
             for (; i < rowTo; i++) {
+                if (upper && j0 + w <= i) {
+                    continue;
+                }
                 for (int j = 0; j < w; j += LANES) {
                     FloatVector acc = FloatVector.zero(S);
                     for (int k = 0; k < inner; k++) {
@@ -204,6 +211,33 @@ final class MatrixProducts {
             }
             out[i * q + j] = acc;
         }
+    }
+
+    /**
+     * Copies the upper triangle of the square {@code a[n x n]} onto the lower one. For {@code X·Xᵀ}
+     * this changes no bit where both were computed: element {@code (i, j)} and {@code (j, i)} sum
+     * the same products in the same order.
+     */
+    static void mirror(float[] a, int n) {
+        for (int i = 1; i < n; i++) {
+            for (int j = 0; j < i; j++) {
+                a[i * n + j] = a[j * n + i];
+            }
+        }
+    }
+
+    /**
+     * The first row of the rows that elements {@code [0, from)} of {@code length} stand for, when
+     * row {@code i} of an {@code n x n} upper triangle costs {@code n - i}: the threads' shares of
+     * the triangle's work, not of its rows.
+     */
+    static int triangleRow(long from, long length, int n) {
+        // Rows [0, r) cost r·n - r(r - 1)/2 of n(n + 1)/2: solve for the share from/length.
+        double share = (double) from / length;
+        double total = n * (n + 1.0) / 2;
+        double b = n + 0.5;
+        int r = (int) Math.ceil(b - Math.sqrt(Math.max(0, b * b - 2 * share * total)));
+        return from >= length ? n : Math.min(n, Math.max(0, r));
     }
 
     /** {@code out[cols x rows] = x[rows x cols]ᵀ}. */

@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * each of torch's eager operations apart instead lands up to 2.5 bf16 ulps of {@code lrAdjusted}
  * from torch's trajectories, outside their bound.)
  *
- * <p>Each iteration is three products, each a pass of its own that the engine's workers split by
+ * <p>{@code X·Xᵀ} is computed above the diagonal (panels left of a row block are skipped) and
+ * mirrored. Each iteration is three products, each a pass of its own that the engine's workers split by
  * output rows ({@link #product}); what lies between them (rounding, the scaled sums, packing the
  * next right operand) runs on the calling thread ({@link #between}).
  */
@@ -85,6 +86,7 @@ final class NewtonSchulz {
                 MatrixProducts.pack(xt, packed, k, m);
             }
             case 1 -> {
+                MatrixProducts.mirror(gram, m);
                 for (int i = 0; i < gram.length; i++) {
                     gram[i] = round(gram[i]);
                 }
@@ -109,9 +111,10 @@ final class NewtonSchulz {
         int rowFrom = (int) (from * m / length);
         int rowTo = (int) (to * m / length);
         switch (product % 3) {
-            case 0 -> MatrixProducts.multiplyRows(x, packed, xt, gram, rowFrom, rowTo, k, m);
-            case 1 -> MatrixProducts.multiplyRows(gram, packed, gram, poly, rowFrom, rowTo, m, m);
-            default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k);
+            case 0 -> MatrixProducts.multiplyRows(x, packed, xt, gram, MatrixProducts.triangleRow(from, length, m),
+                    MatrixProducts.triangleRow(to, length, m), k, m, true);
+            case 1 -> MatrixProducts.multiplyRows(gram, packed, gram, poly, rowFrom, rowTo, m, m, false);
+            default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k, false);
         }
     }
 
