@@ -37,9 +37,14 @@ final class Warmup {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment params = Floats.copyOf(arena, heapParams);
             MemorySegment grads = Floats.copyOf(arena, heapGrads);
-            step(engine, optimizer, optimizer.newState(LENGTH, arena), params, grads);
-            step(engine, optimizer, optimizer.newState(LENGTH, arena), heapP, heapG);
+            step(engine, optimizer, state(optimizer, arena), params, grads);
+            step(engine, optimizer, state(optimizer, arena), heapP, heapG);
         }
+    }
+
+    /** A flat state, or for Muon a 16 x 16 matrix's. */
+    private static OptimizerState state(Optimizer optimizer, Arena arena) {
+        return optimizer instanceof Muon m ? m.newState(16, LENGTH / 16, arena) : optimizer.newState(LENGTH, arena);
     }
 
     private static void step(Engine engine, Optimizer optimizer, OptimizerState state, MemorySegment params,

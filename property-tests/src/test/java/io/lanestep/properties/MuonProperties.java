@@ -61,6 +61,23 @@ class MuonProperties implements OptimizerDomain {
         }
     }
 
+    /** Warming Muon up (on a small matrix of its own) leaves a first real step as it would be. */
+    @Property(tries = 3)
+    void warmUpTakesMuon(@ForAll("muons") Muon muon, @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] p0 = Data.NORMAL.fill(6 * 5, random);
+        float[] g = Data.NORMAL.fill(6 * 5, random);
+        try (Arena arena = Arena.ofConfined(); Engine warm = Engine.create(LaneWidth.preferred());
+             Engine cold = Engine.create(LaneWidth.preferred())) {
+            warm.warmUp(java.util.List.of(muon));
+            MemorySegment a = Floats.copyOf(arena, p0);
+            MemorySegment b = Floats.copyOf(arena, p0);
+            warm.step(muon, muon.newState(6, 5, arena), a, Floats.copyOf(arena, g));
+            cold.step(muon, muon.newState(6, 5, arena), b, Floats.copyOf(arena, g));
+            assertArrayEquals(Floats.toArray(b), Floats.toArray(a));
+        }
+    }
+
     /** A checkpointed Muon state resumes as the one that went on: the same buffer, the same parameters. */
     @Property(tries = 20)
     void aRestoredStateStepsAsTheSavedOne(@ForAll("muons") Muon muon, @ForAll @IntRange(min = 1, max = 20) int rows,
