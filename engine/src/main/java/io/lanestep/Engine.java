@@ -162,8 +162,8 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(policy, "policy");
         Checks.block(optimizer, state, params, grads, -1);
-        requireWhole(optimizer, state, "state");
-        requireUncut(optimizer, state, "state");
+        requireWhole(optimizer, state, -1);
+        requireUncut(optimizer, state, -1);
         long stamp = enter();
         try {
             acquire(state);
@@ -315,9 +315,9 @@ public final class Engine implements AutoCloseable {
                 Block b = group.get(i);
                 Checks.block(o, b.state(), b.params(), b.grads(), first + i);
                 if (exchange == null) {
-                    requireWhole(o, b.state(), "blocks[" + (first + i) + "]");
+                    requireWhole(o, b.state(), first + i);
                 }
-                requireUncut(o, b.state(), "blocks[" + (first + i) + "]");
+                requireUncut(o, b.state(), first + i);
                 if (!b.state().mark(call)) {
                     throw new IllegalArgumentException("blocks[" + (first + i) + "] has the state of an earlier"
                             + " block; give every block its own state so that none is stepped twice");
@@ -498,9 +498,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Refuses a piece of a tensor whose step counts or sums over the whole tensor: no exchange carries it. */
-    private static void requireUncut(Optimizer optimizer, OptimizerState state, String name) {
+    private static void requireUncut(Optimizer optimizer, OptimizerState state, int block) {
         if (state.isPiece() && Catalogue.countsWholeTensor(optimizer)) {
-            throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "
+            throw new IllegalArgumentException(name(block) + " is " + state.length() + " elements of a "
                     + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose step"
                     + " counts or sums over the whole tensor (timm's caution mask, MARS's norm, Prodigy's sums); keep"
                     + " the tensor in one shard (or turn caution off)");
@@ -508,13 +508,18 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Refuses a trust-ratio tensor's piece stepped without a {@link NormExchange}: its ratio would be the piece's. */
-    private static void requireWhole(Optimizer optimizer, OptimizerState state, String name) {
+    private static void requireWhole(Optimizer optimizer, OptimizerState state, int block) {
         if (state.isPiece() && sumsTensor(optimizer)) {
-            throw new IllegalArgumentException(name + " is " + state.length() + " elements of a "
+            throw new IllegalArgumentException(name(block) + " is " + state.length() + " elements of a "
                     + optimizer.getClass().getSimpleName() + " tensor of " + state.tensorLength() + ", whose trust"
                     + " ratio takes the whole tensor's norms; step it with a NormExchange that adds the other"
                     + " shards' sums (Engine.step(groups, policy, gradScale, clipValue, exchange))");
         }
+    }
+
+    /** A block's name in messages, built only when one is thrown: the step itself allocates nothing. */
+    private static String name(int block) {
+        return block < 0 ? "state" : "blocks[" + block + "]";
     }
 
     /** Every pass of the bound kernel over the whole block, split across the workers when it is large. */
