@@ -7,25 +7,27 @@ import java.util.Arrays;
  * its published construction in float32 as torch computes it, and the nearest-code search of
  * {@code Format.Q8}: the code at the least exact distance, ties to the lower.
  *
- * <p>The search looks the float's top 16 bits up in a table of the lowest code any float with
- * those bits can round to, then steps up past every midpoint below it (the map is sparse enough
- * that this is at most one step, checked when the table is built): two table loads and a compare
- * instead of a binary search over 256 codes. The vector loops compute the same {@link #key}s and
- * look them up in the same tables ({@code Q8Scratch}): one search, not two. Its inputs are what a
- * block normalized by its absmax holds: |x| <= 1, or NaN.
+ * <p>The search is one table load and an add. A float's bits, read as a key that grows with
+ * its value (negative floats' magnitude bits flipped), split into a bucket (sign, exponent field
+ * clamped to the table's, top {@link #fractionBits} fraction bits) and the low bits below it.
+ * Each bucket holds at most one midpoint between codes (checked when the table is built, which
+ * picks the fewest fraction bits for which this holds), so its entry is
+ * {@code (code << shift) + (mask - threshold)}: adding the low bits carries into the next code
+ * exactly when they pass the midpoint's. The vector loops ({@code Q8Scratch}) compute the same
+ * {@link #index} and {@link #low}, and gather the same entries: one search, not two. Its inputs
+ * are what a block normalized by its absmax holds: |x| <= 1, or NaN.
  */
-final class DynamicCodes {
+public final class DynamicCodes {
     static final DynamicCodes SIGNED = new DynamicCodes(true);
     static final DynamicCodes UNSIGNED = new DynamicCodes(false);
     /**
      * Exponent fields the table tells apart: below 2^-23 every float is nearest the code of 0 in
-     * both maps (their smallest midpoints are above 1.6e-7, checked when the table is built), and
-     * nothing normalized is above 1.
+     * both maps (their smallest midpoints are above 1.6e-7, checked when the table is built), so
+     * one row of buckets, that of exponent 103, serves every smaller float; nothing normalized is
+     * above 1.
      */
     static final int LOWEST_EXPONENT = 103;
     static final int HIGHEST_EXPONENT = 127;
-    /** Keys per sign: an exponent field and the top 7 fraction bits. */
-    static final int KEYS_PER_SIGN = (HIGHEST_EXPONENT - LOWEST_EXPONENT + 1) << 7;
 
     /** The 256 codes, ascending. */
     final float[] values;
@@ -37,11 +39,16 @@ final class DynamicCodes {
      * above this float: no float lies between the two.
      */
     final float[] below = new float[256];
-    /**
-     * {@code starts[key(bits of x)] & 0xff}: the lowest code a float with the top 16 bits of x can
-     * be nearest to. Bytes, so both maps' tables stay in L1 beside the block (6.4 KB each).
-     */
-    final byte[] starts = new byte[2 * KEYS_PER_SIGN];
+    /** Fraction bits in a bucket: 6 for the signed map, 7 for the denser unsigned one. */
+    final int fractionBits;
+    /** Bits below a bucket: {@code 23 - fractionBits}. */
+    final int shift;
+    /** {@code (1 << shift) - 1}. */
+    final int mask;
+    /** Buckets of one sign; negative floats' come after. */
+    final int perSign;
+    /** One int per bucket, both signs (12.8 KB per map; the half a map never sees stays out of cache). */
+    final int[] entries;
 
     private DynamicCodes(boolean signed) {
         values = build(signed);
@@ -62,33 +69,93 @@ final class DynamicCodes {
             }
         }
         zero = (byte) zeroAt;
-        for (int top = 0; top < 1 << 16; top++) {
-            // The smallest float with these top bits: the bottom of the range for +, the top for -.
-            float low = Float.intBitsToFloat(top << 16 | (top >= 0x8000 ? 0xffff : 0));
-            float high = Float.intBitsToFloat(top << 16 | (top >= 0x8000 ? 0 : 0xffff));
-            int exponent = top >>> 7 & 0xff;
-            if (exponent < LOWEST_EXPONENT || exponent > HIGHEST_EXPONENT) {
-                if (exponent < LOWEST_EXPONENT && (slowNearest(low) != zeroAt || slowNearest(high) != zeroAt)) {
-                    throw new AssertionError("floats " + low + ".." + high + " are not all nearest the code of 0");
+        float tiny = Math.nextDown(Math.scalb(1f, LOWEST_EXPONENT + 1 - 127));
+        if (slowNearest(tiny) != zeroAt || slowNearest(-tiny) != zeroAt) {
+            throw new AssertionError("floats below 2^-23 are not all nearest the code of 0");
+        }
+        int bits = 4;
+        while (!oneMidpointPerBucket(bits)) {
+            bits++;
+        }
+        fractionBits = bits;
+        shift = 23 - bits;
+        mask = (1 << shift) - 1;
+        perSign = (HIGHEST_EXPONENT - LOWEST_EXPONENT + 1) << bits;
+        entries = new int[2 * perSign];
+        for (int bucket = 0; bucket < 2 * perSign; bucket++) {
+            int first = nearestOf(bucketBits(bucket, 0));
+            // The last low bits still nearest the bucket's first code: nearest grows with them.
+            int lo = 0;
+            int hi = mask;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (nearestOf(bucketBits(bucket, mid)) == first) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
                 }
-                continue;
             }
-            int first = slowNearest(low);
-            starts[key(Float.floatToRawIntBits(low))] = (byte) first;
-            if (slowNearest(high) > first + 1) {
-                throw new AssertionError("floats " + low + ".." + high + " span more than two codes");
-            }
+            entries[bucket] = (first << shift) + (mask - lo);
         }
     }
 
+    /** Whether no bucket of {@code bits} fraction bits spans more than two codes. */
+    private boolean oneMidpointPerBucket(int bits) {
+        int s = 23 - bits;
+        for (int sign = 0; sign < 2; sign++) {
+            for (int e = LOWEST_EXPONENT; e <= HIGHEST_EXPONENT; e++) {
+                for (int f = 0; f < 1 << bits; f++) {
+                    int top = sign << 31 | e << 23 | f << s;
+                    float low = Float.intBitsToFloat(top | (sign == 0 ? 0 : (1 << s) - 1));
+                    float high = Float.intBitsToFloat(top | (sign == 0 ? (1 << s) - 1 : 0));
+                    if (nearestByMidpoints(low) != slowNearest(low) || nearestByMidpoints(high) != slowNearest(high)) {
+                        throw new AssertionError("the midpoints and the distances disagree at " + low + " or " + high);
+                    }
+                    if (nearestByMidpoints(high) > nearestByMidpoints(low) + 1) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The float bits at low bits {@code low} of a bucket, counted upward in value. */
+    private int bucketBits(int bucket, int low) {
+        int sign = bucket >= perSign ? 1 : 0;
+        int b = bucket - sign * perSign;
+        int top = sign << 31 | (LOWEST_EXPONENT + (b >>> fractionBits)) << 23 | (b & (1 << fractionBits) - 1) << shift;
+        return top | (sign == 0 ? low : mask - low);
+    }
+
     /**
-     * The index into {@link #starts} of a float's bits: its exponent field clamped to the
-     * table's, then its top 7 fraction bits, negative floats after all positive ones. A NaN lands
-     * on some entry; callers give NaN code 0 themselves. The vector loops compute the same.
+     * The bucket of a float's bits: exponent field clamped to the table's, top fraction bits,
+     * negative floats after all positive ones. A NaN lands on some entry; callers give NaN code 0
+     * themselves. The vector loops compute the same.
      */
-    static int key(int bits) {
+    int index(int bits) {
         int exponent = Math.min(Math.max(bits >>> 23 & 0xff, LOWEST_EXPONENT), HIGHEST_EXPONENT);
-        return ((exponent - LOWEST_EXPONENT) << 7 | bits >>> 16 & 0x7f) + (bits >> 31 & KEYS_PER_SIGN);
+        return ((exponent - LOWEST_EXPONENT) << fractionBits | bits >>> shift & (1 << fractionBits) - 1)
+                + (bits >> 31 & perSign);
+    }
+
+    /** The low bits of a float's bits, counted upward in value within its bucket. */
+    int low(int bits) {
+        return (bits ^ bits >> 31) & mask;
+    }
+
+    /** The code of an entry and a float's {@link #low} bits. */
+    int code(int entry, int low) {
+        return (entry + low) >>> shift;
+    }
+
+    /**
+     * The codes an 8-bit slot stores for {@code x[0..count)} in a block whose absmax is 1, found
+     * by the search the steps run (vectors, then one by one): for checking it against the
+     * definition, outside the module.
+     */
+    public static void search(boolean signed, float[] x, int count, byte[] codes) {
+        Q8Scratch.search(signed ? SIGNED : UNSIGNED, x, 1f, count, new int[count], codes);
     }
 
     /** The index of the code nearest {@code x}, |x| <= 1; NaN gives 0. */
@@ -96,15 +163,33 @@ final class DynamicCodes {
         if (x != x) {
             return 0;
         }
-        return nearest(key(Float.floatToRawIntBits(x)), x);
+        int bits = Float.floatToRawIntBits(x);
+        return code(entries[index(bits)], low(bits));
     }
 
-    /** {@link #nearest(float)} of a number that is not NaN, its {@link #key} already computed. */
-    int nearest(int key, float x) {
-        int c = starts[key] & 0xff;
-        // Above the midpoint exactly when below[c] - x is negative (two unequal floats never differ by 0):
-        // no branch, as the data decides it element by element.
-        return c + (Float.floatToRawIntBits(below[c] - x) >>> 31);
+    /**
+     * The definition the table is built from and checked against: the number of midpoints below
+     * {@code x}, by binary search over {@link #below}; NaN gives 0.
+     */
+    int nearestByMidpoints(float x) {
+        if (x != x) {
+            return 0;
+        }
+        int lo = 0;
+        int hi = 255;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (x <= below[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    private int nearestOf(int bits) {
+        return nearestByMidpoints(Float.intBitsToFloat(bits));
     }
 
     /** The definition, for building the table: first code at or above {@code x}, or the one below if nearer. */

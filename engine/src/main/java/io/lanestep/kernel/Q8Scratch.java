@@ -3,9 +3,11 @@ package io.lanestep.kernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,13 +17,23 @@ import jdk.incubator.vector.VectorSpecies;
  * thread, made on its first 8-bit step.
  *
  * <p>A step runs block by block ({@link #steps}): decode every slot (code value times the block's
- * absmax, as the reference dequantizes), run the optimizer's own loop over the block, then find
- * each slot's absmax, normalize and key in vectors, and look the nearest codes up, scalar, as
- * {@link DynamicCodes#nearest} does. Memory still sees one pass: the block stays in L1 between.
+ * absmax, as the reference dequantizes, gathered in vectors), run the optimizer's own loop over
+ * the block, then find each slot's absmax, normalize, and gather each value's table entry, as
+ * {@link DynamicCodes#nearest} looks it up. Memory still sees one pass: the block stays in L1 between.
  */
 final class Q8Scratch {
     static final int BLOCK = 256;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    /**
+     * Whether decoding and searching gather table entries in vectors, codes converted in
+     * registers as one vector of bytes per vector of floats. Below 8 lanes no vector shape holds
+     * the bytes and C2 does not compile every gather (one boxed, 10 ns per element at 128 bits):
+     * there the table lookups and conversions are scalar loops between the vector steps.
+     */
+    private static final boolean GATHERS = S.length() >= 8;
+    private static final VectorSpecies<Byte> B = GATHERS
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * Byte.SIZE)) : null;
     private static final ValueLayout.OfByte CODE = ValueLayout.JAVA_BYTE;
     /** What a slot the step leaves out (an empty segment) reads as: nothing, as the loops never touch it. */
     private static final float[] NONE = new float[0];
@@ -29,8 +41,8 @@ final class Q8Scratch {
 
     /** One row per state slot, grown to the most slots this thread has stepped (once, not per step). */
     private float[][] values = new float[0][];
-    /** {@code DynamicCodes.key} of each normalized value. */
-    private final int[] keys = new int[BLOCK];
+    /** Codes as ints, or the table indices of normalized values: the index maps of the gathers. */
+    private final int[] ints = new int[BLOCK];
     /** Codes on their way in or out: the slot is read and written in bulk, the lookups run on arrays. */
     private final byte[] codes = new byte[BLOCK];
     /** The state slots of the block being stepped. */
@@ -122,7 +134,13 @@ final class Q8Scratch {
             float[] table = k.q8Maps[n].values;
             float absmax = slot.get(Lanes.F, at);
             float[] x = values[n];
-            for (int j = 0; j < count; j++) {
+            int vectors = GATHERS ? S.loopBound(count) : 0;
+            for (int j = 0; j < vectors; j += S.length()) {
+                ((IntVector) ByteVector.fromArray(B, codes, j).convertShape(VectorOperators.B2I, I, 0))
+                        .and(0xff).intoArray(ints, j);
+                FloatVector.fromArray(S, table, 0, ints, j).mul(absmax).intoArray(x, j);
+            }
+            for (int j = vectors; j < count; j++) {
                 x[j] = table[codes[j] & 0xff] * absmax;
             }
         }
@@ -141,46 +159,52 @@ final class Q8Scratch {
             for (int j = vectors; j < count; j++) {
                 max = Math.max(max, Math.abs(x[j]));
             }
-            float divisor = divisor(max);
-            normalize(x, divisor, vectors);
-            quantize(k.q8Maps[n], x, divisor, vectors, count, slots[n], b0);
+            quantize(k.q8Maps[n], x, divisor(max), count, slots[n], b0);
             slots[n].set(Lanes.F, at, max);
         }
     }
 
-    /** Divides {@code x[0..count)} by {@code divisor} in place and writes each one's {@code DynamicCodes.key}. */
-    private void normalize(float[] x, float divisor, int count) {
-        for (int j = 0; j < count; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, j).div(divisor);
-            v.intoArray(x, j);
-            IntVector bits = v.reinterpretAsInts();
-            bits.lanewise(VectorOperators.LSHR, 23).and(0xff)
-                    .max(DynamicCodes.LOWEST_EXPONENT).min(DynamicCodes.HIGHEST_EXPONENT)
-                    .sub(DynamicCodes.LOWEST_EXPONENT).lanewise(VectorOperators.LSHL, 7)
-                    .or(bits.lanewise(VectorOperators.LSHR, 16).and(0x7f))
-                    .add(bits.lanewise(VectorOperators.ASHR, 31).and(DynamicCodes.KEYS_PER_SIGN))
-                    .intoArray(keys, j);
-        }
+    private void quantize(DynamicCodes map, float[] x, float divisor, int count, MemorySegment slot, long b0) {
+        search(map, x, divisor, count, ints, codes);
+        MemorySegment.copy(codes, 0, slot, CODE, b0, count);
     }
 
     /**
-     * Writes the nearest codes of {@code x[0..count)} divided by {@code divisor} into {@code slot}
-     * at {@code b0}: the first {@code normalized} are divided already and have their keys.
+     * The nearest codes of {@code x[0..count)} divided by {@code divisor}, into {@code codes},
+     * dividing {@code x} in place: whole vectors gather their buckets' entries, as
+     * {@link DynamicCodes#nearest} looks them up one by one. {@code ints} holds at least count.
      */
-    private void quantize(DynamicCodes map, float[] x, float divisor, int normalized, int count, MemorySegment slot,
-                          long b0) {
+    static void search(DynamicCodes map, float[] x, float divisor, int count, int[] ints, byte[] codes) {
         // A finite absmax leaves no NaN to map to code 0 (an infinite one divides itself into NaN).
-        int clean = Float.isFinite(divisor) ? normalized : 0;
-        for (int j = 0; j < clean; j++) {
-            codes[j] = (byte) map.nearest(keys[j], x[j]);
+        int clean = Float.isFinite(divisor) ? S.loopBound(count) : 0;
+        int fraction = (1 << map.fractionBits) - 1;
+        for (int j = 0; j < clean; j += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, j).div(divisor);
+            v.intoArray(x, j);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector sign = bits.lanewise(VectorOperators.ASHR, 31);
+            bits.lanewise(VectorOperators.LSHR, 23).and(0xff)
+                    .max(DynamicCodes.LOWEST_EXPONENT).min(DynamicCodes.HIGHEST_EXPONENT)
+                    .sub(DynamicCodes.LOWEST_EXPONENT).lanewise(VectorOperators.LSHL, map.fractionBits)
+                    .or(bits.lanewise(VectorOperators.LSHR, map.shift).and(fraction))
+                    .add(sign.and(map.perSign))
+                    .intoArray(ints, j);
+            if (GATHERS) {
+                IntVector.fromArray(I, map.entries, 0, ints, j)
+                        .add(bits.lanewise(VectorOperators.XOR, sign).and(map.mask))
+                        .lanewise(VectorOperators.LSHR, map.shift)
+                        .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(codes, j);
+            }
         }
-        for (int j = clean; j < normalized; j++) {
+        for (int j = GATHERS ? clean : 0; j < clean; j++) {
+            // Scalar lookups in a loop of their own: mixed with the vector steps, each vector
+            // would reload what scalar stores had just written, which the CPU cannot forward.
+            codes[j] = (byte) map.code(map.entries[ints[j]], map.low(Float.floatToRawIntBits(x[j])));
+        }
+        for (int j = clean; j < count; j++) {
+            x[j] /= divisor;
             codes[j] = (byte) map.nearest(x[j]);
         }
-        for (int j = normalized; j < count; j++) {
-            codes[j] = (byte) map.nearest(x[j] / divisor);
-        }
-        MemorySegment.copy(codes, 0, slot, CODE, b0, count);
     }
 
     /** A block of zeros divides by 1, not 0: its codes are then the code of 0 (of either sign). */
