@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Aliasing {
     private static final ThreadLocal<Aliasing> SCRATCH = ThreadLocal.withInitial(Aliasing::new);
-    /** Segment codes: params, grads, master weights, then state slot k as SLOT + k. */
+    /** Segment codes: params, grads, master weights, moving average, then state slot k as SLOT + k. */
     private static final int PARAMS = 0;
     private static final int GRADS = 1;
     private static final int MASTER = 2;
-    private static final int SLOT = 3;
+    private static final int EMA = 3;
+    private static final int SLOT = 4;
 
     private long[] start = new long[0];
     private long[] end = new long[0];
@@ -40,14 +41,19 @@ final class Aliasing {
 
     /**
      * What a state's block was when a full check passed: the check, its block count, and the
-     * block's params and grads (a state's own slots never move).
+     * block's params, grads and moving average (a state's own slots never move).
      */
     record Stamp(long check, int blocks, long params, long paramBytes, Object paramBase, long grads, long gradBytes,
-                 Object gradBase) {
-        boolean matches(long check, int blocks, MemorySegment p, MemorySegment g) {
+                 Object gradBase, MemorySegment ema) {
+        boolean matches(long check, int blocks, MemorySegment p, MemorySegment g, MemorySegment e) {
             return this.check == check && this.blocks == blocks && params == p.address()
                     && paramBytes == p.byteSize() && paramBase == base(p) && grads == g.address()
-                    && gradBytes == g.byteSize() && gradBase == base(g);
+                    && gradBytes == g.byteSize() && gradBase == base(g) && sameMemory(ema, e);
+        }
+
+        private static boolean sameMemory(MemorySegment a, MemorySegment b) {
+            return a == b || a != null && b != null && a.address() == b.address() && a.byteSize() == b.byteSize()
+                    && base(a) == base(b);
         }
     }
 
@@ -67,7 +73,7 @@ final class Aliasing {
         for (int g = 0; g < (groups == null ? 1 : groups.size()); g++) {
             for (Block b : Engine.blocks(groups, blocks, g)) {
                 b.state().aliasStamp = new Stamp(check, count, b.params().address(), b.params().byteSize(),
-                        base(b.params()), b.grads().address(), b.grads().byteSize(), base(b.grads()));
+                        base(b.params()), b.grads().address(), b.grads().byteSize(), base(b.grads()), b.ema());
             }
         }
     }
@@ -82,7 +88,7 @@ final class Aliasing {
                     return false;
                 }
                 check = check < 0 ? stamp.check() : check;
-                if (!stamp.matches(check, count, b.params(), b.grads())) {
+                if (!stamp.matches(check, count, b.params(), b.grads(), b.ema())) {
                     return false;
                 }
             }
@@ -123,6 +129,11 @@ final class Aliasing {
                         case PARAMS -> a.add(b.params(), index, segment);
                         case GRADS -> a.add(b.grads(), index, segment);
                         case MASTER -> a.add(s.masterOrEmpty(), index, segment);
+                        case EMA -> {
+                            if (b.ema() != null) {
+                                a.add(b.ema(), index, segment);
+                            }
+                        }
                         default -> {
                             if (segment - SLOT < s.slotCount()) {
                                 a.add(s.slot(segment - SLOT), index, segment);
@@ -284,6 +295,7 @@ final class Aliasing {
             case PARAMS -> "params";
             case GRADS -> "grads";
             case MASTER -> "master weights";
+            case EMA -> "ema";
             default -> "state slot " + state(groups, blocks, index).keys().get(segment - SLOT);
         };
         return "blocks[" + index + "]." + what;

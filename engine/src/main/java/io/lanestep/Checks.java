@@ -68,6 +68,34 @@ final class Checks {
         }
     }
 
+    /**
+     * Checks a block's moving average against its group's: both or neither, and an average of
+     * the params' size, writable here, apart from the params and grads.
+     */
+    static void ema(WeightEma config, MemorySegment ema, MemorySegment params, MemorySegment grads, int index) {
+        if (config == null) {
+            if (ema != null) {
+                throw new IllegalArgumentException(where(index) + "ema is set but its group has no WeightEma; step"
+                        + " the blocks in a group.withEma(WeightEma.of(decay)), or drop the block's ema");
+            }
+            return;
+        }
+        if (ema == null) {
+            throw new IllegalArgumentException(where(index) + "ema is null but its group averages the weights; give"
+                    + " every block of the group an average, block.withEma(copy of its params)");
+        }
+        if (ema.byteSize() != params.byteSize() || !isUsable(ema, true) || overlap(ema, params) || overlap(ema, grads)) {
+            if (ema.byteSize() != params.byteSize()) {
+                throw new IllegalArgumentException(where(index) + "ema holds " + ema.byteSize() + " bytes but params "
+                        + params.byteSize() + "; pass an average of the params' size and format");
+            }
+            usable(where(index) + "ema", ema, true);
+            disjoint(where(index) + "params", params, where(index) + "ema", ema);
+            disjoint(where(index) + "grads", grads, where(index) + "ema", ema);
+        }
+        kind(index, "ema", ema);
+    }
+
     private static void kind(int index, String name, MemorySegment segment) {
         String problem = Memory.problem(segment);
         if (problem != null) {

@@ -311,9 +311,11 @@ public final class Engine implements AutoCloseable {
         for (int g = 0, first = 0; g < groupCount; g++) {
             List<Block> group = blocks(groups, blocks, g);
             Optimizer o = optimizer(groups, optimizer, g);
+            WeightEma ema = groups == null ? null : groups.get(g).ema();
             for (int i = 0; i < group.size(); i++) {
                 Block b = group.get(i);
                 Checks.block(o, b.state(), b.params(), b.grads(), first + i);
+                Checks.ema(ema, b.ema(), b.params(), b.grads(), first + i);
                 if (exchange == null) {
                     requireWhole(o, b.state(), first + i);
                 }
@@ -333,9 +335,13 @@ public final class Engine implements AutoCloseable {
             Aliasing.check(groups, blocks);
             for (int g = 0, first = 0; g < groupCount; g++) {
                 List<Block> group = blocks(groups, blocks, g);
+                WeightEma ema = groups == null ? null : groups.get(g).ema();
                 for (int i = 0; i < group.size(); i++) {
                     Block b = group.get(i);
                     bind(b.state(), b.params(), b.grads(), gradScale, gradClip);
+                    if (ema != null) {
+                        b.state().kernel().bindEma(b.params(), b.ema(), ema.weightAt(b.state().step() + 1));
+                    }
                     if (!finite(b.state(), b.grads(), first + i, policy)) {
                         return false;
                     }
@@ -544,7 +550,7 @@ public final class Engine implements AutoCloseable {
             if (split) {
                 workers.run(kernel, pass, state.length());
             } else {
-                kernel.run(pass, 0, state.length());
+                kernel.runRange(pass, 0, state.length());
             }
         }
     }

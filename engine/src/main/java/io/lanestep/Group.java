@@ -10,11 +10,22 @@ import java.util.Objects;
  *
  * @param optimizer the group's configuration
  * @param blocks    the group's blocks
+ * @param ema       the moving average every block's {@link Block#ema} follows; null for none
  */
-public record Group(Optimizer optimizer, List<Block> blocks) {
-    /** Rejects nulls; the list is not copied, so a model can reuse it every step without allocating. */
+public record Group(Optimizer optimizer, List<Block> blocks, WeightEma ema) {
+    /** Rejects null optimizer and blocks; the list is not copied, so a model can reuse it every step without allocating. */
     public Group {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(blocks, "blocks");
+    }
+
+    /** A group without a moving average. */
+    public Group(Optimizer optimizer, List<Block> blocks) {
+        this(optimizer, blocks, null);
+    }
+
+    /** This group with every block's {@link Block#ema} moved by {@code ema} in the step's own pass. */
+    public Group withEma(WeightEma ema) {
+        return new Group(optimizer, blocks, Objects.requireNonNull(ema, "ema"));
     }
 }

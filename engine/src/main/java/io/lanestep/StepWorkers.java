@@ -115,7 +115,7 @@ final class StepWorkers implements AutoCloseable {
     }
 
     private void runPart(int part) {
-        kernel.run(pass, bound(length, part), bound(length, part + 1));
+        kernel.runRange(pass, bound(length, part), bound(length, part + 1));
     }
 
     private long bound(long n, int part) {

@@ -58,6 +58,15 @@ public abstract class Kernel {
      */
     long fusedFrom;
 
+    /**
+     * The block's moving average of its parameters and the caller's parameter segment it
+     * follows, in the parameters' format; {@code NULL} for none (see {@link #runRange}).
+     */
+    MemorySegment ema = MemorySegment.NULL;
+    MemorySegment emaParams = MemorySegment.NULL;
+    /** This step's lerp weight {@code 1 - decay}; 1 copies. */
+    float emaWeight;
+
     /** Floats in the block. */
     final long length;
     /** Floats in the tensor the block is a piece of (a shard's); {@link #length} for a whole tensor. */
@@ -163,6 +172,36 @@ public abstract class Kernel {
         this.gradScale = gradScale;
         this.gradClip = gradClip;
         this.flushState = flushState;
+        this.ema = MemorySegment.NULL;
+        this.emaParams = MemorySegment.NULL;
+    }
+
+    /**
+     * After {@link #bind}: this step also moves {@code ema} towards {@code params} (the segment
+     * given to bind) by {@code weight}, chunk by chunk after the last pass; validated by the caller.
+     */
+    public final void bindEma(MemorySegment params, MemorySegment ema, float weight) {
+        this.emaParams = params;
+        this.ema = ema;
+        this.emaWeight = weight;
+    }
+
+    /**
+     * Pass {@code pass} over elements {@code [from, to)}; in a step with a moving average, the
+     * last pass runs in chunks of {@link WeightEmaLoops#CHUNK}, each followed by the average's
+     * update over it while its new parameters are still in cache. Ranges start at multiples of
+     * the chunk, as the workers split blocks, so every kernel already runs such ranges.
+     */
+    public final void runRange(int pass, long from, long to) {
+        if (ema.byteSize() == 0 || pass != passes() - 1) {
+            run(pass, from, to);
+            return;
+        }
+        for (long c = from; c < to; c += WeightEmaLoops.CHUNK) {
+            long end = Math.min(to, c + WeightEmaLoops.CHUNK);
+            run(pass, c, end);
+            WeightEmaLoops.follow(this, c, end);
+        }
     }
 
     /** Whether every bound gradient is finite; reads only. */
