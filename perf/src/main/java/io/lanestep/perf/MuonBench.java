@@ -48,6 +48,10 @@ public class MuonBench {
     @Param({"1", "2"})
     public int threads;
 
+    /** Newton-Schulz iterations: 5 is torch's; 0 leaves the rest of the step, so the difference is the products'. */
+    @Param({"5"})
+    public int nsSteps;
+
     private Arena arena;
     private Engine engine;
     private Muon muon;
@@ -62,7 +66,9 @@ public class MuonBench {
         int cols = Integer.parseInt(dims[1]);
         arena = Arena.ofShared();
         engine = Engine.create(LaneWidth.preferred(), threads);
-        muon = Muon.defaults().withLearningRate(0.02).withPrecision(Muon.Precision.valueOf(precision));
+        Muon base = Muon.defaults().withLearningRate(0.02).withPrecision(Muon.Precision.valueOf(precision));
+        muon = new Muon(base.lr(), base.weightDecay(), base.momentum(), base.nesterov(), base.a(), base.b(), base.c(),
+                base.eps(), nsSteps, base.adjustLr(), base.precision());
         state = muon.newState(rows, cols, arena);
         params = Blocks.params(arena, (long) rows * cols);
         grads = Blocks.grads(arena, (long) rows * cols);

@@ -61,6 +61,17 @@ class MuonProperties implements OptimizerDomain {
         }
     }
 
+    /**
+     * Matrices of several of the products' 64-column panels and 4-row blocks, with remainders of
+     * both, step to the reference's bits as the small ones do.
+     */
+    @Property(tries = 3)
+    void largeMatricesEqualTheReference(@ForAll("muons") Muon muon, @ForAll("widths") LaneWidth width,
+                                          @ForAll @IntRange(min = 129, max = 300) int rows,
+                                          @ForAll @IntRange(min = 129, max = 300) int cols, @ForAll long seed) {
+        kernelEqualsReference(muon, width, 1, rows, cols, 1, seed);
+    }
+
     /** Warming Muon up (on a small matrix of its own) leaves a first real step as it would be. */
     @Property(tries = 3)
     void warmUpTakesMuon(@ForAll("muons") Muon muon, @ForAll long seed) {
