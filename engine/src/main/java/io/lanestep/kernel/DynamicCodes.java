@@ -155,7 +155,7 @@ public final class DynamicCodes {
      * definition, outside the module.
      */
     public static void search(boolean signed, float[] x, int count, byte[] codes) {
-        Q8Scratch.search(signed ? SIGNED : UNSIGNED, x, 1f, count, new int[count], codes);
+        Q8Scratch.search(signed ? SIGNED : UNSIGNED, x, 0, 1f, count, new int[count], codes);
     }
 
     /** The index of the code nearest {@code x}, |x| <= 1; NaN gives 0. */

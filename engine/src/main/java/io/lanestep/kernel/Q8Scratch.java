@@ -11,18 +11,21 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A thread's room for one block of 8-bit state ({@code Format.Q8}): each slot's 256 values,
- * dequantized, which the templates' {@code Q8} copies read and write in place of the slot
- * (KernelGenerator's {@code # q8}), then quantized against the block's new absmax. One per
- * thread, made on its first 8-bit step.
+ * A thread's room for a span of 8-bit state ({@code Format.Q8}): each slot's values over
+ * {@link #SPAN} elements (four blocks of 256), dequantized, which the templates' {@code Q8}
+ * copies read and write in place of the slot (KernelGenerator's {@code # q8}), then each block
+ * quantized against its new absmax. One per thread, made on its first 8-bit step.
  *
- * <p>A step runs block by block ({@link #steps}): decode every slot (code value times the block's
+ * <p>A step runs span by span ({@link #steps}): decode every slot (code value times its block's
  * absmax, as the reference dequantizes, gathered in vectors), run the optimizer's own loop over
- * the block, then find each slot's absmax, normalize, and gather each value's table entry, as
- * {@link DynamicCodes#nearest} looks it up. Memory still sees one pass: the block stays in L1 between.
+ * the span (one call per four blocks: its set-up cost 5% of the step at one), then find each
+ * block's absmax, normalize, and gather each value's table entry, as {@link DynamicCodes#nearest}
+ * looks it up. Memory still sees one pass: the span stays in L1 between.
  */
 final class Q8Scratch {
     static final int BLOCK = 256;
+    /** Elements decoded, stepped and quantized per call of the optimizer's loop: four blocks, 4 KB per slot in L1. */
+    static final int SPAN = 4 * BLOCK;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     /**
@@ -87,8 +90,8 @@ final class Q8Scratch {
                                                   boolean writes) {
         Q8Scratch q8 = get();
         boolean fp32 = k.paramsFormat == Halves.FP32 && k.gradsFormat == Halves.FP32;
-        for (long b0 = from; b0 < to; b0 += BLOCK) {
-            long b1 = Math.min(b0 + BLOCK, to);
+        for (long b0 = from; b0 < to; b0 += SPAN) {
+            long b1 = Math.min(b0 + SPAN, to);
             int count = (int) (b1 - b0);
             q8.decode(k, b0, count);
             if (fp32) {
@@ -122,65 +125,65 @@ final class Q8Scratch {
         if (values.length < slots.length) {
             float[][] grown = Arrays.copyOf(values, slots.length);
             for (int n = values.length; n < grown.length; n++) {
-                grown[n] = new float[BLOCK];
+                grown[n] = new float[SPAN];
             }
             values = grown;
         }
         base = (int) -b0;
-        long at = absmaxOffset(k.length, b0);
         for (int n = 0; n < slots.length; n++) {
             MemorySegment slot = slots[n];
-            MemorySegment.copy(slot, CODE, b0, codes, 0, count);
             float[] table = k.q8Maps[n].values;
-            float absmax = slot.get(Lanes.F, at);
             float[] x = values[n];
-            int vectors = GATHERS ? S.loopBound(count) : 0;
-            for (int j = 0; j < vectors; j += S.length()) {
-                ((IntVector) ByteVector.fromArray(B, codes, j).convertShape(VectorOperators.B2I, I, 0))
-                        .and(0xff).intoArray(ints, j);
-                FloatVector.fromArray(S, table, 0, ints, j).mul(absmax).intoArray(x, j);
-            }
-            for (int j = vectors; j < count; j++) {
-                x[j] = table[codes[j] & 0xff] * absmax;
+            for (int off = 0; off < count; off += BLOCK) {
+                int size = Math.min(BLOCK, count - off);
+                MemorySegment.copy(slot, CODE, b0 + off, codes, 0, size);
+                float absmax = slot.get(Lanes.F, absmaxOffset(k.length, b0 + off));
+                int vectors = GATHERS ? S.loopBound(size) : 0;
+                for (int j = 0; j < vectors; j += S.length()) {
+                    ((IntVector) ByteVector.fromArray(B, codes, j).convertShape(VectorOperators.B2I, I, 0))
+                            .and(0xff).intoArray(ints, j);
+                    FloatVector.fromArray(S, table, 0, ints, j).mul(absmax).intoArray(x, off + j);
+                }
+                for (int j = vectors; j < size; j++) {
+                    x[off + j] = table[codes[j] & 0xff] * absmax;
+                }
             }
         }
     }
 
     private void finish(Kernel k, long b0, int count) {
-        long at = absmaxOffset(k.length, b0);
-        int vectors = S.loopBound(count);
         for (int n = 0; n < slots.length; n++) {
             float[] x = values[n];
-            FloatVector vMax = FloatVector.zero(S);
-            for (int j = 0; j < vectors; j += S.length()) {
-                vMax = vMax.max(FloatVector.fromArray(S, x, j).abs());
+            for (int off = 0; off < count; off += BLOCK) {
+                int size = Math.min(BLOCK, count - off);
+                int vectors = S.loopBound(size);
+                FloatVector vMax = FloatVector.zero(S);
+                for (int j = 0; j < vectors; j += S.length()) {
+                    vMax = vMax.max(FloatVector.fromArray(S, x, off + j).abs());
+                }
+                float max = vMax.reduceLanes(VectorOperators.MAX);
+                for (int j = vectors; j < size; j++) {
+                    max = Math.max(max, Math.abs(x[off + j]));
+                }
+                search(k.q8Maps[n], x, off, divisor(max), size, ints, codes);
+                MemorySegment.copy(codes, 0, slots[n], CODE, b0 + off, size);
+                slots[n].set(Lanes.F, absmaxOffset(k.length, b0 + off), max);
             }
-            float max = vMax.reduceLanes(VectorOperators.MAX);
-            for (int j = vectors; j < count; j++) {
-                max = Math.max(max, Math.abs(x[j]));
-            }
-            quantize(k.q8Maps[n], x, divisor(max), count, slots[n], b0);
-            slots[n].set(Lanes.F, at, max);
         }
     }
 
-    private void quantize(DynamicCodes map, float[] x, float divisor, int count, MemorySegment slot, long b0) {
-        search(map, x, divisor, count, ints, codes);
-        MemorySegment.copy(codes, 0, slot, CODE, b0, count);
-    }
-
     /**
-     * The nearest codes of {@code x[0..count)} divided by {@code divisor}, into {@code codes},
-     * dividing {@code x} in place: whole vectors gather their buckets' entries, as
+     * The nearest codes of {@code x[off..off + count)} divided by {@code divisor}, into
+     * {@code codes[0..count)}, dividing {@code x} in place: whole vectors gather their buckets' entries, as
      * {@link DynamicCodes#nearest} looks them up one by one. {@code ints} holds at least count.
      */
-    static void search(DynamicCodes map, float[] x, float divisor, int count, int[] ints, byte[] codes) {
+    static void search(DynamicCodes map, float[] x, int off, float divisor, int count, int[] ints, byte[] codes) {
         // A finite absmax leaves no NaN to map to code 0 (an infinite one divides itself into NaN).
         int clean = Float.isFinite(divisor) ? S.loopBound(count) : 0;
         int fraction = (1 << map.fractionBits) - 1;
         for (int j = 0; j < clean; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, j).div(divisor);
-            v.intoArray(x, j);
+            FloatVector v = FloatVector.fromArray(S, x, off + j).div(divisor);
+            v.intoArray(x, off + j);
             IntVector bits = v.reinterpretAsInts();
             IntVector sign = bits.lanewise(VectorOperators.ASHR, 31);
             bits.lanewise(VectorOperators.LSHR, 23).and(0xff)
@@ -199,11 +202,11 @@ final class Q8Scratch {
         for (int j = GATHERS ? clean : 0; j < clean; j++) {
             // Scalar lookups in a loop of their own: mixed with the vector steps, each vector
             // would reload what scalar stores had just written, which the CPU cannot forward.
-            codes[j] = (byte) map.code(map.entries[ints[j]], map.low(Float.floatToRawIntBits(x[j])));
+            codes[j] = (byte) map.code(map.entries[ints[j]], map.low(Float.floatToRawIntBits(x[off + j])));
         }
         for (int j = clean; j < count; j++) {
-            x[j] /= divisor;
-            codes[j] = (byte) map.nearest(x[j]);
+            x[off + j] /= divisor;
+            codes[j] = (byte) map.nearest(x[off + j]);
         }
     }
 
