@@ -86,8 +86,9 @@ public final class Engine implements AutoCloseable {
      * PyTorch's {@code set_flush_denormal} does to the state): a long run whose moments decay into
      * the subnormal range no longer pays the CPU's slow path on them every step (numbers in the
      * README). The parameters are never flushed, and a step computes its parameters from the
-     * unflushed values, so only the state left for the next step changes. LAMB's and Adafactor's
-     * state, which a later pass of the same step reads, is left as it is.
+     * unflushed values, so only the state left for the next step changes. LAMB's, Adafactor's and
+     * Prodigy's state, which a later pass of the same step reads (Prodigy's second sum is over the
+     * gradient sums the first pass writes), is left as it is.
      *
      * @throws IllegalArgumentException as {@link #create(LaneWidth, int)}
      * @throws IllegalStateException    if the JVM was started without {@code --add-modules jdk.incubator.vector}

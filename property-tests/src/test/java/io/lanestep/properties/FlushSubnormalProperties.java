@@ -11,12 +11,14 @@ import io.lanestep.Lamb;
 import io.lanestep.LaneWidth;
 import io.lanestep.Optimizer;
 import io.lanestep.OptimizerState;
+import io.lanestep.Prodigy;
 import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -37,9 +39,10 @@ class FlushSubnormalProperties implements OptimizerDomain {
         assertTrue(FLUSHED.get() > 100, "only " + FLUSHED + " state values were flushed over all tries");
     }
 
+    /** The optimizers whose state no later pass of the same step reads: the others are not flushed. */
     @Provide
     Arbitrary<Optimizer> flushable() {
-        return Optimizers.all().filter(o -> !(o instanceof Lamb) && !(o instanceof Adafactor));
+        return Optimizers.all().filter(o -> !(o instanceof Lamb) && !(o instanceof Adafactor) && !(o instanceof Prodigy));
     }
 
     @Property(tries = 250)
@@ -74,6 +77,41 @@ class FlushSubnormalProperties implements OptimizerDomain {
                 }
             }
         }
+    }
+
+    /**
+     * The optimizers left out above step as an engine that does not flush: their state, read
+     * again by a later pass of the same step, is left as it is (with it flushed, Prodigy's second
+     * sum could be 0 / 0 where the unflushed one is not).
+     */
+    @Property(tries = 60)
+    void stateAStepReadsAgainIsNotFlushed(@ForAll("notFlushed") Optimizer optimizer, @ForAll("widths") LaneWidth width,
+                                           @ForAll @IntRange(min = 1, max = 70) int n,
+                                           @ForAll @IntRange(min = 1, max = 4) int steps, @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] p0 = Data.SPECIAL.fill(n, random);
+        try (Arena arena = Arena.ofConfined(); Engine flushing = Engine.create(width, 1, true);
+             Engine plain = Engine.create(width, 1, false)) {
+            MemorySegment a = Floats.copyOf(arena, p0);
+            MemorySegment b = Floats.copyOf(arena, p0);
+            OptimizerState sa = optimizer.newState(n, arena);
+            OptimizerState sb = optimizer.newState(n, arena);
+            for (int t = 0; t < steps; t++) {
+                MemorySegment g = Floats.copyOf(arena, Data.SPECIAL.fill(n, random));
+                flushing.step(optimizer, sa, a, g);
+                plain.step(optimizer, sb, b, g);
+            }
+            String where = optimizer + " at " + width + ", n=" + n;
+            assertArrayEquals(Floats.toArray(b), Floats.toArray(a), where + " params");
+            for (String key : optimizer.stateKeys()) {
+                assertArrayEquals(Floats.toArray(sb.slot(key)), Floats.toArray(sa.slot(key)), where + " " + key);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Optimizer> notFlushed() {
+        return Arbitraries.oneOf(Optimizers.lamb(), Optimizers.prodigy());
     }
 
     private static long subnormals(ReferenceState state, Optimizer optimizer) {
