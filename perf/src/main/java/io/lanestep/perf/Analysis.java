@@ -13,7 +13,7 @@ final class Analysis {
     }
 
     Optional<Measurement> find(String kind, String optimizer, long size, int threads) {
-        return measurements.stream().filter(m -> m.kind().equals(kind) && m.optimizer().equals(optimizer)
+        return measurements.stream().filter(m -> m.kind().equals(kind) && Workloads.sameRow(kind, m.optimizer(), optimizer)
                 && m.size() == size && m.threads() == threads).findFirst();
     }
 

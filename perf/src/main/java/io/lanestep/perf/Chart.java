@@ -24,7 +24,7 @@ final class Chart {
                                 && r.size() == size && r.threads() == 1).findFirst()
                         .ifPresent(r -> data.addValue(r.gbPerS(), label(width), optimizer));
             }
-            records.stream().filter(r -> r.optimizer().equals(optimizer) && r.width().equals("roofline")
+            records.stream().filter(r -> r.width().equals("roofline") && Workloads.sameRow("roofline", r.optimizer(), optimizer)
                             && r.size() == size && r.threads() == 1).findFirst()
                     .ifPresent(r -> data.addValue(r.gbPerS(), "roofline", optimizer));
         }

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Adam at the preferred width on blocks stored in each format ({@link #FORMATS}), and the
@@ -82,7 +83,7 @@ public class FormatsBench {
     }
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams benchmark) {
         arena = Arena.ofShared();
         formats = formats(format);
         parts = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
@@ -95,7 +96,24 @@ public class FormatsBench {
         m = state.slot(Adam.EXP_AVG);
         v = state.slot(Adam.EXP_AVG_SQ);
         master = formats.masterWeights() ? state.master() : null;
-        compile(engine, adam, formats);
+        if (benchmark.getBenchmark().endsWith(".roofline")) {
+            compileRoofline(formats);
+        } else {
+            compile(engine, adam, formats);
+        }
+    }
+
+    /** The roofline kernel of {@code formats} compiled on a small block, as {@link #compile} the step's. */
+    private static void compileRoofline(Formats formats) {
+        int n = 4096;
+        try (Arena small = Arena.ofShared()) {
+            MemorySegment p = convert(small, Blocks.params(small, n), formats.params());
+            MemorySegment g = convert(small, Blocks.grads(small, n), formats.grads());
+            OptimizerState s = Adam.defaults().newState(n, small, formats);
+            MemorySegment mst = formats.masterWeights() ? s.master() : null;
+            Blocks.untilCompiled(() -> FormatRoofline.run(formats, n, p, mst, g, s.slot(Adam.EXP_AVG),
+                    s.slot(Adam.EXP_AVG_SQ), 0, n));
+        }
     }
 
     /** {@code floats} in {@code format} (itself for FP32). */

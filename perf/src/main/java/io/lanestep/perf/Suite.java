@@ -3,6 +3,7 @@ package io.lanestep.perf;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -11,6 +12,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /** Which benchmarks a report runs, how long, and the JMH runs that produce its measurements. */
 final class Suite {
@@ -19,11 +21,12 @@ final class Suite {
         /** Tiny sizes, one short iteration, no fork: checks the harness end to end (CI). */
         SMOKE(0, 1, 20, 1, 20),
         /**
-         * The main job: every optimizer and width at 64K, Adam across sizes and threads; minutes.
-         * Each trial first compiles its kernel on a small block (see Blocks.compile), so short
-         * warm-ups suffice.
+         * The main job, minutes: every optimizer at 64K at every width but 64-bit (the scalar
+         * reference for Adam only), Adam across sizes, widths and threads, the formats in cache
+         * and at 16M, and at 64M those its targets compare. Each trial first compiles its kernel
+         * on a small block (see Blocks.compile), so one short warm-up suffices.
          */
-        QUICK(1, 2, 300, 3, 150),
+        QUICK(1, 1, 300, 3, 100),
         /** Everything, 2 forks, 1 s iterations; hours. */
         FULL(2, 3, 1000, 5, 1000);
 
@@ -47,6 +50,7 @@ final class Suite {
 
     private final Mode mode;
     private final List<Measurement> results = new ArrayList<>();
+    private final long started = System.nanoTime();
     private String jvm = "";
 
     Suite(Mode mode) {
@@ -58,32 +62,52 @@ final class Suite {
         List<String> widths = supportedWidths();
         switch (mode) {
             case SMOKE -> {
-                engine(List.of("sgd", "adam"), List.of("SCALAR", "PREFERRED"), List.of("4096"), List.of("1"));
-                baselines(List.of("sgd", "adam"), List.of("4096"), List.of("1"));
+                engine("SGD and Adam", List.of("sgd", "adam"), List.of("SCALAR", "PREFERRED"), List.of("4096"),
+                        List.of("1"));
+                baselines("their references and rooflines", List.of("sgd", "adam"), List.of("4096"), List.of("1"));
             }
             case QUICK -> {
-                engine(all, widths.subList(0, widths.size() - 1), List.of(WIDE), List.of("1"));
-                engine(List.of("adam"), widths, List.of("4096", "1048576", "16777216"), List.of("1"));
-                engine(List.of("adam"), List.of("PREFERRED"), List.of("1048576", "16777216"), List.of("0"));
-                baselines(all, List.of(WIDE), List.of("1"));
-                baselines(List.of("adam"), List.of("4096", "1048576", "16777216"), List.of("1"));
-                roofline(List.of("adam"), List.of("1048576", "16777216"), List.of("0"));
+                // The 64-bit width (two lanes, which no CPU prefers) is measured for Adam below and in full.
+                engine("every optimizer at 64K, scalar and 128- to 512-bit", all,
+                        widths.stream().filter(w -> !w.equals("BITS_64") && !w.equals("PREFERRED")).toList(),
+                        List.of(WIDE), List.of("1"));
+                engine("Adam by block size and width", List.of("adam"), widths,
+                        List.of("4096", "1048576", "16777216"), List.of("1"));
+                engine("Adam on every core", List.of("adam"), List.of("PREFERRED"), List.of("1048576", "16777216"),
+                        List.of("0"));
+                baselines("Adam's reference and roofline", List.of("adam"), List.of("4096", WIDE, "1048576",
+                        "16777216"), List.of("1"));
+                roofline("rooflines at 64K", Workloads.rooflineRepresentatives(all), List.of(WIDE), List.of("1"));
+                roofline("Adam's roofline on every core", List.of("adam"), List.of("1048576", "16777216"),
+                        List.of("0"));
                 multiBlock();
+                djlAdapter();
                 memoryKinds(List.of(io.lanestep.LaneWidth.preferred().name()));
                 subnormalState();
-                formats(List.of("65536", "1048576", "16777216", "67108864"));
-                results.addAll(TorchPeer.adam(List.of(1_048_576L, 16_777_216L)));
+                formats("storage formats in cache and at 16M", FormatsBench.FORMATS, List.of("65536", "16777216"),
+                        List.of("1"), List.of("step"));
+                formats("storage formats' rooflines at 16M", FormatsBench.FORMATS, List.of("16777216"), List.of("1"),
+                        List.of("roofline"));
+                formats("the 8-bit and bf16-params formats at 64M", QUICK_LARGE, List.of("67108864"), List.of("1"),
+                        List.of("step", "roofline"));
+                formats("16-bit formats at 1M, beside torch's", List.of("bf16", "fp16"), List.of("1048576"),
+                        List.of("1"), List.of("step"));
+                formats("fp32 and bf16 on every core", List.of("fp32", "bf16"), List.of("16777216"), List.of("0"),
+                        List.of("step", "roofline"));
+                torch(List.of(1_048_576L, 16_777_216L));
             }
             case FULL -> {
                 List<String> sizes = List.of("4096", "65536", "65537", "1048576", "16777216", "67108864");
-                engine(all, widths, sizes, List.of("1", "0"));
-                baselines(all, sizes, List.of("1"));
-                roofline(all, sizes, List.of("0"));
+                engine("every optimizer, width, size and thread count", all, widths, sizes, List.of("1", "0"));
+                baselines("references and rooflines", all, sizes, List.of("1"));
+                roofline("rooflines on every core", all, sizes, List.of("0"));
                 multiBlock();
+                djlAdapter();
                 memoryKinds(widths.subList(1, widths.size() - 1));
                 subnormalState();
-                formats(List.of("65536", "1048576", "16777216", "67108864"));
-                results.addAll(TorchPeer.adam(sizes.stream().map(Long::parseLong).toList()));
+                formats("storage formats", FormatsBench.FORMATS, List.of("65536", "1048576", "16777216", "67108864"),
+                        List.of("1", "0"), List.of("step", "roofline"));
+                torch(sizes.stream().map(Long::parseLong).toList());
             }
         }
         return results;
@@ -96,34 +120,36 @@ final class Suite {
                 || io.lanestep.LaneWidth.valueOf(w).bits() <= max).toList();
     }
 
-    private void engine(List<String> optimizers, List<String> widths, List<String> sizes, List<String> threads)
-            throws RunnerException {
+    private void engine(String title, List<String> optimizers, List<String> widths, List<String> sizes,
+                        List<String> threads) throws RunnerException {
         ChainedOptionsBuilder b = options(OptimizerBench.class.getName() + ".step")
                 .param("optimizer", optimizers.toArray(String[]::new))
                 .param("width", widths.toArray(String[]::new))
                 .param("size", sizes.toArray(String[]::new))
                 .param("threads", threads.toArray(String[]::new));
-        collect(new Runner(b.build()).run(), r -> r.getParams().getParam("width"));
+        collect(run(title, b), r -> r.getParams().getParam("width"));
     }
 
-    private void baselines(List<String> optimizers, List<String> sizes, List<String> threads) throws RunnerException {
+    private void baselines(String title, List<String> optimizers, List<String> sizes, List<String> threads)
+            throws RunnerException {
         ChainedOptionsBuilder b = options(BaselineBench.class.getName() + ".(reference|roofline)")
                 .param("optimizer", optimizers.toArray(String[]::new))
                 .param("size", sizes.toArray(String[]::new))
                 .param("threads", threads.toArray(String[]::new));
-        collect(new Runner(b.build()).run(), r -> method(r));
+        collect(run(title, b), r -> method(r));
     }
 
-    private void roofline(List<String> optimizers, List<String> sizes, List<String> threads) throws RunnerException {
+    private void roofline(String title, List<String> optimizers, List<String> sizes, List<String> threads)
+            throws RunnerException {
         ChainedOptionsBuilder b = options(BaselineBench.class.getName() + ".roofline")
                 .param("optimizer", optimizers.toArray(String[]::new))
                 .param("size", sizes.toArray(String[]::new))
                 .param("threads", threads.toArray(String[]::new));
-        collect(new Runner(b.build()).run(), r -> "roofline");
+        collect(run(title, b), r -> "roofline");
     }
 
     private void multiBlock() throws RunnerException {
-        collect(new Runner(options(MultiBlockBench.class.getName() + ".*").build()).run(),
+        collect(run("1000 blocks against one", options(MultiBlockBench.class.getName() + ".*")),
                 r -> method(r).equals("manyBlocks") ? "many_blocks" : "one_block");
     }
 
@@ -132,28 +158,50 @@ final class Suite {
         ChainedOptionsBuilder b = options(MemoryKindsBench.class.getName() + ".step")
                 .param("width", widths.toArray(String[]::new))
                 .param("size", "65536", "1048576");
-        collect(new Runner(b.build()).run(), r -> memoryKind(r.getParams().getParam("width"),
+        collect(run("memory kinds", b), r -> memoryKind(r.getParams().getParam("width"),
                 r.getParams().getParam("kind"), Boolean.parseBoolean(r.getParams().getParam("polluted"))));
     }
 
     /**
-     * Adam at the preferred width in every storage format of {@link FormatsBench}, and the roofline
-     * of each format's bytes, on one thread and on all: workloads {@code adam@FORMAT}.
+     * Adam at the preferred width in storage formats of {@link FormatsBench}, {@code methods} among
+     * {@code step} and {@code roofline} (the roofline of each format's bytes): workloads
+     * {@code adam@FORMAT}.
      */
-    private void formats(List<String> sizes) throws RunnerException {
-        ChainedOptionsBuilder b = options(FormatsBench.class.getName() + ".(step|roofline)")
-                .param("format", FormatsBench.FORMATS.toArray(String[]::new))
+    private void formats(String title, List<String> formats, List<String> sizes, List<String> threads,
+                         List<String> methods) throws RunnerException {
+        ChainedOptionsBuilder b = options(FormatsBench.class.getName() + ".(" + String.join("|", methods) + ")")
+                .param("format", formats.toArray(String[]::new))
                 .param("size", sizes.toArray(String[]::new))
-                .param("threads", "1", "0");
-        collect(new Runner(b.build()).run(), r -> method(r).equals("roofline") ? "roofline" : FORMATS);
+                .param("threads", threads.toArray(String[]::new));
+        collect(run(title, b), r -> method(r).equals("roofline") ? "roofline" : FORMATS);
     }
+
+    /** The formats the quick report also measures at 64M: those its 64M targets compare. */
+    private static final List<String> QUICK_LARGE = List.of("fp32", "bf16_fp32state", "fp32_q8", "bf16_q8");
+
+    private void torch(List<Long> sizes) {
+        long start = System.nanoTime();
+        List<Measurement> torch = TorchPeer.adam(sizes);
+        results.addAll(torch);
+        progress("torch's Adam, where installed", torch.size(), start);
+    }
+
+    /** What the DJL adapter adds per parameter: {@link DjlAdapterBench}, its size the parameter count. */
+    private void djlAdapter() throws RunnerException {
+        collect(run("the DJL adapter against the engine", options(DjlAdapterBench.class.getName() + ".*")),
+                r -> method(r).equals("adapterUpdate") ? DJL_UPDATE : DJL_ENGINE);
+    }
+
+    /** The measurement kinds of {@link DjlAdapterBench}. */
+    static final String DJL_UPDATE = "djl/update";
+    static final String DJL_ENGINE = "djl/engine";
 
     /** The measurement kind of a formats-benchmark step. */
     static final String FORMATS = "formats";
 
     /** Adam on a subnormal state at the preferred width, with and without the engine's flush. */
     private void subnormalState() throws RunnerException {
-        collect(new Runner(options(SubnormalStateBench.class.getName() + ".step").build()).run(),
+        collect(run("subnormal state", options(SubnormalStateBench.class.getName() + ".step")),
                 r -> subnormal(Boolean.parseBoolean(r.getParams().getParam("flush"))));
     }
 
@@ -170,6 +218,28 @@ final class Suite {
     private static String method(RunResult r) {
         String name = r.getParams().getBenchmark();
         return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * Runs one section's JMH trials quietly and prints a line when it ends: JMH's own output is
+     * hundreds of lines per trial, and the main job's reader wants to know how far it is.
+     */
+    private Collection<RunResult> run(String title, ChainedOptionsBuilder options) throws RunnerException {
+        long start = System.nanoTime();
+        Collection<RunResult> runs = new Runner(options.verbosity(VerboseMode.SILENT).build()).run();
+        progress(title, runs.size(), start);
+        return runs;
+    }
+
+    private void progress(String title, int trials, long start) {
+        long now = System.nanoTime();
+        System.out.printf(Locale.ROOT, "report %s: %s, %d trials in %d s%n", minutes(now - started), title, trials,
+                Math.round((now - start) / 1e9));
+    }
+
+    private static String minutes(long nanos) {
+        long seconds = Math.round(nanos / 1e9);
+        return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 
     private ChainedOptionsBuilder options(String include) {
@@ -194,6 +264,7 @@ final class Suite {
             }
             boolean multi = p.getBenchmark().contains("MultiBlock");
             long size = multi ? Long.parseLong(p.getParam("blocks")) * Long.parseLong(p.getParam("blockSize"))
+                    : p.getBenchmark().contains("DjlAdapter") ? Long.parseLong(p.getParam("parameters"))
                     : Long.parseLong(p.getParam("size"));
             String t = p.getParam("threads");
             int threads = t == null ? 1 : Integer.parseInt(t) == 0 ? Runtime.getRuntime().availableProcessors()

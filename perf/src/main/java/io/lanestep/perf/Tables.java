@@ -20,7 +20,7 @@ final class Tables {
     }
 
     private Optional<Record> find(String optimizer, String width, long size, int threads) {
-        return records.stream().filter(r -> r.optimizer().equals(optimizer) && r.width().equals(width)
+        return records.stream().filter(r -> r.width().equals(width) && Workloads.sameRow(width, r.optimizer(), optimizer)
                 && r.size() == size && r.threads() == threads).findFirst();
     }
 
@@ -55,7 +55,7 @@ final class Tables {
                 .append(" | reference | roofline | best vs reference | best vs segment loop | alloc B/step |\n");
         s.append("|---".repeat(widths.size() + 7)).append("|\n");
         for (String optimizer : Workloads.NAMES) {
-            if (find(optimizer, "roofline", size, 1).isEmpty() && find(optimizer, "SCALAR", size, 1).isEmpty()) {
+            if (widths.stream().allMatch(w -> find(optimizer, w, size, 1).isEmpty())) {
                 continue;
             }
             s.append("| ").append(optimizer).append(" | ").append(f0(Workloads.bytesPerElement(optimizer)));
@@ -250,12 +250,15 @@ final class Tables {
             }
             List<String> allocating = new java.util.ArrayList<>();
             for (String format : FormatsBench.FORMATS) {
+                if (find(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, 1).isEmpty()) {
+                    continue;
+                }
                 double bytes = StepAllocation.bytesPerStep(format, size);
                 if (bytes > 0) {
                     allocating.add(formatName(format) + " " + f0(bytes) + " B");
                 }
             }
-            s.append(String.format(Locale.ROOT, "- No allocation per step at %d, 1 thread, every format (the stepping"
+            s.append(String.format(Locale.ROOT, "- No allocation per step at %d, 1 thread, every format measured there (the stepping"
                     + " thread's allocation counter over steps after warm-up): %s%n", size, allocating.isEmpty()
                     ? "**met** (0 bytes per step)" : "**not met** (" + String.join(", ", allocating) + ")"));
         }
@@ -316,8 +319,10 @@ final class Tables {
         // of the iteration: hundreds of bytes per step for a 16M-float block. The single-threaded
         // roofline kernels allocate nothing, so their figures times their steps per iteration are
         // that per-iteration noise (the median of them), spread over each benchmark's own steps.
+        // DJL's own calls allocate its tensor wrappers and buffers, so its rows are not engine steps.
         List<Record> measured = records.stream().filter(r -> !r.width().equals("reference")
-                && !r.width().equals("roofline") && !Double.isNaN(r.bytesAllocatedPerStep())).toList();
+                && !r.width().equals("roofline") && !r.width().startsWith("djl/")
+                && !Double.isNaN(r.bytesAllocatedPerStep())).toList();
         double noise = iterationNoise();
         double maxExcess = measured.stream().mapToDouble(r -> r.bytesAllocatedPerStep() - noise / stepsPerIteration(r))
                 .max().orElse(Double.NaN);
@@ -350,6 +355,16 @@ final class Tables {
             double share = block.get().nsPerElement() / blocks.get().nsPerElement();
             s.append(String.format(Locale.ROOT, "- 1000 blocks of 1K within 80%% of one 1M block: %s (%s)%n",
                     met(share, 0.8), pct(share)));
+        }
+        Optional<Record> adapter = records.stream().filter(r -> r.width().equals(Suite.DJL_UPDATE)).findFirst();
+        Optional<Record> direct = records.stream().filter(r -> r.width().equals(Suite.DJL_ENGINE)).findFirst();
+        if (adapter.isPresent() && direct.isPresent()) {
+            // size is the parameter count here, so microseconds per step over it are per parameter
+            double micros = (adapter.get().nsPerElement() - direct.get().nsPerElement()) / 1000;
+            s.append(String.format(Locale.ROOT, "- DJL adapter overhead <= 1 us per parameter (`update` against the"
+                    + " engine's step on the same %d tensors of %s): %s (%.2f us; %.2f us per parameter in all)%n",
+                    adapter.get().size(), DjlAdapterBench.SIZE, micros <= 1 ? "**met**" : "**not met**", micros,
+                    adapter.get().nsPerElement() / 1000));
         }
         List<Record> torch = records.stream().filter(r -> r.width().equals("torch") && r.size() >= 1_048_576).toList();
         if (torch.isEmpty()) {

@@ -30,7 +30,9 @@ import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The optimizer configurations the benchmarks measure, by name, and the bytes each moves. */
 final class Workloads {
@@ -100,6 +102,26 @@ final class Workloads {
             return FormatsBench.formats(name.substring(FORMATS_PREFIX.length())).bytesPerElement(2);
         }
         return Float.BYTES * (reads(name) + writes(name));
+    }
+
+    /**
+     * The roofline kernel only moves bytes: workloads reading and writing the same arrays share one
+     * measurement (the formats keep their own, since their arrays differ in width).
+     */
+    static String rooflineKey(String name) {
+        return name.startsWith(FORMATS_PREFIX) ? name : reads(name) + " read, " + writes(name) + " written";
+    }
+
+    /** Whether a measurement of {@code kind} taken for workload {@code measured} stands for {@code wanted}. */
+    static boolean sameRow(String kind, String measured, String wanted) {
+        return measured.equals(wanted) || kind.equals("roofline") && rooflineKey(measured).equals(rooflineKey(wanted));
+    }
+
+    /** The first of {@code names} for each roofline they need. */
+    static List<String> rooflineRepresentatives(List<String> names) {
+        Map<String, String> first = new LinkedHashMap<>();
+        names.forEach(n -> first.putIfAbsent(rooflineKey(n), n));
+        return List.copyOf(first.values());
     }
 
     /** Workload names of the formats benchmark: Adam with its block stored as the named format. */
