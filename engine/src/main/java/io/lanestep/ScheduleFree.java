@@ -55,9 +55,9 @@ public final class ScheduleFree {
         return Math.fma(fraction, (float) -lr, (float) lr);
     }
 
-    /** The averaging weight {@code maxLr^power} in float32 (exact for the powers 0, 1 and 2). */
+    /** The averaging weight {@code maxLr^power} in float32 (exact for the powers 0, 1 and 2; XLA's power otherwise). */
     public static float weight(float maxLr, double power) {
-        return power == 2 ? maxLr * maxLr : power == 1 ? maxLr : power == 0 ? 1f : (float) Math.pow(maxLr, power);
+        return power == 2 ? maxLr * maxLr : power == 1 ? maxLr : power == 0 ? 1f : XlaMath.pow(maxLr, (float) power);
     }
 
     /** {@code weightSum + weight}, fused as XLA fuses it for the power 2. */

@@ -68,6 +68,13 @@ final class Flags {
     static final int VECTOR_RULE = 1 << 23;
     /** Muon's Nesterov lerp takes its low-weight branch (momentum below 0.5). */
     static final int NESTEROV_LOW_WEIGHT = 1 << 24;
+    /** optax's moments as XLA contracts them, with per-step decays {@code b} (see {@code Adopt}). */
+    static final int XLA_MOMENTS = 1 << 25;
+    /**
+     * With {@link #XLA_MOMENTS}: the weighted gradient's product is the fused one (optax's Nesterov
+     * without clipping, where XLA reads the normalized gradient from memory), not the decayed moment's.
+     */
+    static final int XLA_FUSE_GRADIENT = 1 << 26;
 
     /** The lerp flags for weight {@code w}, as torch 2.x's {@code lerp_} picks its branch. */
     static int lerp(float w) {

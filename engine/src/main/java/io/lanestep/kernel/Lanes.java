@@ -2,6 +2,7 @@ package io.lanestep.kernel;
 
 import static io.lanestep.kernel.Flags.CLIP_VALUE;
 
+import io.lanestep.XlaMath;
 import java.lang.foreign.ValueLayout;
 
 /** What the scalar tails of every template share. */
@@ -27,12 +28,20 @@ final class Lanes {
     }
 
     /**
-     * XLA's bias correction factor for decay {@code beta} (float32) at step {@code t}: the float32
-     * power {@code f(beta^t)}, then {@code 1 / (1 - power)} in float32, as optax's jitted steps
+     * optax's moment {@code (1 - b)·x + b·m} as XLA contracts it: the decayed moment's product fused
+     * ({@code fma(m, b, w·x)}), or with {@link Flags#XLA_FUSE_GRADIENT} the other one.
+     */
+    static float xlaMoment(float m, float x, float b, float w, int flags) {
+        return (flags & Flags.XLA_FUSE_GRADIENT) != 0 ? Math.fma(x, w, m * b) : Math.fma(m, b, w * x);
+    }
+
+    /**
+     * XLA's bias correction factor for decay {@code beta} (float32) at step {@code t}: XLA's float32
+     * power {@code beta^t}, then {@code 1 / (1 - power)} in float32, as optax's jitted steps
      * multiply by it.
      */
     static float biasReciprocal(float beta, double t) {
-        float power = (float) Math.pow(beta, t);
+        float power = XlaMath.pow(beta, (float) t);
         return 1f / (1f - power);
     }
 

@@ -51,7 +51,8 @@ import java.util.Set;
  * eps=1e-15, weight_decay=0, caution=False, corrected_weight_decay=False)} and {@code Mars(lr=3e-3,
  * betas=(0.9, 0.99), eps=1e-8, weight_decay=0, gamma=0.025, mars_type='adamw', optimize_1d=False,
  * lr_1d_factor=1, betas_1d=None, caution=False)} (a matrix's configuration: {@link Mars#forVectors()}
- * gives a vector's); optax's {@code ademamix(learning_rate, b1=0.9,
+ * gives a vector's); optax's {@code adopt(learning_rate, b1=0.9, b2=0.9999, eps=1e-6, nesterov=False,
+ * use_clipping=True)} (clipping at {@code count**0.25}), {@code ademamix(learning_rate, b1=0.9,
  * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} and {@code
  * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
  * weight_decay=0)}, {@code schedule_free_adamw(learning_rate=0.0025, warmup_steps=None, b1=0.9,
@@ -256,6 +257,12 @@ public final class TorchOptimizers {
                     k.integer("warmup_steps", 0, false), k.number("b1", 0.9),
                     k.numberOrNone("weight_decay", Double.NaN),
                     k.number("weight_lr_power", 2));
+            case "adopt" -> {
+                double lr = k.number("learning_rate", Double.NaN);
+                yield new Adopt(lr, k.number("b1", 0.9), k.number("b2", 0.9999), k.number("eps", 1e-6),
+                        k.flag("use_clipping", true) ? 0.25 : Double.NaN, 0, false, false, lr, false, false,
+                        k.flag("nesterov", false), true);
+            }
             case "ademamix" -> new AdEMAMix(k.number("learning_rate", Double.NaN), k.number("b1", 0.9),
                     k.number("b2", 0.999), k.number("b3", 0.9999), k.number("alpha", 5.0), k.number("eps", 1e-8),
                     k.number("eps_root", 0), k.number("weight_decay", 0));
@@ -293,7 +300,7 @@ public final class TorchOptimizers {
     private static final Set<String> TORCH_CLASSES = Set.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
             "NAdam", "RAdam", "Rprop", "Adadelta", "ASGD", "Adafactor");
     /** optax's functions, also accepted under their qualified names ({@code optax.contrib.ademamix}). */
-    private static final Set<String> OPTAX_FUNCTIONS = Set.of("ademamix", "simplified_ademamix", "schedule_free_adamw",
+    private static final Set<String> OPTAX_FUNCTIONS = Set.of("adopt", "ademamix", "simplified_ademamix", "schedule_free_adamw",
             "schedule_free_sgd", "prodigy");
 
     /** timm's classes, also accepted under their qualified names ({@code timm.optim.Adopt}). */
@@ -325,7 +332,7 @@ public final class TorchOptimizers {
     /** The class names {@link #create} understands: torch.optim's, then Lanestep's own. */
     public static List<String> supported() {
         return List.of("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop", "Adadelta",
-                "ASGD", "Adafactor", "Muon", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "Mars", "ademamix", "simplified_ademamix",
+                "ASGD", "Adafactor", "Muon", "Lion", "Adopt", "Adan", "AdamWLegacy", "LaProp", "Mars", "adopt", "ademamix", "simplified_ademamix",
                 "schedule_free_adamw", "schedule_free_sgd", "prodigy",
                 "Lars", "Lamb", "HeavyBallMomentum", "AveragedMomentum", "SignalToNoiseSgd");
     }

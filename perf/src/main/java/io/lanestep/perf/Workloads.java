@@ -39,7 +39,7 @@ final class Workloads {
     /** Every benchmarked configuration name, in report order. */
     static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
-            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adan", "cadamw", "laprop", "mars", "prodigy", "schedule_free_adamw", "schedule_free_sgd", "ademamix",
+            "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adopt_optax", "adan", "cadamw", "laprop", "mars", "prodigy", "schedule_free_adamw", "schedule_free_sgd", "ademamix",
             "simplified_ademamix",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
@@ -70,6 +70,7 @@ final class Workloads {
             case "lars" -> Lars.of(0.1);
             case "lamb" -> Lamb.defaults();
             case "adopt" -> Adopt.defaults();
+            case "adopt_optax" -> Adopt.optax(1e-3).withNesterov(true);
             case "adan" -> Adan.defaults();
             case "cadamw" -> AdamWLegacy.defaults().withCaution(true);
             case "laprop" -> LaProp.defaults();

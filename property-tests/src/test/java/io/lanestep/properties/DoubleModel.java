@@ -474,9 +474,10 @@ final class DoubleModel {
                     Approx c = rounded(Math.pow(t - 1, a.clipExponent()));
                     normed = normed.max(c.negate()).min(c);
                 }
-                Approx m = moment(exact(slots[0]), normed, a.beta1(), true);
+                Approx m = moment(exact(slots[0]), normed, a.beta1(), !a.optax());
+                Approx u = a.nesterov() ? moment(m, normed, a.beta1(), false) : m;
                 Approx v = rounded(a.beta2()).times(v0).plus(rounded(1 - a.beta2()).times(g).times(g));
-                yield new Approx[] {p.minus(rounded(a.lr()).times(m)), m, v};
+                yield new Approx[] {p.minus(rounded(a.lr()).times(u)), m, v};
             }
             case Adan a -> {
                 Approx g = exact(gf);

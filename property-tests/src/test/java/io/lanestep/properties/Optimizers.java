@@ -223,10 +223,12 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> adopt() {
         Arbitrary<Double> clipExponent = Arbitraries.of(Double.NaN, 0.0, 0.25, 0.333, 0.5, 1.0);
-        // mode: L2, decoupled or corrected decoupled decay, each with and without maximize, and caution.
+        // mode: timm's L2, decoupled or corrected decoupled decay, each with and without maximize, and
+        // caution (0-11); optax's rule with and without Nesterov (12, 13).
         return Combinators.combine(lr(), beta(), beta(), eps(), clipExponent, decay(), Arbitraries.of(1e-3, 0.05, 1.0),
-                Arbitraries.integers().between(0, 11)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) ->
-                        new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode % 6 >= 3,
+                Arbitraries.integers().between(0, 13)).as((lr, b1, b2, eps, clip, wd, initialLr, mode) -> mode >= 12
+                        ? new Adopt(lr, b1, b2, eps, clip, 0, false, false, lr, false, false, mode == 13, true)
+                        : new Adopt(lr, b1, b2, eps, clip, wd, mode % 3 != 0, mode % 3 == 2, initialLr, mode % 6 >= 3,
                                 mode >= 6));
     }
 

@@ -2,6 +2,7 @@ package io.lanestep.properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,19 @@ class OptimizersGoldenTest {
         List<GoldenCase> cases = GoldenCase.all(GoldenCase.root3(), OPTIMIZERS);
         assertEquals(30 + 22 + 20 + 19 + 10 + 15 + 11 + 11 + 12 + 13 + 12, cases.size(), "timm's ADOPT, Adan, Lion, AdamWLegacy, LaProp, MARS, optax's"
                 + " AdEMAMix, simplified AdEMAMix, Schedule-Free and Prodigy cases under " + GoldenCase.root3());
+        PyTorch2GoldenTest.assertEveryCaseMatches(cases);
+    }
+
+    /**
+     * optax's {@code contrib.adopt}, jitted on one XLA CPU thread (cases made by
+     * {@code src/test/python/optax_adopt_cases.py}; the long one passes step counts where XLA's
+     * {@code powf} is not correctly rounded).
+     */
+    @Test
+    void optaxAdoptMatchesAtEveryWidth() {
+        Path root = Path.of("src/test/resources/optax-adopt-golden/cases");
+        List<GoldenCase> cases = GoldenCase.all(root, List.of("optax.contrib.adopt"));
+        assertEquals(21, cases.size(), "optax ADOPT cases under " + root);
         PyTorch2GoldenTest.assertEveryCaseMatches(cases);
     }
 }

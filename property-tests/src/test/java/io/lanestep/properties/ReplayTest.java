@@ -267,7 +267,7 @@ class ReplayTest {
     }
 
     /**
-     * Lion, LARS, LAMB, timm's ADOPT and LaProp and optax's Prodigy and Schedule-Free SGD, which
+     * Lion, LARS, LAMB, timm's ADOPT and LaProp and optax's ADOPT, Prodigy and Schedule-Free SGD, which
      * torch.optim lacks, replay under their Lanestep (timm, optax) names with PyTorch-style kwargs
      * (defaults filled in) to the reference's trajectory and state, bit for bit.
      */
@@ -281,6 +281,7 @@ class ReplayTest {
                 "timm.optim.Adopt", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"decoupled\": true,"
                         + " \"clip_exp\": null}",
                 "timm.optim.LaProp", "{\"lr\": 0.01, \"betas\": [0.8, 0.95], \"weight_decay\": 0.1, \"caution\": true}",
+                "optax.contrib.adopt", "{\"learning_rate\": 0.01, \"b1\": 0.8, \"nesterov\": true}",
                 "optax.contrib.prodigy", "{\"learning_rate\": 0.5, \"weight_decay\": 0.01, \"safeguard_warmup\": true}",
                 "optax.contrib.schedule_free_sgd", "{\"learning_rate\": 0.1, \"warmup_steps\": 2, \"weight_decay\": 0}");
         Map<String, Optimizer> meant = Map.of(
@@ -289,6 +290,8 @@ class ReplayTest {
                 "Lamb", new Lamb(0.01, 0.9, 0.99, 1e-6, 0.01),
                 "timm.optim.Adopt", new Adopt(0.01, 0.8, 0.95, 1e-6, Double.NaN, 0.1, true, false, 0.01, false, false),
                 "timm.optim.LaProp", new LaProp(0.01, 0.8, 0.95, 1e-15, 0.1, true, false, 0.01),
+                "optax.contrib.adopt", new Adopt(0.01, 0.8, 0.9999, 1e-6, 0.25, 0, false, false, 0.01, false, false, true,
+                        true),
                 "optax.contrib.prodigy", new Prodigy(0.5, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, 0.01, true),
                 "optax.contrib.schedule_free_sgd", new ScheduleFreeSgd(0.1, 2, 0.9, 0, 2));
         int n = 4099 + 4096;

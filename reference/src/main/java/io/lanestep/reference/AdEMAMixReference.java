@@ -2,6 +2,7 @@ package io.lanestep.reference;
 
 import io.lanestep.AdEMAMix;
 import io.lanestep.SimplifiedAdEMAMix;
+import io.lanestep.XlaMath;
 
 /**
  * AdEMAMix and simplified AdEMAMix as optax's jitted steps compute them on an XLA CPU (float32
@@ -58,9 +59,9 @@ public final class AdEMAMixReference {
         }
     }
 
-    /** {@code 1 / (1 - f(b^t))}, all in float32 but the power, rounded once. */
+    /** {@code 1 / (1 - b^t)} in float32, the power XLA's. */
     private static float reciprocal(float b, long t) {
-        return 1f / (1f - (float) Math.pow(b, t));
+        return 1f / (1f - XlaMath.pow(b, (float) t));
     }
 
     private static float root(float v, float r2, double epsRoot) {

@@ -2,6 +2,7 @@ package io.lanestep.reference;
 
 import io.lanestep.Adam;
 import io.lanestep.Adopt;
+import io.lanestep.XlaMath;
 
 /**
  * ADOPT as timm 1.0's {@code Adopt} computes it on float32 (its single-tensor and foreach paths
@@ -18,6 +19,14 @@ import io.lanestep.Adopt;
  * p = fma(u, f(-lr), p)                                  (u = m without caution)
  * v = fma(f(1 - beta2)·g, g, v·f(beta2))
  * </pre>
+ * and as optax 0.2.8's jitted {@code contrib.adopt} computes it on an XLA CPU, with {@code b1 = f(beta1)},
+ * {@code b2 = f(beta2)} after the first step and 1, 0 on it:
+ * <pre>
+ * n = g / max(sqrt(v), f(eps));  clipping: c = powf(t - 1, f(clipExponent));  n = min(max(n, -c), c)
+ * m = fma(m, b1, (1 - b1)·n);  u = nesterov ? fma(m, b1, (1 - b1)·n) : m
+ *     (Nesterov without clipping: fma(n, 1 - b1, b1·m) in both, the product XLA fuses there)
+ * p = fma(u, f(-lr), p);  v = fma(g·g, 1 - b2, v·b2)
+ * </pre>
  */
 public final class AdoptReference {
     private AdoptReference() {
@@ -25,6 +34,10 @@ public final class AdoptReference {
 
     /** One step, the {@code state.step() + 1}-th. */
     public static void step(Adopt c, float[] params, float[] grads, ReferenceState state) {
+        if (c.optax()) {
+            optax(c, params, grads, state);
+            return;
+        }
         float[] m = state.slot(Adam.EXP_AVG);
         float[] v = state.slot(Adam.EXP_AVG_SQ);
         long t = state.step() + 1;
@@ -66,5 +79,30 @@ public final class AdoptReference {
             params[i] = Math.fma(u, negLr, p);
             v[i] = Math.fma(oneMinusB2 * g[i], g[i], v[i] * b2);
         }
+    }
+
+    private static void optax(Adopt c, float[] params, float[] grads, ReferenceState state) {
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] v = state.slot(Adam.EXP_AVG_SQ);
+        long count = state.step();
+        float b1 = count > 0 ? (float) c.beta1() : 1f;
+        float b2 = count > 0 ? (float) c.beta2() : 0f;
+        float eps = (float) c.eps();
+        float clip = Double.isNaN(c.clipExponent()) ? Float.POSITIVE_INFINITY
+                : XlaMath.pow(count, (float) c.clipExponent());
+        float negLr = (float) -c.lr();
+        boolean fuseGradient = c.nesterov() && Double.isNaN(c.clipExponent());
+        for (int i = 0; i < params.length; i++) {
+            float g = grads[i];
+            float n = Math.min(Math.max(g / Math.max((float) Math.sqrt(v[i]), eps), -clip), clip);
+            m[i] = moment(m[i], n, b1, fuseGradient);
+            float u = c.nesterov() ? moment(m[i], n, b1, fuseGradient) : m[i];
+            params[i] = Math.fma(u, negLr, params[i]);
+            v[i] = Math.fma(g * g, 1f - b2, v[i] * b2);
+        }
+    }
+
+    private static float moment(float m, float n, float b1, boolean fuseGradient) {
+        return fuseGradient ? Math.fma(n, 1f - b1, m * b1) : Math.fma(m, b1, (1f - b1) * n);
     }
 }

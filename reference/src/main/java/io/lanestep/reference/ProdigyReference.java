@@ -2,6 +2,7 @@ package io.lanestep.reference;
 
 import io.lanestep.Adam;
 import io.lanestep.Prodigy;
+import io.lanestep.XlaMath;
 
 /**
  * Prodigy as optax's jitted step computes it on float32 (see {@link Prodigy}), its two sums in
@@ -27,7 +28,7 @@ public final class ProdigyReference {
         float b2 = (float) c.beta2();
         float b3 = c.beta3OrDefault();
         float d = state.scalar(Prodigy.ESTIM_LR);
-        float bc = (float) Math.sqrt(1f - (float) Math.pow(b2, t)) / (1f - (float) Math.pow(b1, t));
+        float bc = (float) Math.sqrt(1f - XlaMath.pow(b2, (float) t)) / (1f - XlaMath.pow(b1, (float) t));
         float dlr = c.lr() == 1 ? d * bc : d * (float) c.lr() * bc;
         float r0 = 1f / (float) c.estimLr0();
         float[] products = new float[n];

@@ -3,6 +3,7 @@ package io.lanestep.reference;
 import io.lanestep.ScheduleFree;
 import io.lanestep.ScheduleFreeAdamW;
 import io.lanestep.ScheduleFreeSgd;
+import io.lanestep.XlaMath;
 
 /**
  * Schedule-Free AdamW and SGD as optax 0.2.8's jitted step computes them on float32 (see
@@ -19,7 +20,7 @@ public final class ScheduleFreeReference {
         float[] nu = state.slot(ScheduleFreeAdamW.NU);
         float b2 = (float) c.b2();
         float oneMinusB2 = (float) (1 - c.b2());
-        float r2 = 1f / (1f - (float) Math.pow(b2, t));
+        float r2 = 1f / (1f - XlaMath.pow(b2, (float) t));
         float eps = (float) c.eps();
         float wd = (float) c.weightDecay();
         float[] u = new float[params.length];
@@ -49,7 +50,7 @@ public final class ScheduleFreeReference {
         float scheduled = ScheduleFree.learningRate(lr, warmup, t);
         float maxLr = Float.isNaN(scheduled) ? scheduled : Math.max(state.scalar(ScheduleFree.MAX_LR), scheduled);
         float weight = power == 2 ? maxLr * maxLr : power == 1 ? maxLr : power == 0 ? 1f
-                : (float) Math.pow(maxLr, power);
+                : XlaMath.pow(maxLr, (float) power);
         float sum = power == 2 ? Math.fma(maxLr, maxLr, state.scalar(ScheduleFree.WEIGHT_SUM))
                 : state.scalar(ScheduleFree.WEIGHT_SUM) + weight;
         float ck = Float.isNaN(weight) || Float.isNaN(sum) ? Float.NaN : weight / sum;
