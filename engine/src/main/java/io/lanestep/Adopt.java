@@ -23,7 +23,7 @@ import java.util.List;
  * </pre>
  * optax's rule, in XLA's float32 (a product and a sum contracted to one {@code fma}, the decays chosen
  * per step: {@code b1 = f(beta1)} and {@code b2 = f(beta2)} after the first step, 1 and 0 on it,
- * so the first step fills {@code v} and leaves {@code p}):
+ * so the first step fills {@code v} and leaves a finite gradient's {@code p}):
  * <pre>
  * n = g / max(sqrt(v), f(eps))
  * clipExponent not NaN:  c = powf(t - 1, f(clipExponent)) (XLA's, see XlaMath);  n = clamp(n, -c, c)
