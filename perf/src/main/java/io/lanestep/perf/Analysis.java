@@ -22,7 +22,8 @@ final class Analysis {
         String cpu = Cpu.model();
         for (Measurement m : measurements) {
             double ns = m.nsPerElement();
-            double bytes = Workloads.bytesPerElement(m.optimizer());
+            double bytes = m.optimizer().equals(MuonBench.WORKLOAD) ? Double.NaN
+                    : Workloads.bytesPerElement(m.optimizer());
             Double roofline = find("roofline", m.optimizer(), m.size(), m.threads())
                     .map(r -> r.nsPerElement() / ns).orElse(null);
             Double reference = find("reference", m.optimizer(), m.size(), 1)

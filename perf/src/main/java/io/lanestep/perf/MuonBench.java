@@ -38,6 +38,10 @@ public class MuonBench {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** FMAs per {@link #fmaPeak} call: 8 chains of this many steps, each {@code S.length()} lanes wide. */
     public static final int PEAK_STEPS = 1 << 20;
+    /** The flops of one {@link #fmaPeak} call at the preferred width. */
+    static final double PEAK_FLOPS = 2.0 * 8 * PEAK_STEPS * S.length();
+    /** The report's workload name of this benchmark's rows. */
+    static final String WORKLOAD = "muon";
 
     @Param({"1024x1024", "1024x4096"})
     public String shape;
@@ -58,6 +62,24 @@ public class MuonBench {
     private OptimizerState state;
     private MemorySegment params;
     private MemorySegment grads;
+
+    /** Elements of a {@code ROWSxCOLS} shape. */
+    static long elements(String shape) {
+        String[] dims = shape.split("x");
+        return Long.parseLong(dims[0]) * Long.parseLong(dims[1]);
+    }
+
+    /**
+     * The flops one Newton-Schulz iteration computes on {@code shape} ({@code m x k}, {@code m <= k}):
+     * half of {@code X·Xᵀ} (the other half is mirrored), {@code A·A} and {@code B·X}:
+     * {@code m²k + 2m³ + 2m²k}.
+     */
+    static double iterationFlops(String shape) {
+        String[] dims = shape.split("x");
+        double m = Math.min(Long.parseLong(dims[0]), Long.parseLong(dims[1]));
+        double k = Math.max(Long.parseLong(dims[0]), Long.parseLong(dims[1]));
+        return m * m * k + 2 * m * m * m + 2 * m * m * k;
+    }
 
     @Setup(Level.Trial)
     public void setUp() {

@@ -82,6 +82,7 @@ final class Suite {
                         List.of("0"));
                 multiBlock();
                 djlAdapter();
+                muon(List.of("1024x1024"));
                 memoryKinds(List.of(io.lanestep.LaneWidth.preferred().name()));
                 subnormalState();
                 formats("storage formats in cache and at 16M", FormatsBench.FORMATS, List.of("65536", "16777216"),
@@ -103,6 +104,7 @@ final class Suite {
                 roofline("rooflines on every core", all, sizes, List.of("0"));
                 multiBlock();
                 djlAdapter();
+                muon(List.of("1024x1024", "1024x4096"));
                 memoryKinds(widths.subList(1, widths.size() - 1));
                 subnormalState();
                 formats("storage formats", FormatsBench.FORMATS, List.of("65536", "1048576", "16777216", "67108864"),
@@ -192,6 +194,26 @@ final class Suite {
                 r -> method(r).equals("adapterUpdate") ? DJL_UPDATE : DJL_ENGINE);
     }
 
+    /**
+     * Muon's float32 step on 1 and every thread, with its five Newton-Schulz iterations and with
+     * none (the difference is their products), beside the core's FMA peak: kinds {@code muon/5},
+     * {@code muon/0} and {@link #FMA_PEAK}, sized by the matrix's elements.
+     */
+    private void muon(List<String> shapes) throws RunnerException {
+        ChainedOptionsBuilder steps = options(MuonBench.class.getName() + ".step")
+                .param("shape", shapes.toArray(String[]::new)).param("precision", "FP32")
+                .param("threads", "1", Integer.toString(Runtime.getRuntime().availableProcessors()))
+                .param("nsSteps", "0", "5")
+                .warmupIterations(Math.max(3, mode.warmups)); // a step is 0.3-1 s: warm-up must run it more than once
+        collect(run("Muon's step, with and without its products", steps), r -> "muon/" + r.getParams().getParam("nsSteps"));
+        ChainedOptionsBuilder peak = options(MuonBench.class.getName() + ".fmaPeak")
+                .param("shape", "1024x1024").param("precision", "FP32").param("threads", "1").param("nsSteps", "0");
+        collect(run("the core's float32 FMA peak", peak), r -> FMA_PEAK);
+    }
+
+    /** The measurement kind of {@link MuonBench#fmaPeak}: one call of {@link MuonBench#PEAK_FLOPS} flops. */
+    static final String FMA_PEAK = "fma_peak";
+
     /** The measurement kinds of {@link DjlAdapterBench}. */
     static final String DJL_UPDATE = "djl/update";
     static final String DJL_ENGINE = "djl/engine";
@@ -265,6 +287,8 @@ final class Suite {
             boolean multi = p.getBenchmark().contains("MultiBlock");
             long size = multi ? Long.parseLong(p.getParam("blocks")) * Long.parseLong(p.getParam("blockSize"))
                     : p.getBenchmark().contains("DjlAdapter") ? Long.parseLong(p.getParam("parameters"))
+                    : p.getBenchmark().endsWith("fmaPeak") ? 1
+                    : p.getParam("shape") != null ? MuonBench.elements(p.getParam("shape"))
                     : Long.parseLong(p.getParam("size"));
             String t = p.getParam("threads");
             int threads = t == null ? 1 : Integer.parseInt(t) == 0 ? Runtime.getRuntime().availableProcessors()
@@ -273,8 +297,8 @@ final class Suite {
                 threads = 1;
             }
             Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            String optimizer = p.getParam("format") == null ? p.getParam("optimizer")
-                    : Workloads.FORMATS_PREFIX + p.getParam("format");
+            String optimizer = p.getParam("format") != null ? Workloads.FORMATS_PREFIX + p.getParam("format")
+                    : p.getParam("shape") != null ? MuonBench.WORKLOAD : p.getParam("optimizer");
             results.add(new Measurement(kind.apply(r), optimizer, size, threads,
                     r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()));
         }

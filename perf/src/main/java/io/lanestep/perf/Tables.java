@@ -43,6 +43,7 @@ final class Tables {
             memoryKinds(s);
             subnormalState(s);
             formats(s);
+            muon(s);
         }
         targets(s, wide);
         return s.toString();
@@ -162,6 +163,68 @@ final class Tables {
                 .append("| kept subnormal | ").append(f3(kept.get().nsPerElement())).append(" | ")
                 .append(ratio(kept.get().nsPerElement() / flushed.get().nsPerElement())).append(" |\n")
                 .append("| flushed | ").append(f3(flushed.get().nsPerElement())).append(" | 1.00x |\n\n");
+    }
+
+    /** Muon's float32 step per shape: its products against the core's FMA peak, and on every core. */
+    private void muon(StringBuilder s) {
+        Optional<Record> peak = records.stream().filter(r -> r.width().equals(Suite.FMA_PEAK)).findFirst();
+        List<Long> sizes = records.stream().filter(r -> r.width().equals("muon/5")).map(Record::size).distinct()
+                .sorted().toList();
+        if (peak.isEmpty() || sizes.isEmpty()) {
+            return;
+        }
+        int all = Runtime.getRuntime().availableProcessors();
+        s.append("## Muon, float32 Newton-Schulz, preferred width\n\n").append(String.format(Locale.ROOT,
+                "The core's float32 FMA peak, a register-only loop of 8 FMA chains: %.0f GFLOPS. One iteration's"
+                        + " products = (step with 5 iterations - step with none) / 5; GFLOPS count what they compute"
+                        + " (half of `X·Xᵀ`, `A·A`, `B·X`). Adam at 1M beside it: %s ns/element.%n%n",
+                peakGflops(peak.get()), find("adam", "PREFERRED", 1_048_576, 1).map(r -> f3(r.nsPerElement()))
+                        .orElse("-")));
+        s.append("| matrix | step, 1 thread | ns/element | products per iteration | of peak | step, ").append(all)
+                .append(" threads | speedup |\n|---|---|---|---|---|---|---|\n");
+        for (long size : sizes) {
+            Optional<Record> one = find(MuonBench.WORKLOAD, "muon/5", size, 1);
+            Optional<Record> many = find(MuonBench.WORKLOAD, "muon/5", size, all);
+            Optional<Double> products = muonProducts(size);
+            String shape = muonShape(size);
+            s.append("| ").append(shape).append(" | ").append(one.map(r -> ms(r)).orElse("-")).append(" | ")
+                    .append(one.map(r -> f0(r.nsPerElement())).orElse("-")).append(" | ")
+                    .append(products.map(p -> String.format(Locale.ROOT, "%.1f ms, %.0f GFLOPS", p,
+                            MuonBench.iterationFlops(shape) / p / 1e6)).orElse("-")).append(" | ")
+                    .append(pct(muonPeakFraction(size).orElse(null))).append(" | ")
+                    .append(many.map(r -> ms(r)).orElse("-")).append(" | ")
+                    .append(one.isPresent() && many.isPresent()
+                            ? ratio(one.get().nsPerElement() / many.get().nsPerElement()) : "-").append(" |\n");
+        }
+        s.append('\n');
+    }
+
+    /** One Newton-Schulz iteration's products on 1 thread, ms. */
+    private Optional<Double> muonProducts(long size) {
+        Optional<Record> five = find(MuonBench.WORKLOAD, "muon/5", size, 1);
+        Optional<Record> none = find(MuonBench.WORKLOAD, "muon/0", size, 1);
+        return five.isEmpty() || none.isEmpty() ? Optional.empty()
+                : Optional.of((five.get().nsPerElement() - none.get().nsPerElement()) * size / 1e6 / 5);
+    }
+
+    /** The products' GFLOPS over the core's FMA peak. */
+    private Optional<Double> muonPeakFraction(long size) {
+        Optional<Record> peak = records.stream().filter(r -> r.width().equals(Suite.FMA_PEAK)).findFirst();
+        return muonProducts(size).flatMap(ms -> peak.map(p ->
+                MuonBench.iterationFlops(muonShape(size)) / ms / 1e6 / peakGflops(p)));
+    }
+
+    private static double peakGflops(Record peak) {
+        return MuonBench.PEAK_FLOPS / (peak.nsPerElement() * peak.size());
+    }
+
+    /** The benchmark's shape of {@code size} elements: 1024 rows. */
+    private static String muonShape(long size) {
+        return "1024x" + size / 1024;
+    }
+
+    private static String ms(Record r) {
+        return String.format(Locale.ROOT, "%.1f ms", r.nsPerElement() * r.size() / 1e6);
     }
 
     /** A name for each storage format of {@link FormatsBench}. */
@@ -385,6 +448,25 @@ final class Tables {
         s.append("- 512-bit Adam within 5% of gcc -O3 -march=native: measured beside gcc by perf/c/compare.sh, outside"
                 + " the build (README)\n");
         formatTargets(s);
+        muonTargets(s);
+    }
+
+    private void muonTargets(StringBuilder s) {
+        int all = Runtime.getRuntime().availableProcessors();
+        long size = 1_048_576;
+        muonPeakFraction(size).ifPresent(f -> s.append(String.format(Locale.ROOT, "- Muon's products at 1024x1024,"
+                + " 1 thread, >= 60%% of the core's float32 FMA peak: %s (%s)%n", met(f, 0.6), pct(f))));
+        Optional<Record> one = find(MuonBench.WORKLOAD, "muon/5", size, 1);
+        Optional<Record> many = find(MuonBench.WORKLOAD, "muon/5", size, all);
+        if (one.isPresent() && many.isPresent()) {
+            double speedup = one.get().nsPerElement() / many.get().nsPerElement();
+            s.append(String.format(Locale.ROOT, "- Muon's step at 1024x1024 on %d threads >= 1.8x one: %s (%s)%n", all,
+                    met(speedup, 1.8), ratio(speedup)));
+        }
+        if (one.isPresent()) {
+            s.append("- Muon against torch (`mm` 1.3x, `torch.optim.Muon` within 2x): measured beside torch outside"
+                    + " the build (perf/README)\n");
+        }
     }
 
     /** The bytes JMH allocates per measured iteration: the median of the single-threaded roofline kernels'. */
