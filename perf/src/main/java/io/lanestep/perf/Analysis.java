@@ -22,8 +22,13 @@ final class Analysis {
         String cpu = Cpu.model();
         for (Measurement m : measurements) {
             double ns = m.nsPerElement();
-            double bytes = m.optimizer().equals(MuonBench.WORKLOAD) ? Double.NaN
-                    : Workloads.bytesPerElement(m.optimizer());
+            if (m.optimizer().equals(MuonBench.WORKLOAD)) {
+                // matrix products: no bytes-per-element roofline, reference or segment loop to compare
+                records.add(new Record(m.optimizer(), m.kind(), m.size(), m.threads(), ns, Double.NaN, null, null, null,
+                        m.bytesPerStep(), cpu));
+                continue;
+            }
+            double bytes = Workloads.bytesPerElement(m.optimizer());
             Double roofline = find("roofline", m.optimizer(), m.size(), m.threads())
                     .map(r -> r.nsPerElement() / ns).orElse(null);
             Double reference = find("reference", m.optimizer(), m.size(), 1)

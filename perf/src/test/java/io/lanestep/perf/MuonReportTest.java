@@ -18,8 +18,10 @@ class MuonReportTest {
     @Test
     void productsAreTheDifferenceOverFiveIterationsAgainstThePeak() {
         int all = Runtime.getRuntime().availableProcessors();
-        List<Measurement> measurements = List.of(step(5, 1, 317.0), step(0, 1, 2.4), step(5, all, 194.6),
-                new Measurement(Suite.FMA_PEAK, MuonBench.WORKLOAD, 1, 1, 2290, 0));
+        // beside an elementwise row and its roofline, as in a whole report
+        List<Measurement> measurements = List.of(new Measurement("PREFERRED", "adam", ELEMENTS, 1, 400, 0),
+                new Measurement("roofline", "adam", ELEMENTS, 1, 300, 0), step(5, 1, 317.0), step(0, 1, 2.4),
+                step(5, all, 194.6), new Measurement(Suite.FMA_PEAK, MuonBench.WORKLOAD, 1, 1, 2290, 0));
         String md = new Tables(new Analysis(measurements).records(), Suite.Mode.QUICK, "test").markdown();
 
         // 5 iterations take 314.6 ms: 62.92 ms each, computing 1024³ (half of X·Xᵀ) + 2·1024³ + 2·1024³ flops
