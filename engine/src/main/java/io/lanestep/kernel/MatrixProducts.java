@@ -24,15 +24,20 @@ final class MatrixProducts {
     /** Columns of {@code r} one pass over the rows of {@code l} reuses from cache: 256 KB of {@code r} at 1024 inner. */
     static final int PANEL = 64;
 
+    /** How many panels {@link #pack} makes of a right operand {@code q} columns wide. */
+    static int panels(int q) {
+        return (S.loopBound(q) + PANEL - 1) / PANEL;
+    }
+
     /**
-     * Packs the vector columns of {@code r} ({@code inner x q}) panel after panel, each panel's
-     * rows contiguous: panel {@code j0} (width {@code w}) at {@code inner·j0}, element
+     * Packs panels {@code [panelFrom, panelTo)} of the vector columns of {@code r} ({@code inner x q}),
+     * each panel's rows contiguous: panel {@code j0} (width {@code w}) at {@code inner·j0}, element
      * {@code (k, jj)} at {@code inner·j0 + k·w + jj}. Its loads then walk one array, not
      * {@code inner} rows of {@code r}.
      */
-    static void pack(float[] r, float[] packed, int inner, int q) {
+    static void pack(float[] r, float[] packed, int inner, int q, int panelFrom, int panelTo) {
         int vectorEnd = S.loopBound(q);
-        for (int j0 = 0; j0 < vectorEnd; j0 += PANEL) {
+        for (int j0 = panelFrom * PANEL; j0 < Math.min(vectorEnd, panelTo * PANEL); j0 += PANEL) {
             int w = Math.min(PANEL, vectorEnd - j0);
             for (int k = 0; k < inner; k++) {
                 System.arraycopy(r, k * q + j0, packed, inner * j0 + k * w, w);
@@ -214,19 +219,6 @@ final class MatrixProducts {
     }
 
     /**
-     * Copies the upper triangle of the square {@code a[n x n]} onto the lower one. For {@code X·Xᵀ}
-     * this changes no bit where both were computed: element {@code (i, j)} and {@code (j, i)} sum
-     * the same products in the same order.
-     */
-    static void mirror(float[] a, int n) {
-        for (int i = 1; i < n; i++) {
-            for (int j = 0; j < i; j++) {
-                a[i * n + j] = a[j * n + i];
-            }
-        }
-    }
-
-    /**
      * The first row of the rows that elements {@code [0, from)} of {@code length} stand for, when
      * row {@code i} of an {@code n x n} upper triangle costs {@code n - i}: the threads' shares of
      * the triangle's work, not of its rows.
@@ -240,9 +232,9 @@ final class MatrixProducts {
         return from >= length ? n : Math.min(n, Math.max(0, r));
     }
 
-    /** {@code out[cols x rows] = x[rows x cols]ᵀ}. */
-    static void transpose(float[] x, float[] out, int rows, int cols) {
-        for (int i = 0; i < rows; i++) {
+    /** Rows {@code [rowFrom, rowTo)} of {@code x[rows x cols]} as columns of {@code out[cols x rows] = xᵀ}. */
+    static void transposeRows(float[] x, float[] out, int rows, int cols, int rowFrom, int rowTo) {
+        for (int i = rowFrom; i < rowTo; i++) {
             for (int j = 0; j < cols; j++) {
                 out[j * rows + i] = x[i * cols + j];
             }

@@ -14,11 +14,22 @@ import java.lang.foreign.MemorySegment;
  * from torch's trajectories, outside their bound.)
  *
  * <p>{@code X·Xᵀ} is computed above the diagonal (panels left of a row block are skipped) and
- * mirrored. Each iteration is three products, each a pass of its own that the engine's workers split by
- * output rows ({@link #product}); what lies between them (rounding, the scaled sums, packing the
- * next right operand) runs on the calling thread ({@link #between}).
+ * mirrored. Each iteration is {@link #PER_ITERATION} passes that the engine's workers split: before
+ * each of its three products, the passes that finish the last one and pack the next right operand
+ * (by rows, then by packed panels, so that no pass reads what another thread of it writes); then the
+ * product, by output rows. Only the start (the update's norm, one sum in order) runs on the calling
+ * thread. Every element is computed by the same operations whatever the split, so the bits do not
+ * depend on the thread count.
  */
 final class NewtonSchulz {
+    /**
+     * Passes per iteration: {@code X·Xᵀ}'s two preparations (the new {@code X} and its transpose by
+     * rows; the transpose's panels) and product, {@code A·A}'s three (the lower triangle mirrored
+     * and rounded by rows; the upper rounded; the panels) and product, {@code M·X}'s one ({@code M}
+     * by rows, {@code X}'s panels) and product.
+     */
+    static final int PER_ITERATION = 9;
+
     final int rows;
     final int cols;
     private final int m;
@@ -51,71 +62,86 @@ final class NewtonSchulz {
         packed = new float[m * k];
     }
 
-    /** The product passes of {@code muon}'s step: three per iteration. */
-    static int products(Muon muon) {
-        return 3 * muon.nsSteps();
+    /** The iterations' passes of {@code muon}'s step: {@link #PER_ITERATION} per iteration, then the write-back of {@code O}. */
+    static int passes(Muon muon) {
+        return PER_ITERATION * muon.nsSteps() + 1;
+    }
+
+    /** On the calling thread before pass {@code pass}: the first reads {@code U} from {@code u} and normalizes it. */
+    void before(int pass, MemorySegment u, Muon muon) {
+        if (pass == 0) {
+            start(u, muon);
+        }
     }
 
     /**
-     * Before product pass {@code product} ({@code 0 <= product <= products(muon)}; the last is the
-     * step's end): finishes what the previous product computed and prepares the next. The first
-     * reads the update {@code U} from {@code u}, the last writes {@code O} there.
+     * Pass {@code pass} over the part of the work that elements {@code [from, to)} of a block of
+     * {@code length} stand for; the last writes {@code O} to {@code u}.
      */
-    void between(int product, MemorySegment u, Muon muon) {
-        if (product == 0) {
-            start(u, muon);
-        }
-        int phase = product % 3;
-        if (product > 0 && phase == 0) {
-            float a = (float) muon.a();
-            for (int i = 0; i < x.length; i++) {
-                x[i] = round(a * x[i] + next[i]);
+    void run(int pass, long from, long to, long length, MemorySegment u, Muon muon) {
+        int rowFrom = (int) (from * m / length);
+        int rowTo = (int) (to * m / length);
+        if (pass == passes(muon) - 1) {
+            if (muon.nsSteps() > 0) {
+                nextX(rowFrom, rowTo, (float) muon.a());
             }
-        }
-        if (product == products(muon)) {
-            for (int i = 0; i < m; i++) {
+            for (int i = rowFrom; i < rowTo; i++) {
                 for (int j = 0; j < k; j++) {
                     u.setAtIndex(Lanes.F, transposed ? (long) j * cols + i : (long) i * cols + j, x[i * k + j]);
                 }
             }
             return;
         }
-        switch (phase) {
+        switch (pass % PER_ITERATION) {
             case 0 -> {
-                MatrixProducts.transpose(x, xt, m, k);
-                MatrixProducts.pack(xt, packed, k, m);
-            }
-            case 1 -> {
-                MatrixProducts.mirror(gram, m);
-                for (int i = 0; i < gram.length; i++) {
-                    gram[i] = round(gram[i]);
+                if (pass > 0) {
+                    nextX(rowFrom, rowTo, (float) muon.a());
                 }
-                MatrixProducts.pack(gram, packed, m, m);
+                MatrixProducts.transposeRows(x, xt, m, k, rowFrom, rowTo);
             }
-            default -> {
+            case 1 -> MatrixProducts.pack(xt, packed, k, m, panel(from, length, m), panel(to, length, m));
+            case 2 -> MatrixProducts.multiplyRows(x, packed, xt, gram, MatrixProducts.triangleRow(from, length, m),
+                    MatrixProducts.triangleRow(to, length, m), k, m, true);
+            case 3 -> {
+                for (int i = rowFrom; i < rowTo; i++) {
+                    for (int j = 0; j < i; j++) {
+                        gram[i * m + j] = round(gram[j * m + i]);
+                    }
+                }
+            }
+            case 4 -> {
+                if (bf16) {
+                    for (int i = rowFrom; i < rowTo; i++) {
+                        for (int j = i; j < m; j++) {
+                            gram[i * m + j] = round(gram[i * m + j]);
+                        }
+                    }
+                }
+            }
+            case 5 -> MatrixProducts.pack(gram, packed, m, m, panel(from, length, m), panel(to, length, m));
+            case 6 -> MatrixProducts.multiplyRows(gram, packed, gram, poly, rowFrom, rowTo, m, m, false);
+            case 7 -> {
                 float b = (float) muon.b();
                 float c = (float) muon.c();
-                for (int i = 0; i < poly.length; i++) {
+                for (int i = rowFrom * m; i < rowTo * m; i++) {
                     poly[i] = round(b * gram[i] + c * poly[i]);
                 }
-                MatrixProducts.pack(x, packed, m, k);
+                MatrixProducts.pack(x, packed, m, k, panel(from, length, k), panel(to, length, k));
             }
+            default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k, false);
         }
     }
 
-    /**
-     * Product pass {@code product} over the output rows that elements {@code [from, to)} of a block of
-     * {@code length} stand for: {@code A = X·Xᵀ}, then {@code A·A}, then {@code M·X}.
-     */
-    void product(int product, long from, long to, long length) {
-        int rowFrom = (int) (from * m / length);
-        int rowTo = (int) (to * m / length);
-        switch (product % 3) {
-            case 0 -> MatrixProducts.multiplyRows(x, packed, xt, gram, MatrixProducts.triangleRow(from, length, m),
-                    MatrixProducts.triangleRow(to, length, m), k, m, true);
-            case 1 -> MatrixProducts.multiplyRows(gram, packed, gram, poly, rowFrom, rowTo, m, m, false);
-            default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k, false);
+    /** Rows {@code [rowFrom, rowTo)} of {@code X = a·X + M·X}, the last product in {@code next}. */
+    private void nextX(int rowFrom, int rowTo, float a) {
+        for (int i = rowFrom * k; i < rowTo * k; i++) {
+            x[i] = round(a * x[i] + next[i]);
         }
+    }
+
+    /** The first packed panel of a right operand {@code q} columns wide that elements {@code [0, from)} stand for. */
+    private static int panel(long from, long length, int q) {
+        return (int) (from * MatrixProducts.panels(q) / length);
     }
 
     /** {@code X} from the update, rounded, divided by its norm (floored at eps). */
