@@ -300,7 +300,20 @@ final class Suite {
             String optimizer = p.getParam("format") != null ? Workloads.FORMATS_PREFIX + p.getParam("format")
                     : p.getParam("shape") != null ? MuonBench.WORKLOAD : p.getParam("optimizer");
             results.add(new Measurement(kind.apply(r), optimizer, size, threads,
-                    r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()));
+                    micros(r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreUnit()),
+                    alloc == null ? Double.NaN : alloc.getScore()));
         }
+    }
+
+    /** A JMH average time in microseconds, whatever unit its benchmark reports in ({@code ms/op} for Muon's). */
+    static double micros(double score, String unit) {
+        return switch (unit) {
+            case "ns/op" -> score / 1000;
+            case "us/op" -> score;
+            case "ms/op" -> score * 1000;
+            case "s/op" -> score * 1_000_000;
+            default -> throw new IllegalArgumentException("a benchmark reports in " + unit + "; report average times"
+                    + " per operation (Mode.AverageTime)");
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.lanestep.perf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -13,6 +14,13 @@ class MuonReportTest {
 
     private static Measurement step(int nsSteps, int threads, double millis) {
         return new Measurement("muon/" + nsSteps, MuonBench.WORKLOAD, ELEMENTS, threads, millis * 1000, 0);
+    }
+
+    @Test
+    void muonBenchReportsMillisecondsWhichTheSuiteReadsAsSuch() {
+        assertEquals(317_000, Suite.micros(317, "ms/op"));
+        assertEquals(25.5, Suite.micros(25.5, "us/op"));
+        assertEquals(0.5, Suite.micros(500, "ns/op"));
     }
 
     @Test
