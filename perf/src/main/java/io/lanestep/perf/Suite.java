@@ -200,17 +200,23 @@ final class Suite {
      * {@code muon/0} and {@link #FMA_PEAK}, sized by the matrix's elements.
      */
     private void muon(List<String> shapes) throws RunnerException {
-        ChainedOptionsBuilder steps = options(MuonBench.class.getName() + ".step")
-                .param("shape", shapes.toArray(String[]::new)).param("precision", "FP32")
-                .param("threads", "1", Integer.toString(Runtime.getRuntime().availableProcessors()))
-                .param("nsSteps", "0", "5")
-                // a step takes 0.3-1 s, so the quick warm-up ran it about once; one main job then measured
-                // 9.4 MB allocated per 1-thread step, which no run with a longer warm-up showed
-                .warmupIterations(Math.max(3, mode.warmups)).warmupTime(TimeValue.seconds(1));
-        collect(run("Muon's step, with and without its products", steps), r -> "muon/" + r.getParams().getParam("nsSteps"));
+        // the step without its products is read on one thread only, where it gives the products' time
+        String all = Integer.toString(Runtime.getRuntime().availableProcessors());
+        collect(run("Muon's step, with and without its products", muonSteps(shapes, "1", "0", "5")),
+                r -> "muon/" + r.getParams().getParam("nsSteps"));
+        collect(run("Muon's step on every core", muonSteps(shapes, all, "5")), r -> "muon/5");
         ChainedOptionsBuilder peak = options(MuonBench.class.getName() + ".fmaPeak")
                 .param("shape", "1024x1024").param("precision", "FP32").param("threads", "1").param("nsSteps", "0");
         collect(run("the core's float32 FMA peak", peak), r -> FMA_PEAK);
+    }
+
+    private ChainedOptionsBuilder muonSteps(List<String> shapes, String threads, String... nsSteps) {
+        // a step takes 0.3-1 s, so the quick warm-up ran it about once; one main job then measured
+        // 9.4 MB allocated per 1-thread step, which no run with a longer warm-up showed
+        return options(MuonBench.class.getName() + ".step").param("shape", shapes.toArray(String[]::new))
+                .param("precision", "FP32").param("threads", threads).param("nsSteps", nsSteps)
+                .warmupIterations(Math.max(2, mode.warmups))
+                .warmupTime(TimeValue.milliseconds(Math.max(1000, mode.warmupMillis)));
     }
 
     /** The measurement kind of {@link MuonBench#fmaPeak}: one call of {@link MuonBench#PEAK_FLOPS} flops. */
