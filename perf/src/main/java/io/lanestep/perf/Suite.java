@@ -211,12 +211,15 @@ final class Suite {
     }
 
     private ChainedOptionsBuilder muonSteps(List<String> shapes, String threads, String... nsSteps) {
-        // a step takes 0.3-1 s, so the quick warm-up ran it about once; one main job then measured
-        // 9.4 MB allocated per 1-thread step, which no run with a longer warm-up showed
+        // A step takes 0.2-1 s, so the quick mode's iterations would run it about once each: its warm-up
+        // (one main job then measured 9.4 MB allocated per 1-thread step, which no longer warm-up showed)
+        // and its 3 samples (2-thread speedups of 1.79-1.98x across runs) get seconds here.
         return options(MuonBench.class.getName() + ".step").param("shape", shapes.toArray(String[]::new))
                 .param("precision", "FP32").param("threads", threads).param("nsSteps", nsSteps)
                 .warmupIterations(Math.max(2, mode.warmups))
-                .warmupTime(TimeValue.milliseconds(Math.max(1000, mode.warmupMillis)));
+                .warmupTime(TimeValue.milliseconds(Math.max(1000, mode.warmupMillis)))
+                .measurementIterations(Math.max(5, mode.iterations))
+                .measurementTime(TimeValue.milliseconds(Math.max(500, mode.iterationMillis)));
     }
 
     /** The measurement kind of {@link MuonBench#fmaPeak}: one call of {@link MuonBench#PEAK_FLOPS} flops. */
