@@ -49,6 +49,10 @@ public final class DynamicCodes {
     final int perSign;
     /** One int per bucket, both signs (12.8 KB per map; the half a map never sees stays out of cache). */
     final int[] entries;
+    /** Byte {@code p} of every code value's bits at {@code 256 p + code}: what decoding by byte permutes looks up. */
+    final byte[] planes = new byte[4 * 256];
+    /** The arithmetic search's tables. */
+    final CodeArithmetic arithmetic;
 
     private DynamicCodes(boolean signed) {
         values = build(signed);
@@ -97,6 +101,13 @@ public final class DynamicCodes {
             }
             entries[bucket] = (first << shift) + (mask - lo);
         }
+        for (int c = 0; c < 256; c++) {
+            int valueBits = Float.floatToRawIntBits(values[c]);
+            for (int p = 0; p < 4; p++) {
+                planes[256 * p + c] = (byte) (valueBits >>> 8 * p);
+            }
+        }
+        arithmetic = new CodeArithmetic(this, signed);
     }
 
     /** Whether no bucket of {@code bits} fraction bits spans more than two codes. */
