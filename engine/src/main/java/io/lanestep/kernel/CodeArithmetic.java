@@ -17,12 +17,12 @@ package io.lanestep.kernel;
  * half-integer. The vectors round by adding 2^23, whose float's low bits are then the integer.
  * Magnitudes near a half-integer, or equal to their row's boundary (a tie there when the
  * boundary is a float, as half the smallest code is, goes up or down by the sign), take the
- * bucket search instead: one vector in hundreds.
+ * bucket search instead; in an Adam run, a few dozen vectors in the first steps.
  */
 final class CodeArithmetic {
-    /** How far from an integer the fma's result must lie to be counted on. */
+    /** How far from a half-integer the fma's result must lie to be counted on. */
     static final float NEAR = 0x1p-12f;
-    /** A territory's row: the code of 0. */
+    /** The territory of magnitudes nearest 0. */
     private static final int ZERO = 0;
     /** The territory of magnitudes nearest 1. */
     private static final int ONE = 8;

@@ -314,7 +314,11 @@ final class Q8Scratch {
                 FloatVector rounded = at.add(0x1p23f);
                 VectorMask<Float> near = at.sub(rounded.sub(0x1p23f)).abs()
                         .compare(VectorOperators.GT, 0.5f - CodeArithmetic.NEAR);
-                if (!near.or(magnitude.compare(VectorOperators.EQ, bound).cast(S)).anyTrue()) {
+                // The first vector of each call takes the bucket search too: C2 compiles a branch its
+                // profile never saw taken as a trap, and the first vector near a midpoint would send
+                // the search back to the interpreter (allocating every vector) until recompiled.
+                int bucket = near.or(magnitude.compare(VectorOperators.EQ, bound).cast(S)).trueCount() + (j - 1 >>> 31);
+                if (bucket == 0) {
                     IntVector sign = bits.lanewise(VectorOperators.ASHR, 31);
                     rounded.reinterpretAsInts().max(CodeArithmetic.ROUNDED_ZERO).min(t.selectFrom(last, last))
                             .add(t.selectFrom(first, first)).lanewise(VectorOperators.XOR, sign).sub(sign)
