@@ -26,7 +26,7 @@ final class Suite {
          * and at 16M, and at 64M those its targets compare. Each trial first compiles its kernel
          * on a small block (see Blocks.compile), so one short warm-up suffices.
          */
-        QUICK(1, 1, 150, 3, 100),
+        QUICK(1, 1, 300, 3, 100),
         /** Everything, 2 forks, 1 s iterations; hours. */
         FULL(2, 3, 1000, 5, 1000);
 
