@@ -205,8 +205,10 @@ final class Suite {
         collect(run("Muon's step, with and without its products", muonSteps(shapes, "1", "0", "5")),
                 r -> "muon/" + r.getParams().getParam("nsSteps"));
         collect(run("Muon's step on every core", muonSteps(shapes, all, "5")), r -> "muon/5");
-        ChainedOptionsBuilder peak = options(MuonBench.class.getName() + ".fmaPeak")
-                .param("shape", "1024x1024").param("precision", "FP32").param("threads", "1").param("nsSteps", "0");
+        // The peak's loop compiles on stack replacement: a 150 ms warm-up measured it before C2 had
+        // compiled it (4 GFLOPS against 117), so it warms up as long as the steps.
+        ChainedOptionsBuilder peak = longWarmup(options(MuonBench.class.getName() + ".fmaPeak")
+                .param("shape", "1024x1024").param("precision", "FP32").param("threads", "1").param("nsSteps", "0"));
         collect(run("the core's float32 FMA peak", peak), r -> FMA_PEAK);
     }
 
@@ -214,9 +216,13 @@ final class Suite {
         // A step takes 0.2-1 s, so the quick mode's iterations would run it about once each: its warm-up
         // (one main job then measured 9.4 MB allocated per 1-thread step, which no longer warm-up showed)
         // and its 3 samples (2-thread speedups of 1.79-1.98x across runs) get seconds here.
-        return options(MuonBench.class.getName() + ".step").param("shape", shapes.toArray(String[]::new))
-                .param("precision", "FP32").param("threads", threads).param("nsSteps", nsSteps)
-                .warmupIterations(Math.max(2, mode.warmups))
+        return longWarmup(options(MuonBench.class.getName() + ".step").param("shape", shapes.toArray(String[]::new))
+                .param("precision", "FP32").param("threads", threads).param("nsSteps", nsSteps));
+    }
+
+    /** At least 2 x 1 s of warm-up and 5 x 500 ms measured, whatever the mode. */
+    private ChainedOptionsBuilder longWarmup(ChainedOptionsBuilder b) {
+        return b.warmupIterations(Math.max(2, mode.warmups))
                 .warmupTime(TimeValue.milliseconds(Math.max(1000, mode.warmupMillis)))
                 .measurementIterations(Math.max(5, mode.iterations))
                 .measurementTime(TimeValue.milliseconds(Math.max(500, mode.iterationMillis)));

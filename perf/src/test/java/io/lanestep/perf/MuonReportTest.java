@@ -41,4 +41,15 @@ class MuonReportTest {
         assertTrue(md.contains("- Muon's products at 1024x1024, 1 thread, >= 60% of the core's float32 FMA peak: **"
                 + (gflops / peak >= 0.6 ? "met" : "not met") + "** (" + share + ")"), md);
     }
+
+    @Test
+    void productsAboveThePeakGetNoVerdict() {
+        // a peak measured before its loop was compiled: 50x slower than the one above
+        List<Measurement> measurements = List.of(step(5, 1, 317.0), step(0, 1, 2.4),
+                new Measurement(Suite.FMA_PEAK, MuonBench.WORKLOAD, 1, 1, 2290 * 50, 0));
+        String md = new Tables(new Analysis(measurements).records(), Suite.Mode.QUICK, "test").markdown();
+
+        assertTrue(md.contains("FMA peak: **not measured** ("), md);
+        assertTrue(md.contains(", above the peak measured beside them)"), md);
+    }
 }
