@@ -69,7 +69,7 @@ public final class RealModels {
         List<Run> runs = new ArrayList<>();
         for (Architecture model : MODELS) {
             int epochs = accuracy ? 2 : 1;
-            int maxSteps = accuracy ? Integer.MAX_VALUE : model.convolutional() ? 30 : 100;
+            int maxSteps = accuracy ? Integer.MAX_VALUE : model.convolutional() ? 20 : 100;
             // DL4J's convolutions take about 0.4 s per step on one core: the CNN trains on a subset.
             FashionMnist data = model.convolutional() ? all.head(CNN_ROWS) : all;
             List<DataSet> batches = model.convolutional() ? allBatches.subList(0, CNN_ROWS / 128) : allBatches;
@@ -228,7 +228,7 @@ public final class RealModels {
         md.append("\n## Real models (Fashion-MNIST), ").append(threads).append(threads == 1 ? " thread" : " threads")
                 .append("\nBatch 128, lr 1e-3 for both Adams, SGD lr 0.05 momentum 0.9, the signal-to-noise SGD at its"
                         + " defaults for batch 128 (untuned). Medians per training step after 20 warm-up steps"
-                        + (accuracy ? "" : " (the timing runs: 100 steps, the CNN's 30 with 15 of them warm-up)") + ";"
+                        + (accuracy ? "" : " (the timing runs: 100 steps, the CNN's 20 with 10 of them warm-up)") + ";"
                         + " optimizer = DJL's `trainer.step()` (for Lanestep: `LanestepOptimizer` given to"
                         + " `optOptimizer`, so DJL's parameter server still copies every gradient before calling it)"
                         + " or `LanestepOptimizer.step(block)` in its place; for DL4J its own Adam and"
