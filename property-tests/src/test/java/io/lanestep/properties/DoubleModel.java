@@ -461,9 +461,13 @@ final class DoubleModel {
                     g = g.plus(p.times(rounded(a.weightDecay())));
                 }
                 Approx v0 = exact(slots[1]);
-                if (t == 1) {
+                if (t == 1 && !a.optax()) {
                     yield new Approx[] {p, exact(slots[0]), v0.plus(g.times(g))};
                 }
+                // optax's first step runs the whole update with beta1 1 and beta2 0: its moment keeps
+                // 0 times the normed gradient, which is NaN where eps is 0 and so is the moment.
+                double beta1 = t == 1 ? 1 : a.beta1();
+                double beta2 = t == 1 ? 0 : a.beta2();
                 if (decay && a.decoupled()) {
                     double s = a.correctedWeightDecay() ? a.lr() * a.lr() / a.initialLr() : a.lr();
                     p = p.minus(rounded(s * a.weightDecay()).times(p));
@@ -474,9 +478,9 @@ final class DoubleModel {
                     Approx c = rounded(Math.pow(t - 1, a.clipExponent()));
                     normed = normed.max(c.negate()).min(c);
                 }
-                Approx m = moment(exact(slots[0]), normed, a.beta1(), !a.optax());
-                Approx u = a.nesterov() ? moment(m, normed, a.beta1(), false) : m;
-                Approx v = rounded(a.beta2()).times(v0).plus(rounded(1 - a.beta2()).times(g).times(g));
+                Approx m = moment(exact(slots[0]), normed, beta1, !a.optax());
+                Approx u = a.nesterov() ? moment(m, normed, beta1, false) : m;
+                Approx v = rounded(beta2).times(v0).plus(rounded(1 - beta2).times(g).times(g));
                 yield new Approx[] {p.minus(rounded(a.lr()).times(u)), m, v};
             }
             case Adan a -> {
