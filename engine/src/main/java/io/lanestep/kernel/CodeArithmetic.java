@@ -48,7 +48,7 @@ final class CodeArithmetic {
     CodeArithmetic(DynamicCodes map, boolean signed) {
         zero = map.zero;
         int codes = 255 - zero;
-        int[] boundaryCode = new int[ONE];
+        float[] boundaries = new float[ONE];
         int position = 1;
         for (int i = 0; i < GROUPS; i++) {
             int size = signed ? 1 << i : 1 << i + 1;
@@ -59,7 +59,7 @@ final class CodeArithmetic {
             offset[t] = Float.floatToRawIntBits((float) (-0.1 / spacing - 0.5));
             first[t] = position - ROUNDED_ZERO;
             last[t] = ROUNDED_ZERO + size - 1;
-            boundaryCode[i] = zero + position - 1;
+            boundaries[i] = map.below[zero + position - 1];
             for (int j = 1; j < size; j++) {
                 float below = map.below[zero + position + j - 1];
                 if (!(Math.abs(fma(t, below) - (j - 0.5f)) < NEAR
@@ -72,12 +72,7 @@ final class CodeArithmetic {
         if (position != codes) {
             throw new AssertionError("the groups hold " + (position - 1) + " codes, not " + (codes - 1));
         }
-        boundaryCode[GROUPS] = 254;
-        float[] boundaries = new float[ONE];
-        for (int i = 0; i < ONE; i++) {
-            int c = boundaryCode[i];
-            boundaries[i] = map.below[c];
-        }
+        boundaries[GROUPS] = map.below[254];
         first[ZERO] = -ROUNDED_ZERO;
         first[ONE] = codes - ROUNDED_ZERO;
         last[ZERO] = last[ONE] = ROUNDED_ZERO;

@@ -63,10 +63,16 @@ public class MuonBench {
     private MemorySegment params;
     private MemorySegment grads;
 
+    /** Rows and columns of a {@code ROWSxCOLS} shape. */
+    static int[] dims(String shape) {
+        String[] dims = shape.split("x");
+        return new int[] {Integer.parseInt(dims[0]), Integer.parseInt(dims[1])};
+    }
+
     /** Elements of a {@code ROWSxCOLS} shape. */
     static long elements(String shape) {
-        String[] dims = shape.split("x");
-        return Long.parseLong(dims[0]) * Long.parseLong(dims[1]);
+        int[] d = dims(shape);
+        return (long) d[0] * d[1];
     }
 
     /**
@@ -75,17 +81,17 @@ public class MuonBench {
      * {@code m²k + 2m³ + 2m²k}.
      */
     static double iterationFlops(String shape) {
-        String[] dims = shape.split("x");
-        double m = Math.min(Long.parseLong(dims[0]), Long.parseLong(dims[1]));
-        double k = Math.max(Long.parseLong(dims[0]), Long.parseLong(dims[1]));
+        int[] d = dims(shape);
+        double m = Math.min(d[0], d[1]);
+        double k = Math.max(d[0], d[1]);
         return m * m * k + 2 * m * m * m + 2 * m * m * k;
     }
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] dims = shape.split("x");
-        int rows = Integer.parseInt(dims[0]);
-        int cols = Integer.parseInt(dims[1]);
+        int[] d = dims(shape);
+        int rows = d[0];
+        int cols = d[1];
         arena = Arena.ofShared();
         engine = Engine.create(LaneWidth.preferred(), threads);
         Muon base = Muon.defaults().withLearningRate(0.02).withPrecision(Muon.Precision.valueOf(precision));

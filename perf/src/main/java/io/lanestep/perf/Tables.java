@@ -167,7 +167,7 @@ final class Tables {
 
     /** Muon's float32 step per shape: its products against the core's FMA peak, and on every core. */
     private void muon(StringBuilder s) {
-        Optional<Record> peak = records.stream().filter(r -> r.width().equals(Suite.FMA_PEAK)).findFirst();
+        Optional<Record> peak = fmaPeak();
         List<Long> sizes = records.stream().filter(r -> r.width().equals("muon/5")).map(Record::size).distinct()
                 .sorted().toList();
         if (peak.isEmpty() || sizes.isEmpty()) {
@@ -186,6 +186,7 @@ final class Tables {
             Optional<Record> one = find(MuonBench.WORKLOAD, "muon/5", size, 1);
             Optional<Record> many = find(MuonBench.WORKLOAD, "muon/5", size, all);
             Optional<Double> products = muonProducts(size);
+            Optional<Double> speedup = muonSpeedup(size);
             String shape = muonShape(size);
             s.append("| ").append(shape).append(" | ").append(one.map(r -> ms(r)).orElse("-")).append(" | ")
                     .append(one.map(r -> f0(r.nsPerElement())).orElse("-")).append(" | ")
@@ -193,8 +194,7 @@ final class Tables {
                             MuonBench.iterationFlops(shape) / p / 1e6)).orElse("-")).append(" | ")
                     .append(pct(muonPeakFraction(size).orElse(null))).append(" | ")
                     .append(many.map(r -> ms(r)).orElse("-")).append(" | ")
-                    .append(one.isPresent() && many.isPresent()
-                            ? ratio(one.get().nsPerElement() / many.get().nsPerElement()) : "-").append(" |\n");
+                    .append(speedup.map(Tables::ratio).orElse("-")).append(" |\n");
         }
         s.append('\n');
     }
@@ -207,10 +207,20 @@ final class Tables {
                 : Optional.of((five.get().nsPerElement() - none.get().nsPerElement()) * size / 1e6 / 5);
     }
 
+    /** The 1-thread step's time over the step's on every core. */
+    private Optional<Double> muonSpeedup(long size) {
+        int all = Runtime.getRuntime().availableProcessors();
+        return find(MuonBench.WORKLOAD, "muon/5", size, 1).flatMap(one -> find(MuonBench.WORKLOAD, "muon/5", size, all)
+                .map(many -> one.nsPerElement() / many.nsPerElement()));
+    }
+
+    private Optional<Record> fmaPeak() {
+        return records.stream().filter(r -> r.width().equals(Suite.FMA_PEAK)).findFirst();
+    }
+
     /** The products' GFLOPS over the core's FMA peak. */
     private Optional<Double> muonPeakFraction(long size) {
-        Optional<Record> peak = records.stream().filter(r -> r.width().equals(Suite.FMA_PEAK)).findFirst();
-        return muonProducts(size).flatMap(ms -> peak.map(p ->
+        return muonProducts(size).flatMap(ms -> fmaPeak().map(p ->
                 MuonBench.iterationFlops(muonShape(size)) / ms / 1e6 / peakGflops(p)));
     }
 
@@ -456,16 +466,12 @@ final class Tables {
         long size = 1_048_576;
         // Above the peak, the peak's loop was measured before C2 had compiled it: no verdict either way.
         muonPeakFraction(size).ifPresent(f -> s.append(String.format(Locale.ROOT, "- Muon's products at 1024x1024,"
-                + " 1 thread, >= 60%% of the core's float32 FMA peak: %s (%s)%n",
-                f > 1 ? "**not measured**" : met(f, 0.6), f > 1 ? pct(f) + ", above the peak measured beside them" : pct(f))));
-        Optional<Record> one = find(MuonBench.WORKLOAD, "muon/5", size, 1);
-        Optional<Record> many = find(MuonBench.WORKLOAD, "muon/5", size, all);
-        if (one.isPresent() && many.isPresent()) {
-            double speedup = one.get().nsPerElement() / many.get().nsPerElement();
-            s.append(String.format(Locale.ROOT, "- Muon's step at 1024x1024 on %d threads >= 1.8x one: %s (%s)%n", all,
-                    met(speedup, 1.8), ratio(speedup)));
-        }
-        if (one.isPresent()) {
+                + " 1 thread, >= 60%% of the core's float32 FMA peak: %s (%s)%n", f > 1 ? "**not measured**" : met(f, 0.6),
+                f > 1 ? pct(f) + ", above the peak measured beside them" : pct(f))));
+        muonSpeedup(size).ifPresent(speedup -> s.append(String.format(Locale.ROOT,
+                "- Muon's step at 1024x1024 on %d threads >= 1.8x one: %s (%s)%n", all, met(speedup, 1.8),
+                ratio(speedup))));
+        if (find(MuonBench.WORKLOAD, "muon/5", size, 1).isPresent()) {
             s.append("- Muon against torch (`mm` 1.3x, `torch.optim.Muon` within 2x): measured beside torch outside"
                     + " the build (perf/README)\n");
         }
