@@ -48,11 +48,7 @@ public final class ScheduleFree {
 
     /** optax's {@code warmup_constant_schedule(0, lr, warmupSteps)} at {@code count}, float32 ({@code f(lr)} without warm-up). */
     public static float learningRate(double lr, long warmupSteps, long count) {
-        if (count >= warmupSteps) {
-            return (float) lr;
-        }
-        float fraction = Math.fma(-(float) count, 1f / (float) warmupSteps, 1f);
-        return Math.fma(fraction, (float) -lr, (float) lr);
+        return XlaMath.linearWarmup(lr, warmupSteps, count);
     }
 
     /** The averaging weight {@code maxLr^power} in float32 (exact for the powers 0, 1 and 2; XLA's power otherwise). */

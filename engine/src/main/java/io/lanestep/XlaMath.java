@@ -52,4 +52,17 @@ public final class XlaMath {
         }
         return Math.abs(r) < Float.MIN_NORMAL ? r * 0f : r;
     }
+
+    /**
+     * optax's {@code linear_schedule(0, end, steps)} (so {@code warmup_constant_schedule(0, end, steps)})
+     * at {@code count}, as XLA computes it in float32: {@code f(end)} from {@code count >= steps} on,
+     * before that {@code fma(fma(-f(count), 1/f(steps), 1), f(-end), f(end))}.
+     */
+    public static float linearWarmup(double end, long steps, long count) {
+        if (count >= steps) {
+            return (float) end;
+        }
+        float fraction = Math.fma(-(float) count, 1f / (float) steps, 1f);
+        return Math.fma(fraction, (float) -end, (float) end);
+    }
 }

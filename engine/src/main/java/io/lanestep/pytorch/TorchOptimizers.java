@@ -53,7 +53,9 @@ import java.util.Set;
  * lr_1d_factor=1, betas_1d=None, caution=False)} (a matrix's configuration: {@link Mars#forVectors()}
  * gives a vector's); optax's {@code adopt(learning_rate, b1=0.9, b2=0.9999, eps=1e-6, nesterov=False,
  * use_clipping=True)} (clipping at {@code count**0.25}), {@code ademamix(learning_rate, b1=0.9,
- * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} and {@code
+ * b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0, weight_decay=0)} (with the paper's warm-ups of
+ * {@code alpha} and {@code b3} over {@code t_alpha} and {@code t_beta3} steps, named as bitsandbytes names
+ * them: see {@link AdEMAMix}) and {@code
  * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
  * weight_decay=0)}, {@code schedule_free_adamw(learning_rate=0.0025, warmup_steps=None, b1=0.9,
  * b2=0.999, eps=1e-8, weight_decay=0, weight_lr_power=2)} and {@code schedule_free_sgd(learning_rate=1,
@@ -265,7 +267,8 @@ public final class TorchOptimizers {
             }
             case "ademamix" -> new AdEMAMix(k.number("learning_rate", Double.NaN), k.number("b1", 0.9),
                     k.number("b2", 0.999), k.number("b3", 0.9999), k.number("alpha", 5.0), k.number("eps", 1e-8),
-                    k.number("eps_root", 0), k.number("weight_decay", 0));
+                    k.number("eps_root", 0), k.number("weight_decay", 0), k.integer("t_alpha", 0, false),
+                    k.integer("t_beta3", 0, false));
             case "simplified_ademamix" -> new SimplifiedAdEMAMix(k.number("learning_rate", Double.NaN),
                     k.number("b1", 0.99), k.number("b2", 0.95), k.number("alpha", 0), k.number("eps", 1e-8),
                     k.number("eps_root", 0), k.number("weight_decay", 0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lanestep.AdEMAMix;
 import io.lanestep.Block;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
@@ -108,6 +109,8 @@ class BadInputTest {
                 () -> new Sgd(0.1, 0.9, 0.5, 0, true, false));
         assertTrue(e.getMessage().contains("nesterov needs momentum > 0 and dampening == 0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 0, 0, 0, true, false));
+        e = assertThrows(IllegalArgumentException.class, () -> AdEMAMix.of(1e-3).withBeta3Warmup(-1));
+        assertTrue(e.getMessage().startsWith("beta3Warmup must be >= 0, got -1; pass 0"), e.getMessage());
     }
 
     @Example

@@ -275,8 +275,11 @@ final class Optimizers {
     }
 
     static Arbitrary<Optimizer> adEMAMix() {
-        return Combinators.combine(lr(), beta(), beta(), beta(), Arbitraries.of(0.0, 2.0, 5.0, 8.0), eps(),
-                Arbitraries.of(0.0, 1e-10, 1e-8), decay()).as(AdEMAMix::new);
+        Arbitrary<AdEMAMix> constant = Combinators.combine(lr(), beta(), beta(), beta(),
+                Arbitraries.of(0.0, 2.0, 5.0, 8.0), eps(), Arbitraries.of(0.0, 1e-10, 1e-8), decay()).as(AdEMAMix::new);
+        Arbitrary<Long> warmup = Arbitraries.of(0L, 0L, 1L, 3L, 7L);
+        return Combinators.combine(constant, warmup, warmup)
+                .as((a, alphaSteps, beta3Steps) -> a.withAlphaWarmup(alphaSteps).withBeta3Warmup(beta3Steps));
     }
 
     static Arbitrary<Optimizer> simplifiedAdEMAMix() {

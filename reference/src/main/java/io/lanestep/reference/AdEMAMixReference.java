@@ -17,7 +17,9 @@ import io.lanestep.XlaMath;
  * m = fma(m, f(b1), g);  n = fma(n - g * g, f(b2), g * g)
  * u = fma(g, f(alpha), m) / (sqrt(epsRoot != 0 ? fma(n, r2, f(epsRoot)) : n * r2) + f(eps))
  * </pre>
- * then {@code u = fma(p, f(weightDecay), u)} when decaying, and {@code p = fma(u, f(-lr), p)}.
+ * then {@code u = fma(p, f(weightDecay), u)} when decaying, and {@code p = fma(u, f(-lr), p)}. With
+ * warm-ups, AdEMAMix's {@code f(alpha)}, {@code f(b3)} and {@code f(1 - b3)} are the record's values
+ * at {@code t - 1}.
  */
 public final class AdEMAMixReference {
     private AdEMAMixReference() {
@@ -31,15 +33,17 @@ public final class AdEMAMixReference {
         long t = state.step() + 1;
         float b1 = (float) c.beta1();
         float b2 = (float) c.beta2();
-        float b3 = (float) c.beta3();
+        float b3 = c.beta3At(t - 1);
+        float oneMinusB3 = c.oneMinusBeta3At(t - 1);
+        float alpha = c.alphaAt(t - 1);
         float r1 = reciprocal(b1, t);
         float r2 = reciprocal(b2, t);
         for (int i = 0; i < params.length; i++) {
             float g = grads[i];
             m1[i] = Math.fma(g, (float) (1 - c.beta1()), m1[i] * b1);
-            m2[i] = Math.fma(g, (float) (1 - c.beta3()), m2[i] * b3);
+            m2[i] = Math.fma(g, oneMinusB3, m2[i] * b3);
             nu[i] = Math.fma(g * g, (float) (1 - c.beta2()), nu[i] * b2);
-            float u = Math.fma(m1[i], r1, m2[i] * (float) c.alpha()) / (root(nu[i], r2, c.epsRoot()) + (float) c.eps());
+            float u = Math.fma(m1[i], r1, m2[i] * alpha) / (root(nu[i], r2, c.epsRoot()) + (float) c.eps());
             params[i] = apply(params[i], u, c.weightDecay(), c.lr());
         }
     }
