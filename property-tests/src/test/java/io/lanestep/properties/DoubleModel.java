@@ -478,6 +478,11 @@ final class DoubleModel {
                     Approx c = rounded(Math.pow(t - 1, a.clipExponent()));
                     normed = normed.max(c.negate()).min(c);
                 }
+                if (a.optax()) {
+                    // optax picks its decays per step in float32, so each weight is 1 - f(beta), not f(1 - beta).
+                    beta1 = (float) beta1;
+                    beta2 = (float) beta2;
+                }
                 Approx m = moment(exact(slots[0]), normed, beta1, !a.optax());
                 Approx u = a.nesterov() ? moment(m, normed, beta1, false) : m;
                 Approx v = rounded(beta2).times(v0).plus(rounded(1 - beta2).times(g).times(g));
