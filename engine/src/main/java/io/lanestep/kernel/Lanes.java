@@ -2,7 +2,6 @@ package io.lanestep.kernel;
 
 import static io.lanestep.kernel.Flags.CLIP_VALUE;
 
-import io.lanestep.XlaMath;
 import java.lang.foreign.ValueLayout;
 
 /** What the scalar tails of every template share. */
@@ -41,7 +40,7 @@ final class Lanes {
      * multiply by it.
      */
     static float biasReciprocal(float beta, double t) {
-        float power = XlaMath.pow(beta, (float) t);
+        float power = Powers.xlaPow(beta, (float) t);
         return 1f / (1f - power);
     }
 
