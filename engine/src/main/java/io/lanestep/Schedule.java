@@ -18,7 +18,9 @@ public interface Schedule {
      * this schedule's factor. For the seed's signal-to-noise SGD the factor scales λ_η.
      */
     default Optimizer at(Optimizer base, long t) {
-        return base.withLearningRate(base.learningRate() * factor(t));
+        double factor = factor(t);
+        // The same configuration, without building and validating a copy of it every step.
+        return factor == 1 ? base : base.withLearningRate(base.learningRate() * factor);
     }
 
     /** Both schedules at once: the product of their factors. */

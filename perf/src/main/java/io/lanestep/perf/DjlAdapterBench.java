@@ -3,6 +3,7 @@ package io.lanestep.perf;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.lanestep.Block;
 import io.lanestep.Engine;
 import io.lanestep.LaneWidth;
@@ -29,8 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the DJL adapter costs per parameter: {@code parameters} small PyTorch tensors stepped with
- * Adam through {@code LanestepOptimizer.update} (what DJL's parameter server calls once per
+ * What the DJL adapter costs per parameter: {@code parameters} small PyTorch tensors, each with the
+ * gradient a backward pass gives it, stepped with Adam through {@code LanestepOptimizer.update} (what DJL's parameter server calls once per
  * parameter), against the same steps given to the engine directly on the tensors' memory. The
  * difference divided by {@code parameters} is the adapter's overhead per parameter.
  */
@@ -77,6 +78,11 @@ public class DjlAdapterBench {
             NDArray w = manager.randomNormal(new Shape(size));
             w.setRequiresGradient(true);
             NDArray g = manager.randomNormal(new Shape(size)).mul(1e-3f);
+            // A backward pass gives the weight its gradient tensor, as in training: without one,
+            // DJL's getGradient() makes a new zero tensor on every call.
+            try (GradientCollector collector = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                collector.backward(w.mul(g).sum());
+            }
             weights.add(w);
             grads.add(g);
             ids[i] = "p" + i;

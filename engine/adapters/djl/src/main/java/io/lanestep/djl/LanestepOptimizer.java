@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -125,7 +126,9 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         requireOpen();
         TensorViews.requireOpen(parameterId, "weight", weight);
         TensorViews.requireOpen(parameterId, "grad", grad);
-        NDArray gradient = weight.hasGradient() ? weight.getGradient() : null;
+        boolean hasGradient = weight.hasGradient();
+        MethodHandle zeroGrad = hasGradient ? Gradients.zeroGrad(weight) : null;
+        NDArray gradient = hasGradient && zeroGrad == null ? weight.getGradient() : null;
         try {
             Slot slot = slots.get(parameterId);
             // Whether DJL hands out the tensors' own memory is checked once per parameter.
@@ -143,6 +146,9 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
             engine.step(List.of(group(slot, params, grads)), policy, rescaleGrad, clip);
             // Kept only once stepped: a refused first step leaves no state behind to be saved.
             slots.putIfAbsent(parameterId, slot);
+            if (zeroGrad != null) {
+                Gradients.zero(zeroGrad, weight);
+            }
             if (zeroed != null) {
                 zeroed.segment().fill((byte) 0);
             }
