@@ -3,9 +3,9 @@ package io.lanestep.kernel;
 import io.lanestep.XlaMath;
 
 /**
- * The powers of a step's decays ({@code beta^t}), remembered per thread. Every block of a step
- * asks for the same few: one call over 1000 small Adam blocks spent a third of its time in
- * {@code Math.pow} (about 45 ns a block) before this. The values are {@code Math.pow}'s and
+ * The powers of a step's decays ({@code beta^t}), remembered per thread: every block of a step
+ * asks for the same few, and computing them again spent a third of a call over 1000 small Adam
+ * blocks in {@code Math.pow} (about 45 ns a block). The values are {@code Math.pow}'s and
  * {@link XlaMath#pow}'s, bit for bit; a hit compares the arguments' bits.
  */
 final class Powers {
