@@ -1,6 +1,7 @@
-"""Generates optax 0.2.8 contrib.ademamix trajectories with the paper's warm-ups of alpha and b3, in the
-layout of ../shared/optimizers-golden/cases (state as 0.m1.f32, 0.m2.f32, 0.nu.f32), each a jitted
-update + apply_updates on one XLA CPU thread as the sample's optax cases are made.
+"""Generates optax 0.2.8 contrib.ademamix trajectories with the paper's warm-ups of alpha and b3, and
+contrib.simplified_ademamix ones with alpha's, in the layout of ../shared/optimizers-golden/cases (state
+as 0.m1.f32, 0.m2.f32, 0.nu.f32 or 0.m.f32, 0.n.f32), each a jitted update + apply_updates on one XLA
+CPU thread as the sample's optax cases are made.
 alpha's warm-up is optax.linear_schedule(0, alpha, t_alpha). b3's is the paper's schedule, 1/ln(b3)
 moving linearly from 1/ln(b1) over t_beta3 steps, computed in double and rounded to float32 once;
 optax gets it as a float32 table indexed by count_m2, so the case pins the step given those values.
@@ -37,16 +38,16 @@ def beta3_table(b1, b3, warmup, t):
     return jnp.asarray(np.asarray(values, np.float32))
 
 
-def case(config, kwargs, n, t, gprofile):
-    name = f"ademamix_jit_{config}_n{n}_T{t}_{gprofile}_pnormal"
+def case(config, kwargs, n, t, gprofile, key="ademamix"):
+    name = f"{key}_jit_{config}_n{n}_T{t}_{gprofile}_pnormal"
     args = {k: v for k, v in kwargs.items() if k not in ("t_alpha", "t_beta3")}
-    alpha = kwargs.get("alpha", 5.0)
+    alpha = kwargs.get("alpha", 5.0 if key == "ademamix" else 0.0)
     if kwargs.get("t_alpha", 0):
         args["alpha"] = optax.linear_schedule(0.0, alpha, kwargs["t_alpha"])
     if kwargs.get("t_beta3", 0):
         table = beta3_table(kwargs.get("b1", 0.9), kwargs.get("b3", 0.9999), kwargs["t_beta3"], t)
         args["b3"] = lambda count: table[count]
-    opt = optax.contrib.ademamix(**args)
+    opt = getattr(optax.contrib, key)(**args)
     p = jnp.asarray(rng.standard_normal(n), jnp.float32)
     g = np.asarray(grads(gprofile, t, n), np.float32)
 
@@ -63,14 +64,14 @@ def case(config, kwargs, n, t, gprofile):
         steps.append(np.asarray(p))
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
-    files = {"params0.f32": p0, "grads.f32": g, "params_steps.f32": np.stack(steps),
-             "params_final.f32": steps[-1], "0.m1.f32": np.asarray(s[0].m1), "0.m2.f32": np.asarray(s[0].m2),
-             "0.nu.f32": np.asarray(s[0].nu)}
+    files = {"params0.f32": p0, "grads.f32": g, "params_steps.f32": np.stack(steps), "params_final.f32": steps[-1]}
+    for field in ("m1", "m2", "nu") if key == "ademamix" else ("m", "n"):
+        files[f"0.{field}.f32"] = np.asarray(getattr(s[0], field))
     for f, v in files.items():
         np.asarray(v, "<f4").tofile(os.path.join(d, f))
-    meta = {"name": name, "optimizer": "optax.contrib.ademamix", "key": "ademamix", "family": "optax",
+    meta = {"name": name, "optimizer": "optax.contrib." + key, "key": key, "family": "optax",
             "implementation": "jit", "config": config, "kwargs": kwargs, "n": n, "T": t, "param_shape": [n],
-            "scalar_state": {"0.count": int(s[0].count), "0.count_m2": int(s[0].count_m2)},
+            "scalar_state": {f"0.{c}": int(getattr(s[0], c)) for c in ("count", "count_m2", "t") if c in s[0]._fields},
             "tolerance": {"kind": "exact"},
             "versions": {"optax": optax.__version__, "jax": jax.__version__}}
     with open(os.path.join(d, "case.json"), "w") as out:
@@ -84,3 +85,6 @@ case("beta3_warmup", {"learning_rate": 1e-2, "b1": 0.5, "b3": 0.999, "t_beta3": 
 case("both_warmups", {"learning_rate": 1e-3, "t_alpha": 11, "t_beta3": 13, "weight_decay": 0.01}, 127, 20, "normal")
 case("both_warmups", {"learning_rate": 1e-3, "alpha": 3.0, "t_alpha": 3, "t_beta3": 300, "eps_root": 1e-8}, 31, 50,
      "logmag")
+case("alpha_warmup", {"learning_rate": 1e-3, "alpha": 2.0, "t_alpha": 9}, 65, 12, "normal", "simplified_ademamix")
+case("alpha_warmup", {"learning_rate": 1e-3, "alpha": 8.0, "t_alpha": 30, "weight_decay": 0.01}, 33, 40, "logmag",
+     "simplified_ademamix")

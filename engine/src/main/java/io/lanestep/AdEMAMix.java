@@ -53,20 +53,14 @@ public record AdEMAMix(double lr, double beta1, double beta2, double beta3, doub
         Hyper.belowOne("beta3", beta3);
         Hyper.nonNegative("alpha", alpha);
         Hyper.nonNegative("epsRoot", epsRoot);
-        warmup("alphaWarmup", alphaWarmup);
-        warmup("beta3Warmup", beta3Warmup);
+        Hyper.warmupSteps("alphaWarmup", alphaWarmup);
+        Hyper.warmupSteps("beta3Warmup", beta3Warmup);
     }
 
     /** Without warm-ups. */
     public AdEMAMix(double lr, double beta1, double beta2, double beta3, double alpha, double eps, double epsRoot,
                     double weightDecay) {
         this(lr, beta1, beta2, beta3, alpha, eps, epsRoot, weightDecay, 0, 0);
-    }
-
-    private static void warmup(String name, long steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException(name + " must be >= 0, got " + steps + "; pass 0 for none");
-        }
     }
 
     /**

@@ -32,4 +32,11 @@ final class Hyper {
                     + "; pass a positive " + name);
         }
     }
+
+    /** A warm-up's length in steps. */
+    static void warmupSteps(String name, long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + steps + "; pass 0 for none");
+        }
+    }
 }

@@ -37,9 +37,7 @@ public final class ScheduleFree {
 
     static void validate(double lr, long warmupSteps, double b1, double weightLrPower) {
         Hyper.nonNegative("lr", lr);
-        if (warmupSteps < 0) {
-            throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps + "; pass 0 for none");
-        }
+        Hyper.warmupSteps("warmupSteps", warmupSteps);
         if (!(b1 > 0 && b1 < 1)) {
             throw new IllegalArgumentException("b1 must be in (0, 1), got " + b1 + "; Schedule-Free divides by it");
         }

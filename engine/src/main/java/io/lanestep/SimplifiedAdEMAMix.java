@@ -16,6 +16,8 @@ import java.util.List;
  * weightDecay != 0:  u = fma(p, f(weightDecay), u)
  * p = fma(u, f(-lr), p)
  * </pre>
+ * With {@code alphaWarmup}, {@code alpha} rises from 0 as {@code optax.linear_schedule(0, alpha,
+ * alphaWarmup)} at optax's count {@code t - 1} ({@link #alphaAt}).
  *
  * @param lr          learning rate, finite and &ge; 0 (optax requires it)
  * @param beta1       momentum's decay in [0, 1) (0.99)
@@ -24,9 +26,10 @@ import java.util.List;
  * @param eps         added to the root, &ge; 0 (1e-8)
  * @param epsRoot     added under the root, &ge; 0 (0)
  * @param weightDecay decay added to the update, &ge; 0 (0)
+ * @param alphaWarmup steps of {@code alpha}'s linear warm-up from 0, &ge; 0 (0: none)
  */
 public record SimplifiedAdEMAMix(double lr, double beta1, double beta2, double alpha, double eps, double epsRoot,
-                                 double weightDecay) implements Optimizer {
+                                 double weightDecay, long alphaWarmup) implements Optimizer {
     /** The state slot of the momentum. */
     public static final String M = "m";
     /** The state slot of the second moment. */
@@ -37,6 +40,18 @@ public record SimplifiedAdEMAMix(double lr, double beta1, double beta2, double a
         AdamW.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("alpha", alpha);
         Hyper.nonNegative("epsRoot", epsRoot);
+        Hyper.warmupSteps("alphaWarmup", alphaWarmup);
+    }
+
+    /** Without a warm-up. */
+    public SimplifiedAdEMAMix(double lr, double beta1, double beta2, double alpha, double eps, double epsRoot,
+                              double weightDecay) {
+        this(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, 0);
+    }
+
+    /** {@code alpha} at the step after {@code count} steps, in float32 (see {@link AdEMAMix#alphaAt}). */
+    public float alphaAt(long count) {
+        return alphaWarmup == 0 ? (float) alpha : XlaMath.linearWarmup(alpha, alphaWarmup, count);
     }
 
     /** optax's defaults at {@code lr}: b1 0.99, b2 0.95, alpha 0, eps 1e-8. */
@@ -51,7 +66,7 @@ public record SimplifiedAdEMAMix(double lr, double beta1, double beta2, double a
 
     @Override
     public SimplifiedAdEMAMix withLearningRate(double learningRate) {
-        return new SimplifiedAdEMAMix(learningRate, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(learningRate, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     @Override
@@ -61,31 +76,36 @@ public record SimplifiedAdEMAMix(double lr, double beta1, double beta2, double a
 
     /** This configuration with {@code beta1} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withBeta1(double beta1) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     /** This configuration with {@code beta2} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withBeta2(double beta2) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     /** This configuration with {@code alpha} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withAlpha(double alpha) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     /** This configuration with {@code eps} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withEps(double eps) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     /** This configuration with {@code epsRoot} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withEpsRoot(double epsRoot) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
     }
 
     /** This configuration with {@code weightDecay} changed, validated as the constructor validates it. */
     public SimplifiedAdEMAMix withWeightDecay(double weightDecay) {
-        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay);
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, alphaWarmup);
+    }
+
+    /** This configuration with {@code alpha} warmed up linearly from 0 over {@code steps} steps (0: none). */
+    public SimplifiedAdEMAMix withAlphaWarmup(long steps) {
+        return new SimplifiedAdEMAMix(lr, beta1, beta2, alpha, eps, epsRoot, weightDecay, steps);
     }
 }

@@ -526,7 +526,7 @@ final class DoubleModel {
                 // optax's lerp from g² toward n by f(beta2): the weight on g² is 1 - f(beta2), not f(1 - beta2).
                 Approx gg = g.times(g);
                 Approx n = gg.plus(rounded(a.beta2()).times(exact(slots[1]).minus(gg)));
-                Approx u = m.plus(rounded(a.alpha()).times(g))
+                Approx u = m.plus(exact(a.alphaAt(t - 1)).times(g))
                         .dividedBy(n.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
                                 .plus(rounded(a.eps())));
                 yield new Approx[] {p.minus(rounded(a.lr()).times(u.plus(rounded(a.weightDecay()).times(p)))), m, n};

@@ -284,7 +284,8 @@ final class Optimizers {
 
     static Arbitrary<Optimizer> simplifiedAdEMAMix() {
         return Combinators.combine(lr(), beta(), beta(), Arbitraries.of(0.0, 1.0, 2.0), eps(),
-                Arbitraries.of(0.0, 1e-10, 1e-8), decay()).as(SimplifiedAdEMAMix::new);
+                Arbitraries.of(0.0, 1e-10, 1e-8), decay(), Arbitraries.of(0L, 0L, 1L, 3L, 7L))
+                .as(SimplifiedAdEMAMix::new);
     }
 
     static Arbitrary<Optimizer> lars() {

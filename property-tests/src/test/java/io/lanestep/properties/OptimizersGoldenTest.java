@@ -40,14 +40,16 @@ class OptimizersGoldenTest {
 
     /**
      * optax's {@code contrib.ademamix} given the paper's warm-ups of {@code alpha} (optax's
-     * {@code linear_schedule}) and {@code b3} (a float32 table of the schedule's values), made by
+     * {@code linear_schedule}) and {@code b3} (a float32 table of the schedule's values), and
+     * {@code contrib.simplified_ademamix} given {@code alpha}'s, made by
      * {@code src/test/python/optax_ademamix_warmup_cases.py}.
      */
     @Test
     void optaxAdEMAMixWarmupsMatchAtEveryWidth() {
         Path root = Path.of("src/test/resources/optax-ademamix-warmup-golden/cases");
-        List<GoldenCase> cases = GoldenCase.all(root, List.of("optax.contrib.ademamix"));
-        assertEquals(6, cases.size(), "optax AdEMAMix warm-up cases under " + root);
+        List<GoldenCase> cases = GoldenCase.all(root, List.of("optax.contrib.ademamix",
+                "optax.contrib.simplified_ademamix"));
+        assertEquals(6 + 2, cases.size(), "optax AdEMAMix warm-up cases under " + root);
         PyTorch2GoldenTest.assertEveryCaseMatches(cases);
     }
 }

@@ -18,8 +18,8 @@ import io.lanestep.XlaMath;
  * u = fma(g, f(alpha), m) / (sqrt(epsRoot != 0 ? fma(n, r2, f(epsRoot)) : n * r2) + f(eps))
  * </pre>
  * then {@code u = fma(p, f(weightDecay), u)} when decaying, and {@code p = fma(u, f(-lr), p)}. With
- * warm-ups, AdEMAMix's {@code f(alpha)}, {@code f(b3)} and {@code f(1 - b3)} are the record's values
- * at {@code t - 1}.
+ * warm-ups, {@code f(alpha)}, {@code f(b3)} and {@code f(1 - b3)} are the records' values at
+ * {@code t - 1}.
  */
 public final class AdEMAMixReference {
     private AdEMAMixReference() {
@@ -53,12 +53,13 @@ public final class AdEMAMixReference {
         float[] m = state.slot(SimplifiedAdEMAMix.M);
         float[] n = state.slot(SimplifiedAdEMAMix.N);
         float r2 = reciprocal((float) c.beta2(), state.step() + 1);
+        float alpha = c.alphaAt(state.step());
         for (int i = 0; i < params.length; i++) {
             float g = grads[i];
             m[i] = Math.fma(m[i], (float) c.beta1(), g);
             float gg = g * g;
             n[i] = Math.fma(n[i] - gg, (float) c.beta2(), gg);
-            float u = Math.fma(g, (float) c.alpha(), m[i]) / (root(n[i], r2, c.epsRoot()) + (float) c.eps());
+            float u = Math.fma(g, alpha, m[i]) / (root(n[i], r2, c.epsRoot()) + (float) c.eps());
             params[i] = apply(params[i], u, c.weightDecay(), c.lr());
         }
     }
