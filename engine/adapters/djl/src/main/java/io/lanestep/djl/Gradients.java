@@ -24,7 +24,7 @@ final class Gradients {
     private Gradients() {
     }
 
-    /** The call that zeroes {@code weight}'s gradient in place, or null if it has none. */
+    /** The call that zeroes {@code weight}'s gradient in place (if it has one), or null for other engines. */
     static MethodHandle zeroGrad(NDArray weight) {
         Class<?> type = weight.getClass();
         Zeroing z = last;

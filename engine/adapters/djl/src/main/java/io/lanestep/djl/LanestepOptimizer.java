@@ -126,9 +126,9 @@ public final class LanestepOptimizer extends ai.djl.training.optimizer.Optimizer
         requireOpen();
         TensorViews.requireOpen(parameterId, "weight", weight);
         TensorViews.requireOpen(parameterId, "grad", grad);
-        boolean hasGradient = weight.hasGradient();
-        MethodHandle zeroGrad = hasGradient ? Gradients.zeroGrad(weight) : null;
-        NDArray gradient = hasGradient && zeroGrad == null ? weight.getGradient() : null;
+        // PyTorch's call zeroes a gradient if there is one, so it needs no hasGradient() first.
+        MethodHandle zeroGrad = Gradients.zeroGrad(weight);
+        NDArray gradient = zeroGrad == null && weight.hasGradient() ? weight.getGradient() : null;
         try {
             Slot slot = slots.get(parameterId);
             // Whether DJL hands out the tensors' own memory is checked once per parameter.
