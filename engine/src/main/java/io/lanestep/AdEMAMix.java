@@ -68,7 +68,7 @@ public record AdEMAMix(double lr, double beta1, double beta2, double beta3, doub
      * else {@code fma(fma(-f(c), 1/f(W), 1), f(-alpha), f(alpha))} while {@code c < W}.
      */
     public float alphaAt(long count) {
-        return alphaWarmup == 0 ? (float) alpha : XlaMath.linearWarmup(alpha, alphaWarmup, count);
+        return XlaMath.linearWarmup(alpha, alphaWarmup, count);
     }
 
     /**

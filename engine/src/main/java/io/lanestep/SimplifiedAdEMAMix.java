@@ -51,7 +51,7 @@ public record SimplifiedAdEMAMix(double lr, double beta1, double beta2, double a
 
     /** {@code alpha} at the step after {@code count} steps, in float32 (see {@link AdEMAMix#alphaAt}). */
     public float alphaAt(long count) {
-        return alphaWarmup == 0 ? (float) alpha : XlaMath.linearWarmup(alpha, alphaWarmup, count);
+        return XlaMath.linearWarmup(alpha, alphaWarmup, count);
     }
 
     /** optax's defaults at {@code lr}: b1 0.99, b2 0.95, alpha 0, eps 1e-8. */

@@ -57,8 +57,9 @@ import java.util.Set;
  * {@code alpha} and {@code b3} over {@code t_alpha} and {@code t_beta3} steps, named as bitsandbytes names
  * them: see {@link AdEMAMix}) and {@code
  * simplified_ademamix(learning_rate, b1=0.99, b2=0.95, alpha=0, eps=1e-8, eps_root=0,
- * weight_decay=0)} (with {@code alpha}'s warm-up over {@code t_alpha} steps), {@code schedule_free_adamw(learning_rate=0.0025, warmup_steps=None, b1=0.9,
- * b2=0.999, eps=1e-8, weight_decay=0, weight_lr_power=2)} and {@code schedule_free_sgd(learning_rate=1,
+ * weight_decay=0)} (with {@code alpha}'s warm-up over {@code t_alpha} steps), {@code
+ * schedule_free_adamw(learning_rate=0.0025, warmup_steps=None, b1=0.9, b2=0.999, eps=1e-8,
+ * weight_decay=0, weight_lr_power=2)} and {@code schedule_free_sgd(learning_rate=1,
  * warmup_steps=None, b1=0.9, weight_decay=None, weight_lr_power=2)} and {@code prodigy(learning_rate=1,
  * betas=(0.9, 0.999), beta3=None, eps=1e-8, estim_lr0=1e-6, estim_lr_coef=1, weight_decay=0,
  * safeguard_warmup=False)} by their names (plain or {@code

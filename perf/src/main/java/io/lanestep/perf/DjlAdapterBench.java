@@ -31,9 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the DJL adapter costs per parameter: {@code parameters} small PyTorch tensors, each with the
- * gradient a backward pass gives it, stepped with Adam through {@code LanestepOptimizer.update} (what DJL's parameter server calls once per
- * parameter), against the same steps given to the engine directly on the tensors' memory. The
- * difference divided by {@code parameters} is the adapter's overhead per parameter.
+ * gradient a backward pass gives it, stepped with Adam through {@code LanestepOptimizer.update} (what
+ * DJL's parameter server calls once per parameter), against the same steps given to the engine
+ * directly on the tensors' memory. The difference divided by {@code parameters} is the adapter's
+ * overhead per parameter.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,7 +81,7 @@ public class DjlAdapterBench {
             NDArray g = manager.randomNormal(new Shape(size)).mul(1e-3f);
             // A backward pass gives the weight its gradient tensor, as in training: without one,
             // DJL's getGradient() makes a new zero tensor on every call.
-            try (GradientCollector collector = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 collector.backward(w.mul(g).sum());
             }
             weights.add(w);

@@ -511,7 +511,8 @@ final class DoubleModel {
             case AdEMAMix a -> {
                 Approx g = exact(gf);
                 Approx m1 = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
-                Approx m2 = exact(a.beta3At(t - 1)).times(exact(slots[1])).plus(exact(a.oneMinusBeta3At(t - 1)).times(g));
+                Approx m2 = exact(a.beta3At(t - 1)).times(exact(slots[1]))
+                        .plus(exact(a.oneMinusBeta3At(t - 1)).times(g));
                 Approx nu = rounded(a.beta2()).times(exact(slots[2])).plus(rounded(1 - a.beta2()).times(g).times(g));
                 Approx u = m1.times(xlaCorrection(a.beta1(), t)).plus(exact(a.alphaAt(t - 1)).times(m2))
                         .dividedBy(nu.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
