@@ -6,11 +6,10 @@ alpha's warm-up is optax.linear_schedule(0, alpha, t_alpha). b3's is the paper's
 moving linearly from 1/ln(b1) over t_beta3 steps, computed in double and rounded to float32 once;
 optax gets it as a float32 table indexed by count_m2, so the case pins the step given those values.
 venv/bin/python optax_ademamix_warmup_cases.py OUT_DIR"""
-import json, math, os, sys
-os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-os.environ["JAX_PLATFORMS"] = "cpu"
+import math, sys
+import optax_trajectories
 import numpy as np
-import jax, jax.numpy as jnp
+import jax.numpy as jnp
 import optax
 
 OUT = sys.argv[1]
@@ -48,34 +47,16 @@ def case(config, kwargs, n, t, gprofile, key="ademamix"):
         table = beta3_table(kwargs.get("b1", 0.9), kwargs.get("b3", 0.9999), kwargs["t_beta3"], t)
         args["b3"] = lambda count: table[count]
     opt = getattr(optax.contrib, key)(**args)
-    p = jnp.asarray(rng.standard_normal(n), jnp.float32)
+    p0 = np.asarray(rng.standard_normal(n), np.float32)
     g = np.asarray(grads(gprofile, t, n), np.float32)
-
-    @jax.jit
-    def step(p, s, g):
-        u, s = opt.update(g, s, p)
-        return optax.apply_updates(p, u), s
-
-    s = opt.init(p)
-    p0 = np.asarray(p)
-    steps = []
-    for i in range(t):
-        p, s = step(p, s, jnp.asarray(g[i]))
-        steps.append(np.asarray(p))
-    d = os.path.join(OUT, name)
-    os.makedirs(d, exist_ok=True)
-    files = {"params0.f32": p0, "grads.f32": g, "params_steps.f32": np.stack(steps), "params_final.f32": steps[-1]}
-    for field in ("m1", "m2", "nu") if key == "ademamix" else ("m", "n"):
-        files[f"0.{field}.f32"] = np.asarray(getattr(s[0], field))
-    for f, v in files.items():
-        np.asarray(v, "<f4").tofile(os.path.join(d, f))
-    meta = {"name": name, "optimizer": "optax.contrib." + key, "key": key, "family": "optax",
-            "implementation": "jit", "config": config, "kwargs": kwargs, "n": n, "T": t, "param_shape": [n],
-            "scalar_state": {f"0.{c}": int(getattr(s[0], c)) for c in ("count", "count_m2", "t") if c in s[0]._fields},
-            "tolerance": {"kind": "exact"},
-            "versions": {"optax": optax.__version__, "jax": jax.__version__}}
-    with open(os.path.join(d, "case.json"), "w") as out:
-        json.dump(meta, out, indent=1)
+    steps, s = optax_trajectories.run(opt, p0, g)
+    fields = ("m1", "m2", "nu") if key == "ademamix" else ("m", "n")
+    optax_trajectories.write(OUT, name, p0, g, steps, {f"0.{f}.f32": np.asarray(getattr(s[0], f)) for f in fields},
+                             {"optimizer": "optax.contrib." + key, "key": key, "family": "optax",
+                              "implementation": "jit", "config": config, "kwargs": kwargs, "n": n, "T": t,
+                              "param_shape": [n], "tolerance": {"kind": "exact"},
+                              "scalar_state": {f"0.{c}": int(getattr(s[0], c))
+                                               for c in ("count", "count_m2", "t") if c in s[0]._fields}})
 
 
 case("alpha_warmup", {"learning_rate": 1e-3, "t_alpha": 7}, 33, 12, "normal")

@@ -5,11 +5,9 @@ the sample's optax cases are made. The long case passes step counts where XLA's 
 ulp off the correctly rounded count**0.25 (the first is 843) with a gradient there large enough to be
 clipped.
 venv/bin/python optax_adopt_cases.py OUT_DIR"""
-import json, os, sys
-os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-os.environ["JAX_PLATFORMS"] = "cpu"
+import sys
+import optax_trajectories
 import numpy as np
-import jax, jax.numpy as jnp
 import optax
 
 OUT = sys.argv[1]
@@ -62,33 +60,15 @@ def params(profile, n):
 def case(config, kwargs, n, t, gprofile, pprofile):
     name = f"adopt_jit_{config}_n{n}_T{t}_{gprofile}_{pprofile}"
     opt = optax.contrib.adopt(**kwargs)
-    p = jnp.asarray(params(pprofile, n), jnp.float32)
+    p0 = np.asarray(params(pprofile, n), np.float32)
     g = np.asarray(grads(gprofile, t, n), np.float32)
-
-    @jax.jit
-    def step(p, s, g):
-        u, s = opt.update(g, s, p)
-        return optax.apply_updates(p, u), s
-
-    s = opt.init(p)
-    p0 = np.asarray(p)
-    steps = []
-    for i in range(t):
-        p, s = step(p, s, jnp.asarray(g[i]))
-        steps.append(np.asarray(p))
-    d = os.path.join(OUT, name)
-    os.makedirs(d, exist_ok=True)
-    files = {"params0.f32": p0, "grads.f32": g, "params_steps.f32": np.stack(steps),
-             "params_final.f32": steps[-1], "exp_avg.f32": np.asarray(s[0].mu), "exp_avg_sq.f32": np.asarray(s[0].nu)}
-    for f, v in files.items():
-        np.asarray(v, "<f4").tofile(os.path.join(d, f))
-    meta = {"name": name, "optimizer": "optax.contrib.adopt", "key": "adopt", "family": "optax",
-            "implementation": "jit", "config": config, "kwargs": kwargs, "n": n, "T": t, "param_shape": [n],
-            "state": {"exp_avg": "0.mu", "exp_avg_sq": "0.nu"}, "scalar_state": {"0.count": int(s[0].count)},
-            "tolerance": {"kind": "exact"},
-            "versions": {"optax": optax.__version__, "jax": jax.__version__}}
-    with open(os.path.join(d, "case.json"), "w") as out:
-        json.dump(meta, out, indent=1)
+    steps, s = optax_trajectories.run(opt, p0, g)
+    optax_trajectories.write(OUT, name, p0, g, steps,
+                             {"exp_avg.f32": np.asarray(s[0].mu), "exp_avg_sq.f32": np.asarray(s[0].nu)},
+                             {"optimizer": "optax.contrib.adopt", "key": "adopt", "family": "optax",
+                              "implementation": "jit", "config": config, "kwargs": kwargs, "n": n, "T": t,
+                              "param_shape": [n], "state": {"exp_avg": "0.mu", "exp_avg_sq": "0.nu"},
+                              "scalar_state": {"0.count": int(s[0].count)}, "tolerance": {"kind": "exact"}})
 
 
 case("default", {"learning_rate": 1e-3}, 17, 12, "normal", "pnormal")

@@ -14,16 +14,12 @@ final class Powers {
     private static final ThreadLocal<Powers> OF_THREAD = ThreadLocal.withInitial(Powers::new);
 
     private final long[] doubles = new long[3 * ENTRIES];
-    private final int[] floats = new int[3 * ENTRIES];
+    private final long[] floats = new long[3 * ENTRIES];
 
     private Powers() {
         // pow(NaN, NaN) is NaN in both: every entry is a true triple from the start.
-        long nan = Double.doubleToRawLongBits(Double.NaN);
-        int nanF = Float.floatToRawIntBits(Float.NaN);
-        for (int i = 0; i < 3 * ENTRIES; i++) {
-            doubles[i] = nan;
-            floats[i] = nanF;
-        }
+        java.util.Arrays.fill(doubles, Double.doubleToRawLongBits(Double.NaN));
+        java.util.Arrays.fill(floats, Float.floatToRawIntBits(Float.NaN));
     }
 
     /** {@code Math.pow(base, exponent)}. */
@@ -31,34 +27,43 @@ final class Powers {
         long[] e = OF_THREAD.get().doubles;
         long b = Double.doubleToRawLongBits(base);
         long x = Double.doubleToRawLongBits(exponent);
-        for (int i = 0; i < e.length; i += 3) {
-            if (e[i] == b && e[i + 1] == x) {
-                return Double.longBitsToDouble(e[i + 2]);
-            }
+        int hit = find(e, b, x);
+        if (hit >= 0) {
+            return Double.longBitsToDouble(e[hit]);
         }
         double p = Math.pow(base, exponent);
-        System.arraycopy(e, 0, e, 3, e.length - 3);
-        e[0] = b;
-        e[1] = x;
-        e[2] = Double.doubleToRawLongBits(p);
+        remember(e, b, x, Double.doubleToRawLongBits(p));
         return p;
     }
 
     /** {@code XlaMath.pow(base, exponent)}. */
     static float xlaPow(float base, float exponent) {
-        int[] e = OF_THREAD.get().floats;
-        int b = Float.floatToRawIntBits(base);
-        int x = Float.floatToRawIntBits(exponent);
-        for (int i = 0; i < e.length; i += 3) {
-            if (e[i] == b && e[i + 1] == x) {
-                return Float.intBitsToFloat(e[i + 2]);
-            }
+        long[] e = OF_THREAD.get().floats;
+        long b = Float.floatToRawIntBits(base);
+        long x = Float.floatToRawIntBits(exponent);
+        int hit = find(e, b, x);
+        if (hit >= 0) {
+            return Float.intBitsToFloat((int) e[hit]);
         }
         float p = XlaMath.pow(base, exponent);
-        System.arraycopy(e, 0, e, 3, e.length - 3);
-        e[0] = b;
-        e[1] = x;
-        e[2] = Float.floatToRawIntBits(p);
+        remember(e, b, x, Float.floatToRawIntBits(p));
         return p;
+    }
+
+    /** The index of the power remembered for these argument bits, or -1. */
+    private static int find(long[] entries, long base, long exponent) {
+        for (int i = 0; i < entries.length; i += 3) {
+            if (entries[i] == base && entries[i + 1] == exponent) {
+                return i + 2;
+            }
+        }
+        return -1;
+    }
+
+    private static void remember(long[] entries, long base, long exponent, long power) {
+        System.arraycopy(entries, 0, entries, 3, entries.length - 3);
+        entries[0] = base;
+        entries[1] = exponent;
+        entries[2] = power;
     }
 }
