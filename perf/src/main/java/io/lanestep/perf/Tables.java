@@ -321,16 +321,14 @@ final class Tables {
             if (find(Workloads.FORMATS_PREFIX + "fp32", Suite.FORMATS, size, 1).isEmpty()) {
                 continue;
             }
+            List<String> measured = FormatsBench.FORMATS.stream()
+                    .filter(f -> find(Workloads.FORMATS_PREFIX + f, Suite.FORMATS, size, 1).isPresent()).toList();
             List<String> allocating = new java.util.ArrayList<>();
-            for (String format : FormatsBench.FORMATS) {
-                if (find(Workloads.FORMATS_PREFIX + format, Suite.FORMATS, size, 1).isEmpty()) {
-                    continue;
-                }
-                double bytes = StepAllocation.bytesPerStep(format, size);
+            StepAllocation.inFreshJvm(size, measured).forEach((format, bytes) -> {
                 if (bytes > 0) {
                     allocating.add(formatName(format) + " " + f0(bytes) + " B");
                 }
-            }
+            });
             s.append(String.format(Locale.ROOT, "- No allocation per step at %d, 1 thread, every format measured there (the stepping"
                     + " thread's allocation counter over steps after warm-up): %s%n", size, allocating.isEmpty()
                     ? "**met** (0 bytes per step)" : "**not met** (" + String.join(", ", allocating) + ")"));
