@@ -102,13 +102,8 @@ final class NewtonSchulz {
             case 1 -> MatrixProducts.pack(xt, packed, k, m, panel(from, length, m), panel(to, length, m));
             case 2 -> MatrixProducts.multiplyRows(x, packed, xt, gram, MatrixProducts.triangleRow(from, length, m),
                     MatrixProducts.triangleRow(to, length, m), k, m, true);
-            case 3 -> {
-                for (int i = rowFrom; i < rowTo; i++) {
-                    for (int j = 0; j < i; j++) {
-                        gram[i * m + j] = round(gram[j * m + i]);
-                    }
-                }
-            }
+            case 3 -> mirror(MatrixProducts.lowerTriangleRow(from, length, m),
+                    MatrixProducts.lowerTriangleRow(to, length, m));
             case 4 -> {
                 if (bf16) {
                     for (int i = rowFrom; i < rowTo; i++) {
@@ -129,6 +124,24 @@ final class NewtonSchulz {
                 MatrixProducts.pack(x, packed, m, k, panel(from, length, k), panel(to, length, k));
             }
             default -> MatrixProducts.multiplyRows(poly, packed, x, next, rowFrom, rowTo, m, k, false);
+        }
+    }
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of the Gram matrix's lower triangle, rounded from its upper, a
+     * tile at a time (row by row, every load came from another cache line). Threads split the
+     * triangle's elements, not its rows: by rows, the last thread of two had three quarters.
+     */
+    private void mirror(int rowFrom, int rowTo) {
+        for (int i0 = rowFrom; i0 < rowTo; i0 += MatrixProducts.TILE) {
+            int i1 = Math.min(i0 + MatrixProducts.TILE, rowTo);
+            for (int j0 = 0; j0 < i1 - 1; j0 += MatrixProducts.TILE) {
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0, j1 = Math.min(j0 + MatrixProducts.TILE, i); j < j1; j++) {
+                        gram[i * m + j] = round(gram[j * m + i]);
+                    }
+                }
+            }
         }
     }
 
