@@ -65,6 +65,33 @@ final class AdafactorReductions {
     }
 
     /**
+     * A vector parameter's variance, {@code v = lerp(v, g², w)} for every element, as
+     * {@link AdafactorKernel} takes it one element at a time (torch's {@code lerp_} on float32:
+     * the same two roundings per element at any width). One element at a time it was half of a
+     * 64K step.
+     */
+    static void vectorVariance(AdafactorKernel k, float w, int lerp) {
+        long n = k.length;
+        long blocks = n - n % 8;
+        boolean clip = (k.flags & Flags.CLIP_VALUE) != 0;
+        boolean maximize = (k.flags & Flags.MAXIMIZE) != 0;
+        boolean low = (lerp & Flags.LERP_LOW_WEIGHT) != 0;
+        FloatVector weight = FloatVector.broadcast(S8, low ? w : w - 1f);
+        for (long i = 0; i < blocks; i += 8) {
+            FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
+            g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
+            g = maximize ? g.neg() : g;
+            FloatVector square = g.mul(g);
+            FloatVector v = FloatVector.fromMemorySegment(S8, k.colVar, i * Float.BYTES, ORDER);
+            square.sub(v).fma(weight, low ? v : square).intoMemorySegment(k.colVar, i * Float.BYTES, ORDER);
+        }
+        for (long i = blocks; i < n; i++) {
+            float g = k.gradAt(i);
+            k.colVar.setAtIndex(Lanes.F, i, Lanes.lerp(k.colVar.getAtIndex(Lanes.F, i), g * g, w, lerp));
+        }
+    }
+
+    /**
      * The {@link TorchReductions.SumOfSquares} of the update {@code g / sqrt(max(row·col / mean,
      * eps1²))} over the whole block in row-major order; rows of a multiple of 8 columns, or one
      * row, so that no 8-element block straddles two rows.
