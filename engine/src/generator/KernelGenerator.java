@@ -63,6 +63,12 @@ import java.util.stream.Stream;
  * runs the copy the block's formats need: 8-bit state block by block, else the 16-bit copy when
  * any operand is 16-bit, else the float32 loop.
  *
+ * <p>{@code # formats params} makes the same 16-bit copies for an optimizer whose state must stay
+ * float32 (LAMB's update direction, which its second pass reads as the first computed it): the
+ * library refuses 16-bit and 8-bit state for it ({@code Catalogue.FLOAT32_STATE}), so its copies
+ * see float32 state only, and it takes no {@code # q8}. Its {@code nameAnyFormat} picks the
+ * 16-bit copy or the float32 loop.
+ *
  * <p>A {@code ## scalars} section holds the source of the kernel class the {@code # kernel} line
  * names (its imports, javadoc and class; see {@link Scalars}), written beside the loops as
  * {@code KERNEL.java}; every loop method taking it as {@code k} reads the fields it names into
@@ -154,11 +160,12 @@ public final class KernelGenerator {
      * when it keeps scratch; the generated {@code Catalogue.kernel} calls it.
      */
     record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit,
-                        String kernel, boolean arena, boolean caution, boolean norm) {
+                        boolean float32State, String kernel, boolean arena, boolean caution, boolean norm) {
         private static final Pattern NAME = Pattern.compile("[A-Z]\\w*");
 
-        static Capabilities parse(String where, String spec, boolean sixteenBit, String templateKernel,
-                                  String templateKernelSource, Path handWritten) throws IOException {
+        static Capabilities parse(String where, String spec, boolean sixteenBit, boolean float32State,
+                                  String templateKernel, String templateKernelSource, Path handWritten)
+                throws IOException {
             String[] words = spec.trim().split("\\s+");
             if (words.length == 0 || !NAME.matcher(words[0]).matches()) {
                 throw new IllegalArgumentException(where + ": '# optimizer' needs the optimizer's class name first,"
@@ -201,7 +208,7 @@ public final class KernelGenerator {
                         + " constructor (long length, MemorySegment[] slots, float[] scalars[, Arena arena]) in its"
                         + " template's '## scalars' section or in " + handWritten.resolve(kernel + ".java"));
             }
-            return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, kernel,
+            return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, float32State, kernel,
                     constructor.group(1) != null, caution, norm);
         }
 
@@ -227,8 +234,11 @@ public final class KernelGenerator {
                     + "    private Catalogue() {\n    }\n\n"
                     + "    /** Every optimizer a template steps, in template order. */\n"
                     + "    public static final List<String> OPTIMIZERS = " + list(all, c -> true) + ";\n"
-                    + set("Optimizers whose template has 16-bit and 8-bit copies ({@code # formats}, {@code # q8}).",
+                    + set("Optimizers whose template has 16-bit copies ({@code # formats}) and 8-bit ones ({@code # q8}),"
+                            + " or 16-bit copies for float32 state ({@code # formats params}).",
                             "SIXTEEN_BIT", list(all, c -> c.sixteenBit))
+                    + set("Optimizers whose 16-bit copies keep float32 state ({@code # formats params}).",
+                            "FLOAT32_STATE", list(all, c -> c.float32State))
                     + set("State slots that are never negative: the unsigned 8-bit map.", "UNSIGNED_SLOTS",
                             quoted(unsigned))
                     + set("Optimizers whose torch state keeps {@code step} as a float32 tensor.", "TENSOR_STEP",
@@ -318,7 +328,9 @@ public final class KernelGenerator {
             String split = null;
             boolean flushState = false;
             boolean formats = false;
+            boolean float32State = false;
             boolean q8 = false;
+            String q8Where = null;
             List<String> operands = List.of();
             StringBuilder vector = new StringBuilder();
             StringBuilder tail = new StringBuilder();
@@ -342,8 +354,12 @@ public final class KernelGenerator {
                     flushState = true;
                 } else if (line.equals("# formats")) {
                     formats = true;
+                } else if (line.equals("# formats params")) {
+                    formats = true;
+                    float32State = true;
                 } else if (line.equals("# q8")) {
                     q8 = true;
+                    q8Where = where;
                 } else if (line.startsWith("# split ")) {
                     split = line.substring(8).trim();
                 } else if (line.startsWith("# operands ")) {
@@ -375,10 +391,14 @@ public final class KernelGenerator {
                 throw new IllegalArgumentException(file.getFileName() + ":1: the header needs '# class NAME' and"
                         + " '# operands A B'");
             }
+            if (q8 && float32State) {
+                throw new IllegalArgumentException(q8Where + ": '# q8' stores the state in 8 bits, and '# formats params'"
+                        + " keeps it float32; use '# formats' with '# q8', or drop '# q8'");
+            }
             Path handWritten = file.toAbsolutePath().getParent().resolveSibling("main/java/io/lanestep/kernel");
             List<Capabilities> optimizers = new ArrayList<>();
             for (String[] o : optimizerLines) {
-                optimizers.add(Capabilities.parse(o[0], o[1], formats && q8, kernel,
+                optimizers.add(Capabilities.parse(o[0], o[1], formats && (q8 || float32State), float32State, kernel,
                         scalarsWhere == null ? null : scalarsText.toString(), handWritten));
             }
             Scalars scalars = null;
@@ -572,7 +592,7 @@ public final class KernelGenerator {
                         b.append("        ").append(ret).append(half(name + "Tail", "Half")).append("(k, from, to);\n    }\n");
                     }
                 }
-                if (formats && q8) {
+                if (formats && (q8 || !optimizers.isEmpty())) {
                     for (String name : vectorNames) {
                         if (!name.contains("Q8") && returnType(vector, name).equals("void")) {
                             b.append(anyFormat(name));
@@ -625,10 +645,10 @@ public final class KernelGenerator {
         private String anyFormat(String name) {
             String q8Blocks = body(vector, name).contains("intoMemorySegment(") ? "steps" : "reads";
             return "\n    static void " + name + "AnyFormat(" + kernel + " k, long from, long to) {\n"
-                    + "        if (k.stateFormat == Halves.Q8) {\n"
+                    + (q8 ? "        if (k.stateFormat == Halves.Q8) {\n"
                     + "            Q8Scratch." + q8Blocks + "(k, from, to, " + className + "::" + name + "Q8, " + className + "::"
                     + half(name + "Q8", "Half") + ");\n"
-                    + "        } else if (k.lowPrecision) {\n"
+                    + "        } else " : "        ") + "if (k.lowPrecision) {\n"
                     + "            " + half(name, "Half") + "(k, from, to);\n"
                     + "        } else {\n"
                     + "            " + name + "(k, from, to);\n"

@@ -92,9 +92,21 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
         return new Formats(params, params, Format.FP32);
     }
 
-    /** Whether {@code optimizer}'s states can be made with 16-bit formats. */
+    /**
+     * Whether {@code optimizer}'s blocks can hold 16-bit parameters and gradients (with master
+     * weights or stochastic rounding too); see {@link #supportsLowPrecisionState} for its state.
+     */
     public static boolean supports(Optimizer optimizer) {
         return Catalogue.SIXTEEN_BIT.contains(optimizer.getClass().getSimpleName());
+    }
+
+    /**
+     * Whether {@code optimizer}'s state slots can be bf16, fp16 or 8-bit ({@link Format#Q8}) as
+     * well: every optimizer {@link #supports} names but LAMB, whose second pass reads the update
+     * direction its first computed and so keeps float32 state.
+     */
+    public static boolean supportsLowPrecisionState(Optimizer optimizer) {
+        return supports(optimizer) && !Catalogue.FLOAT32_STATE.contains(optimizer.getClass().getSimpleName());
     }
 
     /** These formats as checkpoint version 3 records them, with {@link Rounding#seed()} beside. */

@@ -68,8 +68,9 @@ public sealed interface Optimizer extends Serializable permits Sgd, HeavyBallMom
 
     /**
      * Allocates zeroed, 64-byte-aligned state as {@link #newState(long, Arena)} does, for a block
-     * whose parameters, gradients and state are stored as {@code formats} says (16-bit and 8-bit
-     * formats: the optimizers {@link Formats#supports} names, every one but LAMB and Adafactor).
+     * whose parameters, gradients and state are stored as {@code formats} says (16-bit formats: the
+     * optimizers {@link Formats#supports} names; 16-bit and 8-bit state: those
+     * {@link Formats#supportsLowPrecisionState} names).
      *
      * @throws IllegalArgumentException if this optimizer has no kernel for 16-bit operands
      */

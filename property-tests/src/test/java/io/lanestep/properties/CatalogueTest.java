@@ -92,6 +92,8 @@ class CatalogueTest {
                         + " float[] scalars[, Arena arena])");
         assertRefused(dir, header + "# operands params grads\n# fromats\n## vector\n",
                 "Bad.kernel:5: unexpected line before a section");
+        assertRefused(dir, header + "# operands params grads\n# formats params\n# q8\n## vector\n",
+                "Bad.kernel:6: '# q8' stores the state in 8 bits, and '# formats params' keeps it float32");
         String scalars = header + "# operands params grads\n## scalars\n";
         assertRefused(dir, scalars + "final class OtherKernel {\n}\n## vector\n",
                 "Bad.kernel:6: the '## scalars' section holds the class the '# kernel AdamKernel' line names");

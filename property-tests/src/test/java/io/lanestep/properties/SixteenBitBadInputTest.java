@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lanestep.Adafactor;
 import io.lanestep.Adam;
 import io.lanestep.Engine;
 import io.lanestep.Format;
@@ -166,9 +167,23 @@ class SixteenBitBadInputTest {
     void anOptimizerWithoutSixteenBitKernelsIsRefusedAtStateCreation() {
         try (Arena arena = Arena.ofConfined()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Lamb.defaults().newState(N, arena, BF16));
-            assertTrue(e.getMessage().contains("Lamb") && e.getMessage().contains("Formats.FP32")
+                    () -> Adafactor.defaults().newState(N, arena, BF16));
+            assertTrue(e.getMessage().contains("Adafactor") && e.getMessage().contains("Formats.FP32")
                     && e.getMessage().contains("Adam"), e.getMessage());
+        }
+    }
+
+    @Example
+    void lambTakesSixteenBitParamsButRefusesLowPrecisionState() {
+        try (Arena arena = Arena.ofConfined()) {
+            Lamb lamb = Lamb.defaults();
+            lamb.newState(N, arena, BF16);
+            for (Format state : new Format[] {Format.BF16, Format.Q8}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> lamb.newState(5000, arena, new Formats(Format.BF16, Format.BF16, state)));
+                assertTrue(e.getMessage().contains("Lamb keeps float32 state")
+                        && e.getMessage().contains("Formats.halfParams(BF16)"), e.getMessage());
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.LaProp;
+import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.NAdam;
@@ -69,6 +70,9 @@ class SixteenBitCheckpointTest {
         }
         // Two passes whose first sums the squares of the restored master.
         runs.add(Map.entry(Lars.of(1.0), Formats.masterWeights(Format.BF16, Format.BF16)));
+        // LAMB: 16-bit params with its float32 state, and its master weights.
+        runs.add(Map.entry(Lamb.defaults(), Formats.halfParams(Format.BF16)));
+        runs.add(Map.entry(Lamb.defaults(), Formats.masterWeights(Format.FP16, Format.FP16)));
         for (Map.Entry<Optimizer, Formats> run : runs) {
             Optimizer opt = run.getKey();
             Formats formats = run.getValue();
