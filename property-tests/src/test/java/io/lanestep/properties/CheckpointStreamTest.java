@@ -49,8 +49,8 @@ class CheckpointStreamTest implements OptimizerDomain {
                                                       @ForAll @IntRange(min = 1, max = 300) int length,
                                                       @ForAll boolean sixteenBit,
                                                       @ForAll long seed) throws IOException {
-        Formats formats = sixteenBit && Formats.supports(optimizer)
-                ? new Formats(Format.BF16, Format.BF16, Format.BF16, false) : Formats.FP32;
+        Formats formats = sixteenBit && Formats.supports(optimizer) ? new Formats(Format.BF16, Format.BF16,
+                Formats.supportsLowPrecisionState(optimizer) ? Format.BF16 : Format.FP32, false) : Formats.FP32;
         try (Arena arena = Arena.ofConfined()) {
             OptimizerState state = stepped(optimizer, formats, width, length, seed, arena);
             Path file = TempDirs.create("stream").resolve("state.ckpt");
