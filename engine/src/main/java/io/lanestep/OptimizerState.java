@@ -108,8 +108,7 @@ public final class OptimizerState {
                     + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
                     + Catalogue.OPTIMIZERS.stream().filter(Catalogue.SIXTEEN_BIT::contains).toList());
         }
-        if (formats.state() != Format.FP32 && !Formats.supportsLowPrecisionState(optimizer)
-                && Formats.supports(optimizer)) {
+        if (formats.state() != Format.FP32 && !Formats.supportsLowPrecisionState(optimizer)) {
             throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " keeps float32 state (its"
                     + " second pass reads the update direction its first computed), got " + formats + "; store the"
                     + " state as FP32, for example Formats.halfParams(" + formats.params() + ")");
