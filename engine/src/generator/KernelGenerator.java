@@ -851,6 +851,8 @@ public final class KernelGenerator {
                 // fp16: into the chunk's float32 copy, which Fp16Scratch narrows after the chunk's loop.
                 return head + in2 + "w16.intoArray(h16" + seg + ", j16);\n"
                         + in2 + "stored16" + seg + " = true;\n"
+                        // x - x is NaN only for NaN (and infinities): the chunk's NaN test, off the narrowing pass.
+                        + in2 + "nan16" + seg + " = nan16" + seg + ".add(w16.sub(w16));\n"
                         + in + "}\n" + pad + "}";
             }
             return head + in2 + "IntVector x16 = w16.reinterpretAsInts();\n"
@@ -922,6 +924,7 @@ public final class KernelGenerator {
             }
             for (String x : stored) {
                 b.append(in).append("boolean stored16").append(x).append(" = false;\n");
+                b.append(in).append("FloatVector nan16").append(x).append(" = FloatVector.zero(MASKED);\n");
             }
             b.append(in).append("for (long i = c16; i < c16 + n16; i += MASKED_LANES) {\n")
                     .append(in2).append("int j16 = (int) (i - c16);\n")
@@ -930,7 +933,7 @@ public final class KernelGenerator {
             for (String x : stored) {
                 b.append(in).append("if (stored16").append(x).append(") {\n")
                         .append(in2).append("f16.narrow(h16").append(x).append(", ").append(x)
-                        .append(", c16, n16);\n")
+                        .append(", c16, n16, nan16").append(x).append(".reduceLanes(VectorOperators.ADD));\n")
                         .append(in).append("}\n");
             }
             return b.append(pad).append("}").toString();

@@ -2,10 +2,6 @@ package io.lanestep.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A thread's float32 copies of one chunk of each fp16 operand, for the fp16 vector copies
@@ -20,7 +16,6 @@ final class Fp16Scratch {
     /** Elements per chunk: a multiple of every width's lanes; all eight slots (16 KB) stay in L1. */
     static final int CHUNK = 512;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final ThreadLocal<Fp16Scratch> OF_THREAD = ThreadLocal.withInitial(Fp16Scratch::new);
 
     /** One array per operand of a template, in the order KernelGenerator numbers them. */
@@ -46,12 +41,17 @@ final class Fp16Scratch {
         }
     }
 
-    /** {@code values[0..count)} as fp16 into {@code s} from element {@code from}, rounded as {@link Halves#fp16}. */
-    void narrow(float[] values, MemorySegment s, long from, int count) {
+    /**
+     * {@code values[0..count)} as fp16 into {@code s} from element {@code from}, rounded as
+     * {@link Halves#fp16}. {@code nanTest}, the sum of {@code x - x} over the values the loop stored,
+     * is NaN if any of them is NaN (or infinite): the loop sums it as it stores, which costs less
+     * than a pass over the chunk here.
+     */
+    void narrow(float[] values, MemorySegment s, long from, int count, float nanTest) {
         for (int j = 0; j < count; j++) {
             bits[j] = Float.floatToFloat16(values[j]);
         }
-        if (anyNaN(values, count)) {
+        if (nanTest != nanTest) {
             // Halves.fp16's NaN (Float.floatToFloat16 keeps payload bits): out of the loop above,
             // which a branch would keep C2 from compiling to vector conversions.
             for (int j = 0; j < count; j++) {
@@ -59,23 +59,5 @@ final class Fp16Scratch {
             }
         }
         MemorySegment.copy(bits, 0, s, H, from * 2, count);
-    }
-
-    /**
-     * Whether {@code values[0..count)} holds a NaN. At the widest lanes: at 4 lanes the masks'
-     * chain of ors took 0.125 ns per element, a third of the step's narrowing of a chunk.
-     */
-    private static boolean anyNaN(float[] values, int count) {
-        int whole = SPECIES.loopBound(count);
-        VectorMask<Float> nan = SPECIES.maskAll(false);
-        for (int j = 0; j < whole; j += SPECIES.length()) {
-            FloatVector x = FloatVector.fromArray(SPECIES, values, j);
-            nan = nan.or(x.compare(VectorOperators.NE, x));
-        }
-        boolean any = nan.anyTrue();
-        for (int j = whole; j < count; j++) {
-            any |= values[j] != values[j];
-        }
-        return any;
     }
 }
