@@ -7,10 +7,10 @@ import java.lang.foreign.ValueLayout;
  * A thread's float32 copies of one chunk of each fp16 operand, for the fp16 vector copies
  * (KernelGenerator's {@code Fp16}). The Vector API has no fp16 conversion, and the arithmetic one
  * cost about 0.6 ns per element and operand (Adam with fp16 params and grads: 2.6 ns per element
- * against bf16's 0.8). Loops over arrays of {@link Float#float16ToFloat} and
- * {@link Float#floatToFloat16}, which C2 compiles to the CPU's conversions, widen a chunk into
- * these arrays before the vector loop reads it and narrow it after; the chunk stays in L1, so
- * memory still sees one pass. One per thread, made on its first fp16 step.
+ * against bf16's 0.8). Plain loops of {@link Float#float16ToFloat} and {@link Float#floatToFloat16}
+ * between the segment and an array, which C2 compiles to the CPU's vector conversions, widen a
+ * chunk into these arrays before the vector loop reads it and narrow it after; the chunk stays in
+ * L1, so memory still sees one pass. One per thread, made on its first fp16 step.
  */
 final class Fp16Scratch {
     /** Elements per chunk: a multiple of every width's lanes; all eight slots (16 KB) stay in L1. */
@@ -20,7 +20,6 @@ final class Fp16Scratch {
 
     /** One array per operand of a template, in the order KernelGenerator numbers them. */
     private final float[][] slots = new float[8][CHUNK];
-    private final short[] bits = new short[CHUNK];
 
     private Fp16Scratch() {
     }
@@ -35,9 +34,8 @@ final class Fp16Scratch {
 
     /** {@code count} fp16 values of {@code s} from element {@code from}, as floats, into {@code values}. */
     void widen(MemorySegment s, long from, int count, float[] values) {
-        MemorySegment.copy(s, H, from * 2, bits, 0, count);
         for (int j = 0; j < count; j++) {
-            values[j] = Float.float16ToFloat(bits[j]);
+            values[j] = Float.float16ToFloat(s.getAtIndex(H, from + j));
         }
     }
 
@@ -49,15 +47,14 @@ final class Fp16Scratch {
      */
     void narrow(float[] values, MemorySegment s, long from, int count, float nanTest) {
         for (int j = 0; j < count; j++) {
-            bits[j] = Float.floatToFloat16(values[j]);
+            s.setAtIndex(H, from + j, Float.floatToFloat16(values[j]));
         }
         if (nanTest != nanTest) {
             // Halves.fp16's NaN (Float.floatToFloat16 keeps payload bits): out of the loop above,
             // which a branch would keep C2 from compiling to vector conversions.
             for (int j = 0; j < count; j++) {
-                bits[j] = Halves.fp16(values[j]);
+                s.setAtIndex(H, from + j, Halves.fp16(values[j]));
             }
         }
-        MemorySegment.copy(bits, 0, s, H, from * 2, count);
     }
 }
