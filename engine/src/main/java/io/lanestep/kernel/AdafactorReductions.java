@@ -67,12 +67,12 @@ final class AdafactorReductions {
     /**
      * A vector parameter's variance, {@code v = lerp(v, g², w)} for every element, as
      * {@link AdafactorKernel} takes it one element at a time (torch's {@code lerp_} on float32:
-     * the same two roundings per element at any width). One element at a time it was half of a
-     * 64K step.
+     * the same two roundings per element at any width), in 256-bit vectors when {@code vectors}
+     * (native operands, 256 bits or wider). One element at a time it was half of a 64K step.
      */
-    static void vectorVariance(AdafactorKernel k, float w, int lerp) {
+    static void vectorVariance(AdafactorKernel k, float w, int lerp, boolean vectors) {
         long n = k.length;
-        long blocks = n - n % 8;
+        long blocks = vectors ? n - n % 8 : 0;
         boolean clip = (k.flags & Flags.CLIP_VALUE) != 0;
         boolean maximize = (k.flags & Flags.MAXIMIZE) != 0;
         boolean low = (lerp & Flags.LERP_LOW_WEIGHT) != 0;
