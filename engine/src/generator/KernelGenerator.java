@@ -117,9 +117,15 @@ public final class KernelGenerator {
     /** The vector loops' {@code g = g.mul(gradScale);}, which the 16-bit copies skip when the scale is 1. */
     private static final Pattern GRAD_SCALE = Pattern.compile("(?m)^(\\s*)(\\w+) = \\2\\.mul\\(gradScale\\);$");
 
+    /**
+     * {@code KernelGenerator TEMPLATES OUT} writes the kernels and their catalogue;
+     * {@code KernelGenerator TEMPLATES OUT --references} writes only the reference module's dispatch
+     * ({@code io.lanestep.reference.ReferenceSteps}) from the same {@code # optimizer} lines.
+     */
     public static void main(String[] args) throws IOException {
         Path templates = Path.of(args[0]);
-        Path out = Path.of(args[1]).resolve("io/lanestep/kernel");
+        boolean references = args.length > 2 && args[2].equals("--references");
+        Path out = Path.of(args[1]).resolve(references ? "io/lanestep/reference" : "io/lanestep/kernel");
         Files.createDirectories(out);
         List<Path> files;
         try (Stream<Path> s = Files.list(templates)) {
@@ -135,12 +141,21 @@ public final class KernelGenerator {
                 System.exit(1);
                 return;
             }
+            catalogue.addAll(t.optimizers);
+            if (references) {
+                continue;
+            }
             Files.writeString(out.resolve(t.className + ".java"), t.generate(), StandardCharsets.UTF_8);
             if (t.scalars != null) {
                 Files.writeString(out.resolve(t.kernel + ".java"), t.scalars.generate(file.getFileName().toString()),
                         StandardCharsets.UTF_8);
             }
-            catalogue.addAll(t.optimizers);
+        }
+        if (references) {
+            Files.writeString(out.resolve("ReferenceSteps.java"), Capabilities.references(catalogue),
+                    StandardCharsets.UTF_8);
+            System.out.println("generated the reference steps of " + catalogue.size() + " optimizers into " + out);
+            return;
         }
         Files.writeString(out.resolve("Catalogue.java"), Capabilities.catalogue(catalogue), StandardCharsets.UTF_8);
         System.out.println("generated " + files.size() + " kernel classes, their scalars and their catalogue into " + out);
@@ -155,12 +170,19 @@ public final class KernelGenerator {
      * that are never negative and take the unsigned 8-bit map); {@code kernel=TYPE} (a hand-written
      * subclass of the template's kernel steps it); {@code caution} (the record's {@code caution()}
      * says when a step counts over its whole tensor, timm's caution mask); {@code norm} (every step
-     * takes a norm over its whole tensor, MARS's). The kernel's constructor is
+     * takes a norm over its whole tensor, MARS's); {@code reference=TYPE} (the class in
+     * {@code io.lanestep.reference} whose {@code step(NAME, float[], float[], ReferenceState)} is its
+     * scalar reference; the default is {@code NAMEReference}); {@code model=block} (the reference's
+     * double-precision model is {@code model(NAME, float[] params, float[] grads, float[][] slots,
+     * float[] scalars, long stepsBefore)} over the whole block) or {@code model=none} (it has none;
+     * the default is one element at a time, {@code element(NAME, float p, float g, float[] slots,
+     * float[] scalars, long t)}). The kernel's constructor is
      * {@code (long length, MemorySegment[] slots, float[] scalars)}, with {@code Arena arena} last
      * when it keeps scratch; the generated {@code Catalogue.kernel} calls it.
      */
     record Capabilities(String name, String step, String momentum, List<String> unsigned, boolean sixteenBit,
-                        boolean float32State, String kernel, boolean arena, boolean caution, boolean norm) {
+                        boolean float32State, String kernel, boolean arena, boolean caution, boolean norm,
+                        String reference, String model) {
         private static final Pattern NAME = Pattern.compile("[A-Z]\\w*");
 
         static Capabilities parse(String where, String spec, boolean sixteenBit, boolean float32State,
@@ -176,6 +198,8 @@ public final class KernelGenerator {
             String kernel = templateKernel;
             boolean caution = false;
             boolean norm = false;
+            String reference = words[0] + "Reference";
+            String model = "element";
             List<String> unsigned = List.of();
             for (int i = 1; i < words.length; i++) {
                 String[] kv = words[i].split("=", 2);
@@ -187,9 +211,11 @@ public final class KernelGenerator {
                     case "kernel" -> kernel = value;
                     case "caution" -> caution = true;
                     case "norm" -> norm = true;
+                    case "reference" -> reference = value;
+                    case "model" -> model = oneOf(where, "model", value, "block", "none");
                     default -> throw new IllegalArgumentException(where + ": unknown capability '" + words[i]
                             + "'; known: step=tensor|torch2|none, momentum=momentum|beta1, unsigned=slot,slot,"
-                            + " kernel=TYPE, caution, norm");
+                            + " kernel=TYPE, caution, norm, reference=TYPE, model=block|none");
                 }
             }
             if (kernel == null) {
@@ -209,7 +235,7 @@ public final class KernelGenerator {
                         + " template's '## scalars' section or in " + handWritten.resolve(kernel + ".java"));
             }
             return new Capabilities(words[0], step, momentum, unsigned, sixteenBit, float32State, kernel,
-                    constructor.group(1) != null, caution, norm);
+                    constructor.group(1) != null, caution, norm, reference, model);
         }
 
         private static String oneOf(String where, String key, String value, String... allowed) {
@@ -280,6 +306,43 @@ public final class KernelGenerator {
                     + "    public static boolean countsWholeTensor(io.lanestep.Optimizer optimizer) {\n"
                     + cautious(all)
                     + "        return false;\n    }\n"
+                    + "}\n";
+        }
+
+        /** The reference module's dispatch: each optimizer's scalar reference, named on its line. */
+        static String references(List<Capabilities> all) {
+            return "// Generated by engine/src/generator/KernelGenerator.java from the '# optimizer' lines of\n"
+                    + "// engine/src/kernels/*.kernel. Do not edit.\n"
+                    + "package io.lanestep.reference;\n\n"
+                    + "/** Each optimizer's scalar reference, as its kernel template's {@code # optimizer} line names it. */\n"
+                    + "final class ReferenceSteps {\n"
+                    + "    private ReferenceSteps() {\n    }\n\n"
+                    + "    /**\n"
+                    + "     * One reference step, the step count left to the caller. Exhaustive over the sealed\n"
+                    + "     * {@code Optimizer}: an optimizer without a template line or a reference does not compile.\n"
+                    + "     */\n"
+                    + "    static void step(io.lanestep.Optimizer optimizer, float[] params, float[] grads,"
+                    + " ReferenceState state) {\n"
+                    + "        switch (optimizer) {\n"
+                    + cases(all, c -> c.reference + ".step(o, params, grads, state)")
+                    + "        }\n    }\n\n"
+                    + "    /** The double-precision model of one step ({@link Reference#model}). */\n"
+                    + "    static Approx[][] model(io.lanestep.Optimizer optimizer, float[] params, float[] grads,"
+                    + " float[][] slots,\n"
+                    + "                            float[] scalars, long stepsBefore) {\n"
+                    + "        long t = stepsBefore + 1;\n"
+                    + "        return switch (optimizer) {\n"
+                    + cases(all, c -> switch (c.model) {
+                        case "block" -> c.reference + ".model(o, params, grads, slots, scalars, stepsBefore)";
+                        case "none" -> "throw new UnsupportedOperationException(\"" + c.name
+                                + " has no double-precision model\")";
+                        default -> {
+                            String each = "Models.each(params, grads, slots,\n                    (p, g, s) -> "
+                                    + c.reference + ".element(o, p, g, s, scalars, t))";
+                            yield c.caution ? "Models.cautious(o.caution(), " + each + ")" : each;
+                        }
+                    })
+                    + "        };\n    }\n"
                     + "}\n";
         }
 

@@ -18,6 +18,7 @@ import io.lanestep.Lamb;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
@@ -30,24 +31,41 @@ import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
+import io.lanestep.reference.Defaults;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
-/** The optimizer configurations the benchmarks measure, by name, and the bytes each moves. */
+/**
+ * The optimizer configurations the benchmarks measure, by name, and the bytes each moves. Every
+ * elementwise optimizer without a configuration here is measured at its defaults ({@link Defaults}),
+ * named after its class in snake case, after these.
+ */
 final class Workloads {
-    /** Every benchmarked configuration name, in report order. */
-    static final List<String> NAMES = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
+    private static final List<String> CONFIGURED = List.of("sgd", "sgd_nesterov_wd", "heavy_ball", "averaged_momentum", "rmsprop",
             "rmsprop_centered_momentum", "adam", "adamw_amsgrad", "signal_to_noise", "adagrad", "adamax", "nadam",
             "radam", "rprop", "adadelta", "asgd", "adafactor", "lion", "lars", "lamb", "adopt", "adopt_optax", "adan", "cadamw", "laprop", "mars", "prodigy", "schedule_free_adamw", "schedule_free_sgd", "ademamix",
             "simplified_ademamix",
             // torch 2.x profiles beside their 1.13 ones (sgd_nesterov_wd, adam, adamw_amsgrad)
             "sgd_momentum_fused", "adam_torch2", "adam_fused", "adamw_fused");
+    /** Every elementwise optimizer the list above leaves out, by its workload name. */
+    private static final Map<String, Class<? extends Optimizer>> AT_DEFAULTS = atDefaults();
+    /** Every benchmarked configuration name, in report order. */
+    static final List<String> NAMES = Stream.concat(CONFIGURED.stream(), AT_DEFAULTS.keySet().stream()).toList();
 
     private Workloads() {
     }
 
     static Optimizer optimizer(String name) {
+        Class<? extends Optimizer> type = AT_DEFAULTS.get(name);
+        return type != null ? Defaults.of(type) : configured(name);
+    }
+
+    private static Optimizer configured(String name) {
         return switch (name) {
             case "sgd" -> Sgd.of(1e-3);
             case "sgd_nesterov_wd" -> new Sgd(1e-3, 0.9, 0, 1e-4, true, false);
@@ -86,6 +104,20 @@ final class Workloads {
             case "adamw_fused" -> AdamW.defaults().withNumerics(Numerics.TORCH_2_FUSED);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + NAMES);
         };
+    }
+
+    /** Muon steps matrices, whose cost grows with their shape: it has no per-element workload. */
+    private static Map<String, Class<? extends Optimizer>> atDefaults() {
+        Set<Class<?>> configured = new HashSet<>();
+        CONFIGURED.forEach(n -> configured.add(configured(n).getClass()));
+        Map<String, Class<? extends Optimizer>> missing = new LinkedHashMap<>();
+        for (Class<?> type : Optimizer.class.getPermittedSubclasses()) {
+            if (type != Muon.class && !configured.contains(type)) {
+                String name = type.getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+                missing.put(name, type.asSubclass(Optimizer.class));
+            }
+        }
+        return missing;
     }
 
     /** Arrays read per element: params, grads and every state slot. */

@@ -10,9 +10,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmarks and the report measure every elementwise optimizer the engine permits. Muon's
- * step is matrix products, whose cost grows with the matrix's shape rather than its element count:
- * it has no row in the per-element table.
+ * The benchmarks and the report measure every elementwise optimizer the engine permits, those
+ * without a configuration in {@code Workloads} at their defaults. Muon's step is matrix products,
+ * whose cost grows with the matrix's shape rather than its element count: it has no row in the
+ * per-element table.
  */
 class WorkloadCatalogueTest {
     @Test
@@ -21,6 +22,6 @@ class WorkloadCatalogueTest {
                 .filter(name -> !name.equals("Muon")).collect(Collectors.toCollection(TreeSet::new));
         Set<String> measured = Workloads.NAMES.stream().map(n -> Workloads.optimizer(n).getClass().getSimpleName())
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(permitted, measured, "Workloads.NAMES must have a workload of every permitted optimizer");
+        assertEquals(permitted, measured, "Workloads.NAMES must name a workload of every permitted optimizer");
     }
 }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every optimizer the engine permits is in every catalogue that tests or replays optimizers, and
  * in its kernel template's {@code # optimizer} lines (the one list of its formats, unsigned 8-bit
- * slots, torch step type and cycled momentum): a new optimizer without property coverage, a
- * replay name or a template line fails here, not silently; a malformed template stops the build
- * with a message naming its line.
+ * slots, torch step type, cycled momentum and reference): a new optimizer without a replay name or
+ * a template line fails here, not silently, and the properties draw it even before they have an
+ * arbitrary of it; a malformed template stops the build with a message naming its line.
  */
 class CatalogueTest {
     private static final Path GENERATOR = Path.of("../engine/src/generator/KernelGenerator.java");
@@ -85,6 +85,8 @@ class CatalogueTest {
                 "Bad.kernel:4: step=float is not one of tensor, torch2, none");
         assertRefused(dir, header + "# optimizer Adam colour=blue\n# operands params grads\n## vector\n",
                 "Bad.kernel:4: unknown capability 'colour=blue'");
+        assertRefused(dir, header + "# optimizer Adam model=blocks\n# operands params grads\n## vector\n",
+                "Bad.kernel:4: model=blocks is not one of block, none");
         assertRefused(dir, header + "# optimizer adam\n# operands params grads\n## vector\n",
                 "Bad.kernel:4: '# optimizer' needs the optimizer's class name first");
         assertRefused(dir, header + "# optimizer Adam kernel=NoSuchKernel\n# operands params grads\n## vector\n",

@@ -3,6 +3,7 @@ package io.lanestep.properties;
 import io.lanestep.Optimizer;
 import io.lanestep.Rmsprop;
 import io.lanestep.SignalToNoiseSgd;
+import io.lanestep.reference.Approx;
 import io.lanestep.reference.Reference;
 import io.lanestep.reference.ReferenceState;
 import java.util.SplittableRandom;
@@ -50,7 +51,7 @@ class DoublePrecisionProperties {
             for (int k = 0; k < scalars.length; k++) {
                 scalars[k] = state.scalar(optimizer.scalarKeys().get(k));
             }
-            Approx[][] expected = DoubleModel.block(optimizer, params, grads, before, scalars, state.step());
+            Approx[][] expected = Reference.model(optimizer, params, grads, before, scalars, state.step());
             Reference.step(optimizer, params, grads, state);
             for (int i = 0; i < n; i++) {
                 check(optimizer, t, i, "params", params[i], expected[i][0]);

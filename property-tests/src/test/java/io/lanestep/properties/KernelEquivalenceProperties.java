@@ -1,7 +1,9 @@
 package io.lanestep.properties;
 
 import io.lanestep.LaneWidth;
+import io.lanestep.Muon;
 import io.lanestep.Optimizer;
+import java.util.Arrays;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -28,6 +30,25 @@ class KernelEquivalenceProperties implements OptimizerDomain {
                                              @ForAll @IntRange(min = 1, max = 4) int steps, @ForAll long seed,
                                              @ForAll Harness.Placement placement) {
         Harness.assertSameAsReference(optimizer, width, n, steps, Data.NONFINITE, seed, placement, 1);
+    }
+
+    /**
+     * What a new optimizer is tested with until it has an arbitrary of its own
+     * ({@link Optimizers#fromComponents}), held to the reference for every optimizer.
+     */
+    @Property(tries = 150)
+    void configurationsFromComponentsGiveTheReferenceBits(@ForAll("fromComponents") Optimizer optimizer,
+                                                         @ForAll("widths") LaneWidth width, @ForAll("lengths") int n,
+                                                         @ForAll @IntRange(min = 1, max = 4) int steps,
+                                                         @ForAll long seed, @ForAll Harness.Placement placement) {
+        Harness.assertSameAsReference(optimizer, width, n, steps, Data.NORMAL, seed, placement, 0);
+    }
+
+    @Provide
+    Arbitrary<Optimizer> fromComponents() {
+        return Arbitraries.oneOf(Arrays.stream(Optimizer.class.getPermittedSubclasses())
+                .filter(type -> type != Muon.class)
+                .map(type -> Optimizers.fromComponents(type.asSubclass(Optimizer.class))).toList());
     }
 
     @Provide

@@ -19,6 +19,7 @@ import io.lanestep.LaneWidth;
 import io.lanestep.Lars;
 import io.lanestep.Lion;
 import io.lanestep.Mars;
+import io.lanestep.Muon;
 import io.lanestep.NAdam;
 import io.lanestep.Numerics;
 import io.lanestep.Optimizer;
@@ -31,8 +32,16 @@ import io.lanestep.ScheduleFreeSgd;
 import io.lanestep.Sgd;
 import io.lanestep.SignalToNoiseSgd;
 import io.lanestep.SimplifiedAdEMAMix;
+import io.lanestep.reference.Defaults;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -47,12 +56,92 @@ final class Optimizers {
         return Arbitraries.oneOf(each());
     }
 
-    /** One arbitrary per optimizer; {@code CatalogueTest} checks that every optimizer has one. */
+    /**
+     * One arbitrary per elementwise optimizer (Muon steps matrices: {@code MuonProperties}): those
+     * written below, and {@link #fromComponents} for every optimizer without one.
+     */
     static List<Arbitrary<Optimizer>> each() {
-        return List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()), profiled(adam()),
-                profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()), profiled(nadam()),
-                profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()), adafactor(), lion(),
-                lars(), lamb(), adopt(), adan(), adamWLegacy(), laProp(), mars(), prodigy(), scheduleFreeAdamW(), scheduleFreeSgd(), adEMAMix(), simplifiedAdEMAMix());
+        Map<Class<?>, Arbitrary<Optimizer>> written = new LinkedHashMap<>();
+        for (Arbitrary<Optimizer> a : List.of(profiled(sgd()), heavyBall(), averaged(), profiled(rmsprop()),
+                profiled(adam()), profiled(adamW()), signalToNoise(), profiled(adagrad()), profiled(adamax()),
+                profiled(nadam()), profiled(radam()), profiled(rprop()), profiled(adadelta()), profiled(asgd()),
+                adafactor(), lion(), lars(), lamb(), adopt(), adan(), adamWLegacy(), laProp(), mars(), prodigy(),
+                scheduleFreeAdamW(), scheduleFreeSgd(), adEMAMix(), simplifiedAdEMAMix())) {
+            written.put(a.sample().getClass(), a);
+        }
+        List<Arbitrary<Optimizer>> all = new ArrayList<>(written.values());
+        for (Class<?> type : Optimizer.class.getPermittedSubclasses()) {
+            if (type != Muon.class && !written.containsKey(type)) {
+                all.add(fromComponents(type.asSubclass(Optimizer.class)));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Valid configurations of {@code type} drawn component by component from its defaults
+     * ({@link Defaults}): a learning rate, betas, epsilons, a weight decay and a momentum drawn as
+     * the arbitraries below draw them, every flag and numerics profile, and each other component
+     * at its default; combinations its constructor refuses are dropped.
+     */
+    static Arbitrary<Optimizer> fromComponents(Class<? extends Optimizer> type) {
+        Optimizer defaults = Defaults.of(type);
+        RecordComponent[] components = type.getRecordComponents();
+        List<Arbitrary<Object>> values = new ArrayList<>();
+        for (RecordComponent c : components) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(defaults);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            values.add(componentValues(c, value).map(v -> (Object) v));
+        }
+        Constructor<?> canonical;
+        try {
+            canonical = type.getDeclaredConstructor(
+                    Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+        return Combinators.combine(values).as(args -> {
+            try {
+                return Optional.of((Optimizer) canonical.newInstance(args.toArray()));
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof IllegalArgumentException) {
+                    return Optional.<Optimizer>empty();
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(Optional::isPresent).map(Optional::get);
+    }
+
+    private static Arbitrary<?> componentValues(RecordComponent c, Object value) {
+        String name = c.getName();
+        if (c.getType() == boolean.class) {
+            return Arbitraries.of(true, false);
+        }
+        if (c.getType() == Numerics.class) {
+            return Arbitraries.of(Numerics.values());
+        }
+        if (c.getType() != double.class) {
+            return Arbitraries.just(value);
+        }
+        if (name.equals("lr")) {
+            return lr();
+        }
+        if (name.matches("beta\\d*")) {
+            return beta();
+        }
+        if (name.startsWith("eps")) {
+            return eps();
+        }
+        if (name.equals("weightDecay")) {
+            return decay();
+        }
+        return name.equals("momentum") ? unit() : Arbitraries.just(value);
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.xlaCorrection;
+
 import io.lanestep.AdEMAMix;
 import io.lanestep.SimplifiedAdEMAMix;
 import io.lanestep.XlaMath;
@@ -78,5 +82,41 @@ public final class AdEMAMixReference {
             u = Math.fma(p, (float) weightDecay, u);
         }
         return Math.fma(u, (float) -lr, p);
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(AdEMAMix a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(gf);
+        Approx m1 = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+        Approx m2 = exact(a.beta3At(t - 1)).times(exact(slots[1]))
+                .plus(exact(a.oneMinusBeta3At(t - 1)).times(g));
+        Approx nu = rounded(a.beta2()).times(exact(slots[2])).plus(rounded(1 - a.beta2()).times(g).times(g));
+        Approx u = m1.times(xlaCorrection(a.beta1(), t)).plus(exact(a.alphaAt(t - 1)).times(m2))
+                .dividedBy(nu.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
+                        .plus(rounded(a.eps())));
+        return new Approx[] {p.minus(rounded(a.lr()).times(u.plus(rounded(a.weightDecay()).times(p)))), m1, m2,
+                nu};
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(SimplifiedAdEMAMix a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(gf);
+        // A momentum that sums (beta1·m + g), not an average.
+        Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(g);
+        // optax's lerp from g² toward n by f(beta2): the weight on g² is 1 - f(beta2), not f(1 - beta2).
+        Approx gg = g.times(g);
+        Approx n = gg.plus(rounded(a.beta2()).times(exact(slots[1]).minus(gg)));
+        Approx u = m.plus(exact(a.alphaAt(t - 1)).times(g))
+                .dividedBy(n.times(xlaCorrection(a.beta2(), t)).plus(rounded(a.epsRoot())).sqrt()
+                        .plus(rounded(a.eps())));
+        return new Approx[] {p.minus(rounded(a.lr()).times(u.plus(rounded(a.weightDecay()).times(p)))), m, n};
     }
 }

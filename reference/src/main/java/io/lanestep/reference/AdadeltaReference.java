@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adadelta;
 
 /**
@@ -32,5 +35,19 @@ public final class AdadeltaReference {
             acc[i] = Math.fma(w * delta, delta, acc[i] * rho);
             params[i] = Math.fma(delta, (float) -a.lr(), params[i]);
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adadelta a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+        Approx v = rounded(a.rho()).times(exact(slots[0])).plus(rounded(1 - a.rho()).times(g).times(g));
+        Approx acc = exact(slots[1]);
+        Approx delta = acc.plus(rounded(a.eps())).sqrt().dividedBy(v.plus(rounded(a.eps())).sqrt()).times(g);
+        Approx newAcc = rounded(a.rho()).times(acc).plus(rounded(1 - a.rho()).times(delta).times(delta));
+        return new Approx[] {p.minus(rounded(a.lr()).times(delta)), v, newAcc};
     }
 }

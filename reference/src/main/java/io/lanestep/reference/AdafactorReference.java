@@ -89,11 +89,20 @@ public final class AdafactorReference {
         return ((p[0] + p[1]) + p[2]) + p[3];
     }
 
+    /** One step of a parameter as a vector; the step count advances in {@link Reference}. */
+    public static void step(Adafactor a, float[] params, float[] grads, ReferenceState state) {
+        update(a, params, grads, state, 1, params.length);
+    }
+
     /** One step of a {@code rows x cols} parameter ({@code rows = 1, cols = n} for a vector state). */
     public static void step(Adafactor a, float[] params, float[] grads, ReferenceState state, int rows, int cols) {
+        update(a, params, grads, state, rows, cols);
+        state.advance();
+    }
+
+    private static void update(Adafactor a, float[] params, float[] grads, ReferenceState state, int rows, int cols) {
         int n = params.length;
         if (n == 0) {
-            state.advance();
             return;
         }
         long t = state.step() + 1;
@@ -158,6 +167,5 @@ public final class AdafactorReference {
         for (int i = 0; i < n; i++) {
             params[i] = foreach ? params[i] + upd[i] * c : Math.fma(upd[i], c, params[i]);
         }
-        state.advance();
     }
 }

@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adagrad;
 
 /**
@@ -16,6 +19,11 @@ public final class AdagradReference {
     private AdagradReference() {
     }
 
+    /** One step; the step number is {@code state.step() + 1}. */
+    public static void step(Adagrad c, float[] params, float[] grads, ReferenceState state) {
+        step(c, params, grads, state.slot(Adagrad.SUM), state.step() + 1);
+    }
+
     /** One step at step number {@code t}. */
     public static void step(Adagrad c, float[] params, float[] grads, float[] sum, long t) {
         float negClr = (float) -(c.lr() / (1 + (t - 1) * c.lrDecay()));
@@ -29,5 +37,17 @@ public final class AdagradReference {
             sum[i] = Math.fma(g, g, sum[i]);
             params[i] = params[i] + (negClr * g) / ((float) Math.sqrt(sum[i]) + eps);
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adagrad a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+        Approx sum = exact(slots[0]).plus(g.times(g));
+        Approx clr = rounded(a.lr() / (1 + (t - 1) * a.lrDecay()));
+        return new Approx[] {p.minus(clr.times(g).dividedBy(sum.sqrt().plus(rounded(a.eps())))), sum};
     }
 }

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.adam;
+
 import static io.lanestep.reference.Lerp.lerp;
 
 import io.lanestep.Adam;
@@ -149,5 +153,23 @@ public final class AdamReference {
             }
             params[i] = p + (negStep * m[i]) / ((float) Math.sqrt(s) / bc2s + (float) eps);
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adam a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        return adam(exact(pf), exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                a.weightDecay(), false, a.amsgrad(), a.numerics().torch2(), a.epsilonHat());
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(AdamW a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        return adam(exact(pf), exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(), a.eps(),
+                a.weightDecay(), true, a.amsgrad(), a.numerics().torch2(), false);
     }
 }

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.adam;
+
 import io.lanestep.Adam;
 import io.lanestep.AdamWLegacy;
 import io.lanestep.Numerics;
@@ -54,5 +58,17 @@ public final class AdamWLegacyReference {
             params[i] = c.numerics() == Numerics.TORCH_2_FOREACH ? p + u / (denom / negStep)
                     : p + (negStep * u) / denom;
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(AdamWLegacy a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        // Corrected decay multiplies by 1 - (lr²/initialLr)·wd: the same factor as decay lr·wd/initialLr.
+        Approx p = exact(pf);
+        return adam(p, exact(a.maximize() ? -gf : gf), slots, t, a.lr(), a.beta1(), a.beta2(),
+                a.eps(), a.correctedWeightDecay() ? a.lr() * a.weightDecay() / a.initialLr() : a.weightDecay(),
+                true, a.amsgrad(), false, false);
     }
 }

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.moment;
+
 import static io.lanestep.reference.Lerp.lerp;
 
 import io.lanestep.Adam;
@@ -68,5 +72,18 @@ public final class AdamaxReference {
             u[i] = Math.max(u[i] * (float) a.beta2(), Math.abs(g) + (float) a.eps());
             params[i] = params[i] + (negStep * m[i]) / u[i];
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adamax a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+        Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
+        Approx u = rounded(a.beta2()).times(exact(slots[1])).max(g.abs().plus(rounded(a.eps())));
+        Approx step = rounded(a.lr() / (1 - Math.pow(a.beta1(), t)));
+        return new Approx[] {p.minus(step.times(m).dividedBy(u)), m, u};
     }
 }

@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adam;
 import io.lanestep.Adan;
 
@@ -70,5 +73,31 @@ public final class AdanReference {
             params[i] = p;
             q[i] = -grads[i] + 0f;
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adan a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(gf);
+        // The gradient's change since the last step; none on the first.
+        Approx change = (t == 1 ? g.negate() : exact(slots[3])).plus(g);
+        Approx m = rounded(a.beta1()).times(exact(slots[0])).plus(rounded(1 - a.beta1()).times(g));
+        Approx d = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(change));
+        Approx ahead = g.plus(rounded(a.beta2()).times(change));
+        Approx v = rounded(a.beta3()).times(exact(slots[2]))
+                .plus(rounded(1 - a.beta3()).times(ahead).times(ahead));
+        Approx denom = v.sqrt().dividedBy(rounded(Math.sqrt(1 - Math.pow(a.beta3(), t))))
+                .plus(rounded(a.eps()));
+        boolean decay = a.weightDecay() != 0;
+        Approx moved = decay && a.noProx() ? p.times(rounded(1 - a.lr() * a.weightDecay())) : p;
+        moved = moved.minus(rounded(a.lr() / (1 - Math.pow(a.beta1(), t))).times(m).dividedBy(denom))
+                .minus(rounded(a.lr() * a.beta2() / (1 - Math.pow(a.beta2(), t))).times(d).dividedBy(denom));
+        if (decay && !a.noProx()) {
+            moved = moved.dividedBy(rounded(1 + a.lr() * a.weightDecay()));
+        }
+        return new Approx[] {moved, m, d, v, g.negate()};
     }
 }

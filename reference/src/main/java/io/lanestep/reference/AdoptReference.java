@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adam;
 import io.lanestep.Adopt;
 import io.lanestep.XlaMath;
@@ -104,5 +107,45 @@ public final class AdoptReference {
 
     private static float moment(float m, float n, float b1, boolean fuseGradient) {
         return fuseGradient ? Math.fma(n, 1f - b1, m * b1) : Math.fma(m, b1, (1f - b1) * n);
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Adopt a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(a.maximize() ? -gf : gf);
+        boolean decay = a.weightDecay() != 0;
+        if (decay && !a.decoupled()) {
+            g = g.plus(p.times(rounded(a.weightDecay())));
+        }
+        Approx v0 = exact(slots[1]);
+        if (t == 1 && !a.optax()) {
+            return new Approx[] {p, exact(slots[0]), v0.plus(g.times(g))};
+        }
+        // optax's first step runs the whole update with beta1 1 and beta2 0: its moment keeps
+        // 0 times the normed gradient, which is NaN where eps is 0 and so is the moment.
+        double beta1 = t == 1 ? 1 : a.beta1();
+        double beta2 = t == 1 ? 0 : a.beta2();
+        if (decay && a.decoupled()) {
+            double s = a.correctedWeightDecay() ? a.lr() * a.lr() / a.initialLr() : a.lr();
+            p = p.minus(rounded(s * a.weightDecay()).times(p));
+        }
+        // The gradient over the root of the previous steps' second moment, then clipped.
+        Approx normed = g.dividedBy(v0.sqrt().max(rounded(a.eps())));
+        if (!Double.isNaN(a.clipExponent())) {
+            Approx c = rounded(Math.pow(t - 1, a.clipExponent()));
+            normed = normed.max(c.negate()).min(c);
+        }
+        if (a.optax()) {
+            // optax picks its decays per step in float32, so each weight is 1 - f(beta), not f(1 - beta).
+            beta1 = (float) beta1;
+            beta2 = (float) beta2;
+        }
+        Approx m = Models.moment(exact(slots[0]), normed, beta1, !a.optax());
+        Approx u = a.nesterov() ? Models.moment(m, normed, beta1, false) : m;
+        Approx v = rounded(beta2).times(v0).plus(rounded(1 - beta2).times(g).times(g));
+        return new Approx[] {p.minus(rounded(a.lr()).times(u)), m, v};
     }
 }

@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Asgd;
 import io.lanestep.Numerics;
 
@@ -19,8 +22,9 @@ public final class AsgdReference {
     private AsgdReference() {
     }
 
-    /** One step of {@code a}, {@code t} from 1; its scalar state (eta, mu) advances here. */
-    public static void step(Asgd a, float[] params, float[] grads, ReferenceState state, long t) {
+    /** One step of {@code a}; its scalar state (eta, mu) advances here, its step count in {@link Reference}. */
+    public static void step(Asgd a, float[] params, float[] grads, ReferenceState state) {
+        long t = state.step() + 1;
         float[] ax = state.slot(Asgd.AX);
         float eta = state.scalar(Asgd.ETA);
         float mu = state.scalar(Asgd.MU);
@@ -53,5 +57,19 @@ public final class AsgdReference {
         }
         state.setScalar(Asgd.ETA, nextEta);
         state.setScalar(Asgd.MU, (float) (1 / Math.max(1, t - a.t0())));
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Asgd a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(a.maximize() ? -gf : gf).plus(p.times(rounded(a.weightDecay())));
+        Approx eta = exact(scalars[0]);
+        Approx moved = p.minus(rounded(a.lambd()).times(eta).times(p)).minus(eta.times(g));
+        Approx ax = scalars[1] == 1f && a.numerics() != io.lanestep.Numerics.TORCH_2_FOREACH ? moved
+                : exact(slots[0]).plus(moved.minus(exact(slots[0])).times(exact(scalars[1])));
+        return new Approx[] {moved, ax};
     }
 }

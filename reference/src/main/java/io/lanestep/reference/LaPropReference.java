@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adam;
 import io.lanestep.LaProp;
 
@@ -55,5 +58,26 @@ public final class LaPropReference {
         state.setScalar(LaProp.EXP_AVG_LR_1, e1[0]);
         state.setScalar(LaProp.EXP_AVG_LR_1_MID, e1[1]);
         state.setScalar(LaProp.EXP_AVG_LR_1_LOW, e1[2]);
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(LaProp a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(gf);
+        Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+        Approx ones = exact(scalars[0]).times(rounded(a.beta2())).plus(rounded(1 - a.beta2()));
+        Approx denom = v.dividedBy(ones).sqrt().plus(rounded(a.eps()));
+        Approx m = rounded(a.beta1()).times(exact(slots[0]))
+                .plus(rounded(a.lr() * (1 - a.beta1())).times(g.dividedBy(denom)));
+        double lrAverage = a.nextLrAverage(LaProp.joined(scalars, 1));
+        Approx moved = p.minus(rounded(1 / (a.lr() != 0 ? lrAverage / a.lr() : 1)).times(m));
+        if (a.weightDecay() != 0) {
+            double s = a.correctedWeightDecay() ? a.lr() * a.lr() / a.initialLr() : a.lr();
+            moved = moved.minus(rounded(s * a.weightDecay()).times(moved));
+        }
+        return new Approx[] {moved, m, v};
     }
 }

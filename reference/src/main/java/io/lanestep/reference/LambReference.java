@@ -1,5 +1,10 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.norm;
+
+import io.lanestep.Adam;
 import io.lanestep.Lamb;
 
 /**
@@ -19,8 +24,12 @@ public final class LambReference {
     private LambReference() {
     }
 
-    /** One step; {@code t} counts from 1. */
-    public static void step(Lamb c, float[] params, float[] grads, float[] m, float[] v, float[] u, long t) {
+    /** One step; the step number is {@code state.step() + 1}. */
+    public static void step(Lamb c, float[] params, float[] grads, ReferenceState state) {
+        float[] m = state.slot(Adam.EXP_AVG);
+        float[] v = state.slot(Adam.EXP_AVG_SQ);
+        float[] u = state.slot(Lamb.UPDATE);
+        long t = state.step() + 1;
         float b1 = (float) c.beta1();
         float oneMinusB1 = (float) (1 - c.beta1());
         float b2 = (float) c.beta2();
@@ -43,5 +52,36 @@ public final class LambReference {
         for (int i = 0; i < params.length; i++) {
             params[i] = Math.fma(u[i], negRate, params[i]);
         }
+    }
+
+    /**
+     * {@code l}'s double-precision model over the block ({@link Reference#model}): the trust ratio takes the
+     * block's norms.
+     */
+    public static Approx[][] model(Lamb l, float[] params, float[] grads, float[][] slots, float[] scalars,
+                                   long stepsBefore) {
+        int n = params.length;
+        Approx[][] out = new Approx[n][];
+        long t = stepsBefore + 1;
+        Approx[] m = new Approx[n];
+        Approx[] v = new Approx[n];
+        Approx[] u = new Approx[n];
+        for (int i = 0; i < n; i++) {
+            Approx g = exact(grads[i]);
+            m[i] = rounded(l.beta1()).times(exact(slots[0][i])).plus(rounded(1 - l.beta1()).times(g));
+            v[i] = rounded(l.beta2()).times(exact(slots[1][i])).plus(rounded(1 - l.beta2()).times(g).times(g));
+            Approx mHat = m[i].dividedBy(rounded(1 - Math.pow(l.beta1(), t)));
+            Approx vHat = v[i].dividedBy(rounded(1 - Math.pow(l.beta2(), t)));
+            u[i] = mHat.dividedBy(vHat.sqrt().plus(rounded(l.eps())))
+                    .plus(rounded(l.weightDecay()).times(exact(params[i])));
+        }
+        Approx pn = norm(params);
+        Approx un = norm(u);
+        Approx ratio = pn.value() > 0 && un.value() > 0 ? pn.dividedBy(un) : exact(1);
+        Approx rate = rounded(l.lr()).times(ratio);
+        for (int i = 0; i < n; i++) {
+            out[i] = new Approx[] {exact(params[i]).minus(rate.times(u[i])), m[i], v[i], u[i]};
+        }
+        return out;
     }
 }

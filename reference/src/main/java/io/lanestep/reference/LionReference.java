@@ -1,5 +1,10 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.moment;
+
+import io.lanestep.Adam;
 import io.lanestep.Lion;
 import io.lanestep.Numerics;
 
@@ -20,7 +25,8 @@ public final class LionReference {
     }
 
     /** One step. */
-    public static void step(Lion c, float[] params, float[] grads, float[] m) {
+    public static void step(Lion c, float[] params, float[] grads, ReferenceState state) {
+        float[] m = state.slot(Adam.EXP_AVG);
         double s = c.correctedWeightDecay() ? Math.pow(c.lr(), 2) / c.initialLr() : c.lr();
         float decayFactor = (float) (1 - s * c.weightDecay());
         float negLr = (float) -c.lr();
@@ -43,5 +49,22 @@ public final class LionReference {
             m[i] = c.numerics() == Numerics.TORCH_2_SINGLE ? Lerp.lerp(m[i], g[i], oneMinusB2)
                     : Math.fma(g[i], oneMinusB2, m[i] * b2);
         }
+    }
+
+    /**
+     * One element of {@code l}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Lion l, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(l.maximize() ? -gf : gf);
+        double s = l.correctedWeightDecay() ? l.lr() * l.lr() / l.initialLr() : l.lr();
+        Approx decayed = p.times(rounded(1 - s * l.weightDecay()));
+        Approx c = rounded(l.beta1()).times(exact(slots[0])).plus(rounded(1 - l.beta1()).times(g));
+        // The sign is discontinuous at 0: within rounding of 0 the float sign may go either way.
+        Approx sign = Math.abs(c.value()) > c.error() ? exact(Math.signum(c.value()))
+                : new Approx(0, Double.POSITIVE_INFINITY);
+        Approx m = moment(exact(slots[0]), g, l.beta2(), l.numerics() == io.lanestep.Numerics.TORCH_2_SINGLE);
+        return new Approx[] {decayed.minus(rounded(l.lr()).times(sign)), m};
     }
 }

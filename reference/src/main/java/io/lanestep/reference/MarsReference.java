@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.norm;
+
 import io.lanestep.Adam;
 import io.lanestep.Mars;
 
@@ -78,5 +82,55 @@ public final class MarsReference {
             sum = rest >= 4 && i < blocks + 4 ? sum + x[i] * x[i] : Math.fma(x[i], x[i], sum);
         }
         return sum;
+    }
+
+    /**
+     * MARS over the block: the corrected gradient, its norm (near 1 the float comparison may go
+     * either way: then nothing is bounded), the moments and the step. With the caution mask or the
+     * Lion-type sign near 0 the parameter is left to the reference and timm's cases.
+     */
+    public static Approx[][] model(Mars a, float[] params, float[] grads, float[][] slots, float[] scalars,
+                                   long stepsBefore) {
+        long t = stepsBefore + 1;
+        Approx[][] out = new Approx[params.length][];
+        int n = params.length;
+        boolean mars = a.stepsByMars();
+        double b1 = mars ? a.beta1() : a.beta1For1d();
+        double b2 = mars ? a.beta2() : a.beta2For1d();
+        Approx[] c = new Approx[n];
+        for (int i = 0; i < n; i++) {
+            Approx g = exact(grads[i]);
+            c[i] = mars && t > 1 ? g.minus(exact(slots[2][i])).times(rounded(a.gamma() * (a.beta1() / (1 - a.beta1()))))
+                    .plus(g) : g;
+        }
+        boolean open = false;
+        if (mars && t > 1) {
+            Approx norm = n == 1 ? c[0].abs() : norm(c);
+            open = Math.abs(norm.value() - 1) <= norm.error();
+            if (norm.value() > 1) {
+                for (int i = 0; i < n; i++) {
+                    c[i] = c[i].dividedBy(norm);
+                }
+            }
+        }
+        Approx unbounded = new Approx(0, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            Approx p = exact(params[i]);
+            Approx m = rounded(b1).times(exact(slots[0][i])).plus(rounded(1 - b1).times(c[i]));
+            Approx v = exact(slots[1][i]);
+            Approx step;
+            if (mars && a.lion()) {
+                step = Math.abs(m.value()) > m.error() ? exact(Math.signum(m.value())) : unbounded;
+            } else {
+                v = rounded(b2).times(v).plus(rounded(1 - b2).times(c[i]).times(c[i]));
+                step = m.dividedBy(rounded(1 - Math.pow(b1, t)))
+                        .dividedBy(v.sqrt().dividedBy(rounded(Math.sqrt(1 - Math.pow(b2, t)))).plus(rounded(a.eps())));
+            }
+            double lr = mars ? a.lr() : a.lr() * a.lr1dFactor();
+            Approx moved = p.minus(rounded(lr).times(p.times(rounded(a.weightDecay())).plus(step)));
+            out[i] = open ? new Approx[] {unbounded, unbounded, unbounded, exact(grads[i])}
+                    : new Approx[] {a.caution() ? unbounded : moved, m, v, exact(grads[i])};
+        }
+        return out;
     }
 }

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.moment;
+
 import static io.lanestep.reference.Lerp.lerp;
 
 import io.lanestep.Adam;
@@ -106,5 +110,30 @@ public final class NAdamReference {
             p = p + (gradCoef * g) / denom;
             params[i] = p + (avgCoef * m[i]) / denom;
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(NAdam a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx one = exact(1);
+        if (a.decoupledWeightDecay()) {
+            p = p.times(rounded(1 - a.lr() * a.weightDecay()));
+        }
+        Approx g = exact(a.maximize() ? -gf : gf)
+                .plus(p.times(rounded(a.decoupledWeightDecay() ? 0 : a.weightDecay())));
+        double mu = a.beta1() * (1 - 0.5 * Math.pow(0.96, t * a.momentumDecay()));
+        double muNext = a.beta1() * (1 - 0.5 * Math.pow(0.96, (t + 1) * a.momentumDecay()));
+        Approx product = exact(scalars[0]).times(rounded(mu));
+        Approx next = product.times(rounded(muNext));
+        Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
+        Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+        Approx denom = v.dividedBy(rounded(1 - Math.pow(a.beta2(), t))).sqrt().plus(rounded(a.eps()));
+        Approx gradCoef = exact(a.lr() * (1 - mu)).dividedBy(one.minus(product));
+        Approx avgCoef = exact(a.lr() * muNext).dividedBy(one.minus(next));
+        return new Approx[] {p.minus(gradCoef.times(g).dividedBy(denom)).minus(avgCoef.times(m).dividedBy(denom)),
+                m, v};
     }
 }

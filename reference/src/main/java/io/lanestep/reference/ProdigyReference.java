@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Adam;
 import io.lanestep.Prodigy;
 import io.lanestep.XlaMath;
@@ -88,5 +91,51 @@ public final class ProdigyReference {
             total = total + acc;
         }
         return total;
+    }
+
+    /**
+     * Prodigy over the block, its sums in any order within their bounds. Where the step size's
+     * {@code max} is within rounding of a tie the parameters are left unbounded; the moments, which
+     * use the step size before the step, are bounded always.
+     */
+    public static Approx[][] model(Prodigy a, float[] params, float[] grads, float[][] slots, float[] scalars,
+                                   long stepsBefore) {
+        long t = stepsBefore + 1;
+        Approx[][] out = new Approx[params.length][];
+        int n = params.length;
+        Approx d = exact(scalars[0]);
+        Approx bc = exact(1).minus(rounded(Math.pow((float) a.beta2(), t))).sqrt()
+                .dividedBy(exact(1).minus(rounded(Math.pow((float) a.beta1(), t))));
+        Approx dlr = a.lr() == 1 ? d.times(bc) : d.times(rounded(a.lr())).times(bc);
+        Approx r0 = rounded(1 / (double) (float) a.estimLr0());
+        Approx b3 = exact(a.beta3OrDefault());
+        Approx dot = exact(0);
+        Approx absSum = exact(0);
+        Approx[] m = new Approx[n];
+        Approx[] v = new Approx[n];
+        Approx[] s = new Approx[n];
+        for (int i = 0; i < n; i++) {
+            float x0 = t == 1 ? params[i] : slots[3][i];
+            Approx g = exact(grads[i]);
+            dot = dot.plus(g.times(exact(x0).minus(exact(params[i]))));
+            Approx dg = d.times(g);
+            m[i] = rounded(a.beta1()).times(exact(slots[0][i])).plus(rounded(1 - a.beta1()).times(dg));
+            v[i] = rounded(a.beta2()).times(exact(slots[1][i])).plus(rounded(1 - a.beta2()).times(dg).times(dg));
+            s[i] = b3.times(exact(slots[2][i])).plus((a.safeguardWarmup() ? d : dlr).times(dg).times(r0));
+            absSum = absSum.plus(s[i].abs());
+        }
+        Approx numerator = b3.times(exact(scalars[1])).plus(d.times(r0).times(dlr).times(dot));
+        Approx ratio = numerator.times(rounded(a.estimLrCoef())).dividedBy(absSum);
+        // A ratio of 0/0 (no step has moved anything: lr 0) is NaN in float32, and no bound holds either.
+        boolean tie = !(Math.abs(ratio.value() - d.value()) > ratio.error());
+        Approx next = ratio.value() > d.value() ? ratio : d;
+        Approx unbounded = new Approx(0, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            Approx p = exact(params[i]);
+            Approx q = dlr.times(m[i]).dividedBy(v[i].sqrt().plus(next.times(rounded(a.eps()))));
+            Approx moved = p.minus(dlr.times(rounded(a.weightDecay())).times(p)).minus(q);
+            out[i] = new Approx[] {tie ? unbounded : moved, m[i], v[i], s[i], exact(t == 1 ? params[i] : slots[3][i])};
+        }
+        return out;
     }
 }

@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.moment;
+
 import static io.lanestep.reference.Lerp.lerp;
 
 import io.lanestep.Adam;
@@ -122,5 +126,31 @@ public final class RAdamReference {
                 }
             }
         }
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(RAdam a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        if (a.decoupledWeightDecay()) {
+            p = p.times(rounded(1 - a.lr() * a.weightDecay()));
+        }
+        Approx g = exact(a.maximize() ? -gf : gf)
+                .plus(p.times(rounded(a.decoupledWeightDecay() ? 0 : a.weightDecay())));
+        Approx m = moment(exact(slots[0]), g, a.beta1(), a.numerics().torch2());
+        Approx v = rounded(a.beta2()).times(exact(slots[1])).plus(rounded(1 - a.beta2()).times(g).times(g));
+        Approx mh = m.dividedBy(rounded(1 - Math.pow(a.beta1(), t)));
+        double bc2 = 1 - Math.pow(a.beta2(), t);
+        double rhoInf = 2 / (1 - a.beta2()) - 1;
+        double rhoT = rhoInf - 2 * t * Math.pow(a.beta2(), t) / bc2;
+        Approx step = rounded(a.lr()).times(mh);
+        if (rhoT > 5) {
+            double rect = Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+            step = step.times(rounded(Math.sqrt(bc2))).dividedBy(v.sqrt().plus(rounded(a.eps())))
+                    .times(rounded(rect));
+        }
+        return new Approx[] {p.minus(step), m, v};
     }
 }

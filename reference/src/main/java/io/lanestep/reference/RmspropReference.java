@@ -1,5 +1,9 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.moment;
+
 import static io.lanestep.reference.Lerp.lerp;
 
 import io.lanestep.Rmsprop;
@@ -100,5 +104,36 @@ public final class RmspropReference {
                 params[i] = params[i] + ((float) -r.lr() * g) / avg;
             }
         }
+    }
+
+    /**
+     * One element of {@code r}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Rmsprop r, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(r.maximize() ? -gf : gf).plus(p.times(rounded(r.weightDecay())));
+        Approx alpha = rounded(r.alpha());
+        Approx v = alpha.times(exact(slots[0])).plus(rounded(1 - r.alpha()).times(g).times(g));
+        int k = 1;
+        Approx buffer = null;
+        if (r.momentum() > 0) {
+            buffer = exact(slots[k++]);
+        }
+        Approx ga = null;
+        Approx variance = v;
+        if (r.centered()) {
+            ga = moment(exact(slots[k]), g, r.alpha(), r.numerics().torch2());
+            variance = v.minus(ga.times(ga));
+        }
+        Approx avg = variance.sqrt().plus(rounded(r.eps()));
+        Approx step = g.dividedBy(avg);
+        if (buffer != null) {
+            buffer = rounded(r.momentum()).times(buffer).plus(step);
+            step = buffer;
+        }
+        Approx newP = p.minus(rounded(r.lr()).times(step));
+        return buffer == null ? (ga == null ? new Approx[] {newP, v} : new Approx[] {newP, v, ga})
+                : (ga == null ? new Approx[] {newP, v, buffer} : new Approx[] {newP, v, buffer, ga});
     }
 }

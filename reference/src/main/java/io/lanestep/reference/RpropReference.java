@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Rprop;
 
 /**
@@ -19,7 +22,9 @@ public final class RpropReference {
     }
 
     /** One step. */
-    public static void step(Rprop c, float[] params, float[] grads, float[] prev, float[] stepSize) {
+    public static void step(Rprop c, float[] params, float[] grads, ReferenceState state) {
+        float[] prev = state.slot(Rprop.PREV);
+        float[] stepSize = state.slot(Rprop.STEP_SIZE);
         float etaMinus = (float) c.etaMinus();
         float etaPlus = (float) c.etaPlus();
         float stepMin = (float) c.stepMin();
@@ -39,5 +44,20 @@ public final class RpropReference {
 
     private static float sign(float x) {
         return x > 0 ? 1f : x < 0 ? -1f : 0f;
+    }
+
+    /**
+     * One element of {@code r}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Rprop r, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx one = exact(1);
+        float g = r.maximize() ? -gf : gf;
+        double product = (double) g * slots[0];
+        Approx factor = product > 0 ? rounded(r.etaPlus()) : product < 0 ? rounded(r.etaMinus()) : one;
+        Approx size = exact(slots[1]).times(factor).max(rounded(r.stepMin())).min(rounded(r.stepMax()));
+        double move = product < 0 ? 0 : Math.signum(g);
+        return new Approx[] {p.minus(size.times(exact(move))), exact(move == 0 ? 0 : g), size};
     }
 }

@@ -1,5 +1,10 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+import static io.lanestep.reference.Models.scheduleFree;
+import static io.lanestep.reference.Models.xlaCorrection;
+
 import io.lanestep.ScheduleFree;
 import io.lanestep.ScheduleFreeAdamW;
 import io.lanestep.ScheduleFreeSgd;
@@ -76,5 +81,36 @@ public final class ScheduleFreeReference {
         }
         state.setScalar(ScheduleFree.WEIGHT_SUM, sum);
         state.setScalar(ScheduleFree.MAX_LR, maxLr);
+    }
+
+    /**
+     * One element of {@code a}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(ScheduleFreeAdamW a, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx g = exact(gf);
+        Approx nu = rounded(a.b2()).times(exact(slots[1])).plus(rounded(1 - a.b2()).times(g).times(g));
+        Approx u = g.dividedBy(nu.times(xlaCorrection(a.b2(), t)).sqrt().plus(rounded(a.eps())));
+        if (a.weightDecay() != 0) {
+            u = u.plus(rounded(a.weightDecay()).times(p));
+        }
+        Approx[] moved = scheduleFree(p, exact(t == 1 ? pf : slots[0]), u, a.lr(), a.warmupSteps(), a.b1(),
+                a.weightLrPower(), scalars, t);
+        return new Approx[] {moved[0], moved[1], nu};
+    }
+
+    /**
+     * One element of {@code s}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(ScheduleFreeSgd s, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx u = exact(gf);
+        if (!Double.isNaN(s.weightDecay())) {
+            u = u.plus(rounded(s.weightDecay()).times(p));
+        }
+        return scheduleFree(p, exact(t == 1 ? pf : slots[0]), u, s.lr(), s.warmupSteps(), s.b1(),
+                s.weightLrPower(), scalars, t);
     }
 }

@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.Numerics;
 import io.lanestep.Sgd;
 
@@ -74,5 +77,21 @@ public final class SgdReference {
             }
             params[i] = Math.fma(d, (float) -s.lr(), params[i]);
         }
+    }
+
+    /**
+     * One element of {@code s}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(Sgd s, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx d = exact(s.maximize() ? -gf : gf).plus(p.times(rounded(s.weightDecay())));
+        if (s.momentum() == 0) {
+            return new Approx[] {p.minus(rounded(s.lr()).times(d))};
+        }
+        Approx b = t == 1 ? d
+                : rounded(s.momentum()).times(exact(slots[0])).plus(rounded(1 - s.dampening()).times(d));
+        Approx dir = s.nesterov() ? d.plus(rounded(s.momentum()).times(b)) : b;
+        return new Approx[] {p.minus(rounded(s.lr()).times(dir)), b};
     }
 }

@@ -1,5 +1,8 @@
 package io.lanestep.reference;
 
+import static io.lanestep.reference.Approx.exact;
+import static io.lanestep.reference.Approx.rounded;
+
 import io.lanestep.SignalToNoiseSgd;
 
 /**
@@ -20,8 +23,11 @@ public final class SignalToNoiseReference {
     private SignalToNoiseReference() {
     }
 
-    /** One step at step number {@code t}. */
-    public static void step(SignalToNoiseSgd c, float[] params, float[] grads, float[] mean, float[] sqMean, long t) {
+    /** One step; the step number is {@code state.step() + 1}. */
+    public static void step(SignalToNoiseSgd c, float[] params, float[] grads, ReferenceState state) {
+        float[] mean = state.slot(SignalToNoiseSgd.GRAD_MEAN);
+        float[] sqMean = state.slot(SignalToNoiseSgd.GRAD_SQ_MEAN);
+        long t = state.step() + 1;
         boolean warmup = t <= c.warmupSteps();
         for (int i = 0; i < params.length; i++) {
             float r = warmup ? (float) c.warmupWeight(t) : averagingWeight(c, mean[i], sqMean[i]);
@@ -53,5 +59,32 @@ public final class SignalToNoiseReference {
         float a = (float) c.lambdaEta() * (mean * mean);
         float cap = (float) c.maxRate();
         return a >= cap * variance ? cap : a / variance;
+    }
+
+    /**
+     * One element of {@code s}'s double-precision model ({@link Reference#model}) at step
+     * {@code t} (from 1): the new parameter, then each state slot in key order.
+     */
+    public static Approx[] element(SignalToNoiseSgd s, float pf, float gf, float[] slots, float[] scalars, long t) {
+        Approx p = exact(pf);
+        Approx one = exact(1);
+        Approx mean = exact(slots[0]);
+        Approx sq = exact(slots[1]);
+        boolean warmup = t <= s.warmupSteps();
+        Approx before = sq.minus(mean.times(mean)).max(exact(0));
+        Approx r = warmup ? rounded(Math.min(1, Math.max(s.batchSize() / s.warmupSteps(), 1.0 / t)))
+                : rounded(s.batchSize()).times(mean.times(mean).plus(rounded(s.eps()).times(before)))
+                        .ratioCappedAt(rounded(s.lambdaB()).times(before),
+                                exact(SignalToNoiseSgd.MAX_AVERAGING_WEIGHT));
+        Approx g = exact(gf);
+        mean = one.minus(r).times(mean).plus(r.times(g));
+        sq = one.minus(r).times(sq).plus(r.times(g).times(g));
+        if (warmup) {
+            return new Approx[] {p, mean, sq};
+        }
+        Approx variance = sq.minus(mean.times(mean)).max(exact(0));
+        Approx eta = rounded(s.lambdaEta()).times(mean).times(mean)
+                .ratioCappedAt(variance, rounded(s.lambdaEta() * s.lambdaB() / s.batchSize()));
+        return new Approx[] {p.minus(eta.times(mean)), mean, sq};
     }
 }

@@ -1,4 +1,4 @@
-package io.lanestep.properties;
+package io.lanestep.reference;
 
 /**
  * A double-precision value with a bound on the error a float32 evaluation of the same formula can
@@ -6,24 +6,24 @@ package io.lanestep.properties;
  * half the smallest subnormal, and input errors propagate to first order and beyond. An infinite
  * bound means the formula is ill-conditioned at this input (a divisor indistinguishable from 0).
  */
-record Approx(double value, double error) {
+public record Approx(double value, double error) {
     static final double UNIT = 0x1p-24;
     private static final double SUBNORMAL = Float.MIN_VALUE;
 
     /** An error bound that arithmetic made NaN (0 times an infinite bound) is unbounded. */
-    Approx {
+    public Approx {
         if (Double.isNaN(error)) {
             error = Double.POSITIVE_INFINITY;
         }
     }
 
     /** A float input: exact. */
-    static Approx exact(double x) {
+    public static Approx exact(double x) {
         return new Approx(x, 0);
     }
 
     /** A hyperparameter computed in double and rounded to float once. */
-    static Approx rounded(double x) {
+    public static Approx rounded(double x) {
         return new Approx(x, round(x));
     }
 
@@ -31,32 +31,32 @@ record Approx(double value, double error) {
         return UNIT * Math.abs(v) + SUBNORMAL;
     }
 
-    Approx plus(Approx b) {
+    public Approx plus(Approx b) {
         double v = value + b.value;
         return new Approx(v, error + b.error + round(v));
     }
 
-    Approx minus(Approx b) {
+    public Approx minus(Approx b) {
         return plus(b.negate());
     }
 
-    Approx negate() {
+    public Approx negate() {
         return new Approx(-value, error);
     }
 
-    Approx times(Approx b) {
+    public Approx times(Approx b) {
         double v = value * b.value;
         return new Approx(v, Math.abs(value) * b.error + Math.abs(b.value) * error + error * b.error + round(v));
     }
 
-    Approx dividedBy(Approx b) {
+    public Approx dividedBy(Approx b) {
         double v = value / b.value;
         double margin = Math.abs(b.value) - b.error;
         double e = margin > 0 ? (error + Math.abs(v) * b.error) / margin + round(v) : Double.POSITIVE_INFINITY;
         return new Approx(v, e);
     }
 
-    Approx sqrt() {
+    public Approx sqrt() {
         double v = Math.sqrt(Math.max(0, value));
         double below = Math.sqrt(Math.max(0, value - error));
         if (value - error < 0 && error > 0) {
@@ -67,20 +67,20 @@ record Approx(double value, double error) {
         return new Approx(v, e + round(v));
     }
 
-    Approx abs() {
+    public Approx abs() {
         return new Approx(Math.abs(value), error);
     }
 
-    Approx min(Approx b) {
+    public Approx min(Approx b) {
         return new Approx(Math.min(value, b.value), Math.max(error, b.error));
     }
 
-    Approx max(Approx b) {
+    public Approx max(Approx b) {
         return new Approx(Math.max(value, b.value), Math.max(error, b.error));
     }
 
     /** min(cap, this / divisor), with min(cap, x/0) = cap. */
-    Approx ratioCappedAt(Approx divisor, Approx cap) {
+    public Approx ratioCappedAt(Approx divisor, Approx cap) {
         if (divisor.value == 0) {
             return value >= 0 && divisor.error == 0 ? cap : new Approx(cap.value, Double.POSITIVE_INFINITY);
         }
@@ -92,7 +92,7 @@ record Approx(double value, double error) {
     }
 
     /** Whether a float32 result lies within twice this bound (the slack covers operation order). */
-    boolean admits(float actual) {
+    public boolean admits(float actual) {
         return Double.isInfinite(error) || Math.abs(actual - value) <= 2 * error + 4 * SUBNORMAL;
     }
 }
