@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  * &#64;get(seg, index)             one element, in a scalar tail
  * &#64;set(seg, index, value);     one element stored (a statement)
  * </pre>
- * A vector load is the initialiser of a {@code FloatVector} declaration and a store a statement of
+ * A vector load starts the initialiser of a {@code FloatVector} declaration and a store is a statement of
  * its own line, so a 16-bit copy has a statement to replace. The Java calls these stand for are
  * refused in a template, naming the line.
  */
 final class Macros {
     private static final Pattern RAW = Pattern.compile("fromMemorySegment\\(|intoMemorySegment\\(|[gs]etAtIndex\\(F,");
+    private static final Pattern LOAD_LINE = Pattern.compile("\\s*FloatVector \\w+ = @load\\(.*;");
+    private static final Pattern STORE_LINE = Pattern.compile("\\s*@store\\(.*\\);");
 
     private Macros() {
     }
@@ -34,6 +36,16 @@ final class Macros {
 
     /** {@code line} (of a template, at {@code where}) with every macro expanded to the Java the copies rewrite. */
     static String expand(String where, String line) {
+        if (line.contains("@load(") && (!LOAD_LINE.matcher(line).matches()
+                || line.indexOf("@load(") != line.lastIndexOf("@load("))) {
+            throw new IllegalArgumentException(where + ": a vector load starts the initialiser of a declaration of"
+                    + " its own, 'FloatVector x = @load(S, seg)...;', so that the 16-bit copies can replace it: "
+                    + line.trim());
+        }
+        if (line.contains("@store(") && !STORE_LINE.matcher(line).matches()) {
+            throw new IllegalArgumentException(where + ": a vector store is a statement of its own,"
+                    + " '@store(seg, value);': " + line.trim());
+        }
         line = expand(where, line, "@load(", 2, 3, a -> "FloatVector.fromMemorySegment(" + a.get(0) + ", " + a.get(1)
                 + ", " + (a.size() == 3 ? a.get(2) : "o") + ", " + order(a.get(0)) + ")");
         line = expand(where, line, "@store(", 2, 2, a -> a.get(1) + ".intoMemorySegment(" + a.get(0) + ", o, ORDER)");

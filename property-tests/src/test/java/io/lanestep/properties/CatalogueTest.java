@@ -107,6 +107,11 @@ class CatalogueTest {
         String loop = header + "# operands params grads\n## tail\n    static void runTail(AdamKernel k, long from, long to) {\n";
         assertRefused(dir, loop + "        float p = params.getAtIndex(F, from);\n    }\n",
                 "Bad.kernel:7: write memory accesses as @load(S, seg), @store(seg, value), @get(seg, i) or @set(seg, i, value)");
+        String vector = header + "# operands params grads\n## vector\n    static void run(AdamKernel k, long from, long to) {\n";
+        assertRefused(dir, vector + "        FloatVector p = g.add(@load(S, params));\n    }\n",
+                "Bad.kernel:7: a vector load starts the initialiser of a declaration of its own");
+        assertRefused(dir, vector + "        if (go) @store(params, p);\n    }\n",
+                "Bad.kernel:7: a vector store is a statement of its own, '@store(seg, value);'");
         assertRefused(dir, loop + "        @set(params, from);\n    }\n",
                 "Bad.kernel:7: @set(...) takes 3 arguments, on one line");
     }
