@@ -92,8 +92,8 @@ public final class MarsReference {
     public static Approx[][] model(Mars a, float[] params, float[] grads, float[][] slots, float[] scalars,
                                    long stepsBefore) {
         long t = stepsBefore + 1;
-        Approx[][] out = new Approx[params.length][];
         int n = params.length;
+        Approx[][] out = new Approx[n][];
         boolean mars = a.stepsByMars();
         double b1 = mars ? a.beta1() : a.beta1For1d();
         double b2 = mars ? a.beta2() : a.beta2For1d();

@@ -101,8 +101,8 @@ public final class ProdigyReference {
     public static Approx[][] model(Prodigy a, float[] params, float[] grads, float[][] slots, float[] scalars,
                                    long stepsBefore) {
         long t = stepsBefore + 1;
-        Approx[][] out = new Approx[params.length][];
         int n = params.length;
+        Approx[][] out = new Approx[n][];
         Approx d = exact(scalars[0]);
         Approx bc = exact(1).minus(rounded(Math.pow((float) a.beta2(), t))).sqrt()
                 .dividedBy(exact(1).minus(rounded(Math.pow((float) a.beta1(), t))));

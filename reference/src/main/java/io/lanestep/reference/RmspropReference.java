@@ -2,9 +2,8 @@ package io.lanestep.reference;
 
 import static io.lanestep.reference.Approx.exact;
 import static io.lanestep.reference.Approx.rounded;
-import static io.lanestep.reference.Models.moment;
-
 import static io.lanestep.reference.Lerp.lerp;
+import static io.lanestep.reference.Models.moment;
 
 import io.lanestep.Rmsprop;
 
