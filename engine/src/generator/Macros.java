@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * &#64;get(seg, index)             one element, in a scalar tail
  * &#64;set(seg, index, value);     one element stored (a statement)
  * </pre>
- * A vector load starts the initialiser of a {@code FloatVector} declaration and a store is a statement of
- * its own line, so a 16-bit copy has a statement to replace. The Java calls these stand for are
- * refused in a template, naming the line.
+ * A vector load starts the initialiser of a {@code FloatVector} declaration and a store is a
+ * statement of its own line, so a 16-bit copy has a statement to replace; either elsewhere, and the
+ * Java calls these stand for anywhere, are refused in a template, naming the line.
  */
 final class Macros {
     private static final Pattern RAW = Pattern.compile("fromMemorySegment\\(|intoMemorySegment\\(|[gs]etAtIndex\\(F,");
