@@ -100,7 +100,16 @@ public record Adafactor(double lr, double beta2Decay, double eps1, double eps2, 
 
     /** Allocates the factored state of a {@code rows x cols} matrix parameter, stored row-major. */
     public OptimizerState newState(long rows, long cols, Arena arena) {
-        return OptimizerState.allocateMatrix(this, rows, cols, arena);
+        return newState(rows, cols, arena, Formats.FP32);
+    }
+
+    /**
+     * As {@link #newState(long, long, Arena)}, for parameters and gradients stored as {@code formats}
+     * (16-bit, with master weights or stochastic rounding too); the statistics stay float32, so
+     * {@code formats.state()} must be FP32, as {@link Formats#halfParams} gives.
+     */
+    public OptimizerState newState(long rows, long cols, Arena arena, Formats formats) {
+        return OptimizerState.allocateMatrix(this, rows, cols, arena, formats);
     }
 
     /**

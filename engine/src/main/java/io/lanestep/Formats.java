@@ -103,7 +103,8 @@ public record Formats(Format params, Format grads, Format state, boolean masterW
     /**
      * Whether {@code optimizer}'s state slots can be bf16, fp16 or 8-bit ({@link Format#Q8}) as
      * well: every optimizer {@link #supports} names but LAMB, whose second pass reads the update
-     * direction its first computed and so keeps float32 state.
+     * direction its first computed, and Adafactor, whose factored statistics (a row and a column
+     * per matrix) torch keeps in float32; both keep float32 state.
      */
     public static boolean supportsLowPrecisionState(Optimizer optimizer) {
         return supports(optimizer) && !Catalogue.FLOAT32_STATE.contains(optimizer.getClass().getSimpleName());

@@ -103,20 +103,7 @@ public final class OptimizerState {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }
-        if (formats.lowPrecision() && !Formats.supports(optimizer)) {
-            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " has no kernel for 16-bit"
-                    + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
-                    + Catalogue.OPTIMIZERS.stream().filter(Catalogue.SIXTEEN_BIT::contains).toList());
-        }
-        if (formats.state() != Format.FP32 && !Formats.supportsLowPrecisionState(optimizer)) {
-            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " keeps float32 state (its"
-                    + " second pass reads the update direction its first computed), got " + formats + "; store the"
-                    + " state as FP32, for example Formats.halfParams(" + formats.params() + ")");
-        }
-        if (formats.mixesSixteenBitFormats()) {
-            throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"
-                    + " 16-bit operands in one of them (convert the others first) or in FP32");
-        }
+        checkFormats(optimizer, formats);
         List<String> keys = optimizer.stateKeys();
         formats = formats.forLength(tensorLength, keys.size());
         MemorySegment[] slots = new MemorySegment[keys.size()];
@@ -171,11 +158,33 @@ public final class OptimizerState {
         return new OptimizerState(optimizer, Formats.FP32, length, keys, own, Arena.ofAuto());
     }
 
-    /** Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic. */
-    static OptimizerState allocateMatrix(Adafactor optimizer, long rows, long cols, Arena arena) {
+    /** Refuses formats {@code optimizer} has no kernels for, before anything is allocated. */
+    private static void checkFormats(Optimizer optimizer, Formats formats) {
+        if (formats.lowPrecision() && !Formats.supports(optimizer)) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " has no kernel for 16-bit"
+                    + " operands (" + formats + "); make its state with Formats.FP32, or use one of "
+                    + Catalogue.OPTIMIZERS.stream().filter(Catalogue.SIXTEEN_BIT::contains).toList());
+        }
+        if (formats.state() != Format.FP32 && !Formats.supportsLowPrecisionState(optimizer)) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " keeps float32 state, got "
+                    + formats + "; store the state as FP32, for example Formats.halfParams(" + formats.params() + ")");
+        }
+        if (formats.mixesSixteenBitFormats()) {
+            throw new IllegalArgumentException("formats (" + formats + ") mix bf16 and fp16 in one block; store its"
+                    + " 16-bit operands in one of them (convert the others first) or in FP32");
+        }
+    }
+
+    /**
+     * Adafactor's factored state of a {@code rows x cols} matrix: a row and a column statistic,
+     * float32, for parameters and gradients stored as {@code formats}.
+     */
+    static OptimizerState allocateMatrix(Adafactor optimizer, long rows, long cols, Arena arena, Formats formats) {
+        Objects.requireNonNull(formats, "formats");
+        checkFormats(optimizer, formats);
         long length = matrixLength(rows, cols, arena);
         MemorySegment[] slots = {Floats.allocate(arena, rows), Floats.allocate(arena, cols)};
-        return new OptimizerState(optimizer, Formats.FP32, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots,
+        return new OptimizerState(optimizer, formats, length, List.of(Adafactor.ROW_VAR, Adafactor.COL_VAR), slots,
                 arena);
     }
 

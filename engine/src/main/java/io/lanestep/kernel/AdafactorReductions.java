@@ -3,6 +3,8 @@ package io.lanestep.kernel;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,25 +12,45 @@ import jdk.incubator.vector.VectorSpecies;
  * Adafactor's reductions over native memory in 256-bit vectors: torch's 8 lane sums
  * ({@link TorchReductions.SumOfSquares}) are one 8-lane vector accumulator, each lane seeing the
  * same additions in the same order, so the results are the scalar definition's bits. Used when
- * the step's width has 256-bit vectors; each method is small, so that C2 compiles and inlines it
- * whole.
+ * the step's width has 256-bit vectors; bf16 operands widen by a shift in the vector, fp16 ones
+ * through the kernel's 8-float scratch ({@code Float.float16ToFloat}, which has no vector form in
+ * the Vector API). Each method is small, so that C2 compiles and inlines it whole.
  */
 final class AdafactorReductions {
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    private static final java.lang.foreign.ValueLayout.OfShort H = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private AdafactorReductions() {
     }
 
-    /** {@link TorchReductions.SumOfSquares} of {@code x[from, from + n)} fed in order. */
-    static float sumOfSquares(MemorySegment x, long from, long n) {
+    /** {@link TorchReductions.SumOfSquares} of {@code x[from, from + n)} fed in order, stored as {@code format}. */
+    static float sumOfSquares(MemorySegment x, int format, long from, long n, float[] scratch) {
         long blocks = n - n % 8;
         FloatVector acc = FloatVector.zero(S8);
         for (long k = 0; k < blocks; k += 8) {
-            FloatVector v = FloatVector.fromMemorySegment(S8, x, (from + k) * Float.BYTES, ORDER);
+            FloatVector v = load(x, format, from + k, scratch);
             acc = acc.add(v.mul(v));
         }
-        return tail(lanes(acc), x, from, blocks, n);
+        return tail(lanes(acc), x, format, from, blocks, n);
+    }
+
+    /** Elements {@code [i, i + 8)} of {@code s} stored as {@code format}, fp16 through {@code scratch}. */
+    private static FloatVector load(MemorySegment s, int format, long i, float[] scratch) {
+        if (format == Halves.BF16) {
+            IntVector bits = (IntVector) ShortVector.fromMemorySegment(H8, s, i * 2, ORDER)
+                    .convertShape(VectorOperators.S2I, I8, 0);
+            return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        if (format == Halves.FP16) {
+            for (int j = 0; j < 8; j++) {
+                scratch[j] = Float.float16ToFloat(s.getAtIndex(H, i + j));
+            }
+            return FloatVector.fromArray(S8, scratch, 0);
+        }
+        return FloatVector.fromMemorySegment(S8, s, i * Float.BYTES, ORDER);
     }
 
     /**
@@ -46,8 +68,7 @@ final class AdafactorReductions {
         for (int c = 0; c < blocks; c += 8) {
             // Read inline, not through a method returning a vector: a call C2 leaves out of line
             // boxes its vector result, one allocation per 8 elements.
-            FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, (first + c) * Float.BYTES, ORDER)
-                    .mul(k.gradScale);
+            FloatVector g = load(k.grads, k.gradsFormat, first + c, k.halves).mul(k.gradScale);
             g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
             g = maximize ? g.neg() : g;
             FloatVector g2 = g.mul(g);
@@ -78,7 +99,7 @@ final class AdafactorReductions {
         boolean low = (lerp & Flags.LERP_LOW_WEIGHT) != 0;
         FloatVector weight = FloatVector.broadcast(S8, low ? w : w - 1f);
         for (long i = 0; i < blocks; i += 8) {
-            FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
+            FloatVector g = load(k.grads, k.gradsFormat, i, k.halves).mul(k.gradScale);
             g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
             g = maximize ? g.neg() : g;
             FloatVector square = g.mul(g);
@@ -109,7 +130,7 @@ final class AdafactorReductions {
             for (long rowEnd = Math.min(blocks, rowStart + k.cols); i < rowEnd; i += 8) {
                 FloatVector col = FloatVector.fromMemorySegment(S8, k.colVar, (i - rowStart) * Float.BYTES, ORDER);
                 FloatVector ve = col.mul(row).div(k.mean).max(k.epsSq);
-                FloatVector g = FloatVector.fromMemorySegment(S8, k.grads, i * Float.BYTES, ORDER).mul(k.gradScale);
+                FloatVector g = load(k.grads, k.gradsFormat, i, k.halves).mul(k.gradScale);
                 g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
                 g = maximize ? g.neg() : g;
                 FloatVector upd = one.div(ve.lanewise(VectorOperators.SQRT)).mul(g);
@@ -135,13 +156,13 @@ final class AdafactorReductions {
     }
 
     /** The elements after the whole blocks: 4 plain products when at least 4 remain, then fma. */
-    private static float tail(float sum, MemorySegment x, long from, long blocks, long n) {
+    private static float tail(float sum, MemorySegment x, int format, long from, long blocks, long n) {
         if (n == blocks) {
             return sum;
         }
         long rest = n - blocks;
         for (long k = blocks; k < n; k++) {
-            float v = x.getAtIndex(Lanes.F, from + k);
+            float v = Halves.get(x, from + k, format);
             sum = rest >= 4 && k < blocks + 4 ? sum + v * v : Math.fma(v, v, sum);
         }
         return sum;

@@ -11,12 +11,15 @@ import io.lanestep.Checkpoint;
 import io.lanestep.CheckpointException;
 import io.lanestep.Engine;
 import io.lanestep.Floats;
+import io.lanestep.Format;
+import io.lanestep.Formats;
 import io.lanestep.Group;
 import io.lanestep.LaneWidth;
 import io.lanestep.Numerics;
 import io.lanestep.OptimizerState;
 import io.lanestep.reference.AdafactorReference;
 import io.lanestep.reference.ReferenceState;
+import io.lanestep.reference.lowp.FormatReference;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -34,8 +37,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Adafactor on matrices: the kernel equals its reference bit for bit at every width, in heap and
- * native memory, on one and two threads (large matrices split across workers), and the factored
- * state checkpoints whole and refuses to be resharded.
+ * native memory and with 16-bit parameters, on one and two threads (large matrices split across
+ * workers), and the factored state checkpoints whole and refuses to be resharded.
  */
 class AdafactorProperties implements OptimizerDomain {
 
@@ -81,6 +84,67 @@ class AdafactorProperties implements OptimizerDomain {
                 assertArrayEquals(reference.slot(Adafactor.COL_VAR), Floats.toArray(state.slot(Adafactor.COL_VAR)),
                         where + " col_var");
             }
+        }
+    }
+
+    /**
+     * 16-bit parameters and gradients over float32 statistics: the float32 step on the widened
+     * values, each parameter then stored as its format keeps it ({@link FormatReference#roundParams}).
+     */
+    @Property(tries = 100)
+    void sixteenBitMatrixEqualsTheReference(@ForAll("configs") Adafactor adafactor, @ForAll("widths") LaneWidth width,
+                                            @ForAll("sides") int rows, @ForAll("sides") int cols,
+                                            @ForAll("halfParams") Formats formats,
+                                            @ForAll @IntRange(min = 1, max = 2) int threads,
+                                            @ForAll @IntRange(min = 1, max = 3) int steps, @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = rows * cols;
+        float[] expected = Data.NORMAL.fill(n, random);
+        FormatReference.round(expected, formats.params());
+        ReferenceState reference = ReferenceState.matrix(adafactor, rows, cols);
+        try (Arena arena = Arena.ofConfined(); Engine engine = Engine.create(width, threads)) {
+            MemorySegment params = SixteenBitKernelProperties.place(arena, expected, formats.params(), 0);
+            OptimizerState state = adafactor.newState(rows, cols, arena, formats);
+            for (int t = 0; t < steps; t++) {
+                float[] g = (t % 2 == 0 ? Data.NORMAL : Data.SPECIAL).fill(n, random);
+                FormatReference.round(g, formats.grads());
+                long before = reference.step();
+                AdafactorReference.step(adafactor, expected, g, reference, rows, cols);
+                FormatReference.roundParams(expected, formats, before);
+                engine.step(adafactor, state, params, SixteenBitKernelProperties.place(arena, g, formats.grads(), 1));
+                String where = adafactor + " " + rows + "x" + cols + " with " + formats + " at " + width + ", "
+                        + threads + " threads, step " + (t + 1);
+                SixteenBitKernelProperties.compareParams(where, formats, state, params, expected);
+                assertArrayEquals(reference.slot(Adafactor.ROW_VAR), Floats.toArray(state.slot(Adafactor.ROW_VAR)),
+                        where + " row_var");
+                assertArrayEquals(reference.slot(Adafactor.COL_VAR), Floats.toArray(state.slot(Adafactor.COL_VAR)),
+                        where + " col_var");
+            }
+        }
+    }
+
+    /** bf16 or fp16 params with float32 or matching gradients; master weights; bf16 stochastic rounding. */
+    @Provide
+    Arbitrary<Formats> halfParams() {
+        return Combinators.combine(Arbitraries.of(Format.BF16, Format.FP16), Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 2), Arbitraries.longs()).as((h, wideGrads, mode, seed) -> {
+                    Format grads = wideGrads ? Format.FP32 : h;
+                    return switch (mode) {
+                        case 0 -> new Formats(h, grads, Format.FP32);
+                        case 1 -> new Formats(h, grads, Format.FP32, true);
+                        default -> h == Format.BF16 ? Formats.stochasticRounding(grads, Format.FP32, seed)
+                                : new Formats(h, grads, Format.FP32);
+                    };
+                });
+    }
+
+    @Example
+    void sixteenBitStateIsRefusedNamingTheFix() {
+        try (Arena arena = Arena.ofConfined()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Adafactor.defaults().newState(4, 8, arena, new Formats(Format.BF16, Format.BF16, Format.BF16)));
+            assertTrue(e.getMessage().contains("Adafactor keeps float32 state")
+                    && e.getMessage().contains("Formats.halfParams(BF16)"), e.getMessage());
         }
     }
 

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lanestep.Adafactor;
 import io.lanestep.Adam;
 import io.lanestep.Engine;
 import io.lanestep.Format;
 import io.lanestep.Formats;
 import io.lanestep.Lamb;
 import io.lanestep.OptimizerState;
+import io.lanestep.Prodigy;
 import io.lanestep.Rounding;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -167,8 +167,8 @@ class SixteenBitBadInputTest {
     void anOptimizerWithoutSixteenBitKernelsIsRefusedAtStateCreation() {
         try (Arena arena = Arena.ofConfined()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Adafactor.defaults().newState(N, arena, BF16));
-            assertTrue(e.getMessage().contains("Adafactor") && e.getMessage().contains("Formats.FP32")
+                    () -> Prodigy.defaults().newState(N, arena, BF16));
+            assertTrue(e.getMessage().contains("Prodigy") && e.getMessage().contains("Formats.FP32")
                     && e.getMessage().contains("Adam"), e.getMessage());
         }
     }

@@ -70,6 +70,22 @@ public final class FormatReference {
         System.arraycopy(s, 0, sum, 0, lanes);
     }
 
+    /**
+     * The float32 step's new {@code params} as a block stored as {@code formats} keeps them, in
+     * place: rounded to the params' format, stochastically (keyed by the steps taken before this
+     * one), or, under master weights, left as the float32 master.
+     */
+    public static void roundParams(float[] params, Formats formats, long stepsBefore) {
+        if (formats.rounding().stochastic()) {
+            long seed = formats.rounding().seed();
+            for (int i = 0; i < params.length; i++) {
+                params[i] = Bf16.toFloat(Bf16.stochastic(params[i], Philox.random16(seed, stepsBefore, i)));
+            }
+        } else if (!formats.masterWeights()) {
+            round(params, formats.params());
+        }
+    }
+
     /** A fresh reference state for a block stored as {@code formats}. */
     public static ReferenceState newState(Optimizer optimizer, int length, Formats formats) {
         ReferenceState state = new ReferenceState(optimizer, length);
@@ -98,14 +114,7 @@ public final class FormatReference {
         } else {
             Reference.step(optimizer, params, grads, state);
         }
-        if (formats.rounding().stochastic()) {
-            long seed = formats.rounding().seed();
-            for (int i = 0; i < params.length; i++) {
-                params[i] = Bf16.toFloat(Bf16.stochastic(params[i], Philox.random16(seed, stepsBefore, i)));
-            }
-        } else if (!formats.masterWeights()) {
-            round(params, formats.params());
-        }
+        roundParams(params, formats, stepsBefore);
         java.util.Map<String, Quantized> quantized = new java.util.LinkedHashMap<>();
         List<String> keys = optimizer.stateKeys();
         for (int k = 0; k < keys.size(); k++) {
