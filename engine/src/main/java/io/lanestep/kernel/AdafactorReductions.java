@@ -12,45 +12,52 @@ import jdk.incubator.vector.VectorSpecies;
  * Adafactor's reductions over native memory in 256-bit vectors: torch's 8 lane sums
  * ({@link TorchReductions.SumOfSquares}) are one 8-lane vector accumulator, each lane seeing the
  * same additions in the same order, so the results are the scalar definition's bits. Used when
- * the step's width has 256-bit vectors; bf16 operands widen by a shift in the vector, fp16 ones
- * through the kernel's 8-float scratch ({@code Float.float16ToFloat}, which has no vector form in
- * the Vector API). Each method is small, so that C2 compiles and inlines it whole.
+ * the step's width has 256-bit vectors; 16-bit operands widen in the vector, exactly (bf16 by a
+ * shift, fp16 by a rebias, see {@link #load}). Each method is small, so that C2 compiles and
+ * inlines it whole.
  */
 final class AdafactorReductions {
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
-    private static final java.lang.foreign.ValueLayout.OfShort H = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private AdafactorReductions() {
     }
 
     /** {@link TorchReductions.SumOfSquares} of {@code x[from, from + n)} fed in order, stored as {@code format}. */
-    static float sumOfSquares(MemorySegment x, int format, long from, long n, float[] scratch) {
+    static float sumOfSquares(MemorySegment x, int format, long from, long n) {
         long blocks = n - n % 8;
         FloatVector acc = FloatVector.zero(S8);
         for (long k = 0; k < blocks; k += 8) {
-            FloatVector v = load(x, format, from + k, scratch);
+            FloatVector v = load(x, format, from + k);
             acc = acc.add(v.mul(v));
         }
         return tail(lanes(acc), x, format, from, blocks, n);
     }
 
-    /** Elements {@code [i, i + 8)} of {@code s} stored as {@code format}, fp16 through {@code scratch}. */
-    private static FloatVector load(MemorySegment s, int format, long i, float[] scratch) {
+    /**
+     * Elements {@code [i, i + 8)} of {@code s} stored as {@code format}, widened as
+     * {@code Float.float16ToFloat} and bf16's shift widen them, bit for bit (every one of the 65,536
+     * halves checked, NaNs quieted as it quiets them): an fp16's exponent and mantissa shifted into
+     * float32's place read as 2^-112 of its value, subnormals included, so one exact multiply by
+     * 2^112 rebiases it; infinities and NaNs take the all-ones exponent instead.
+     */
+    private static FloatVector load(MemorySegment s, int format, long i) {
+        if (format == Halves.FP32) {
+            return FloatVector.fromMemorySegment(S8, s, i * Float.BYTES, ORDER);
+        }
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, i * 2, ORDER)
+                .convertShape(VectorOperators.S2I, I8, 0);
         if (format == Halves.BF16) {
-            IntVector bits = (IntVector) ShortVector.fromMemorySegment(H8, s, i * 2, ORDER)
-                    .convertShape(VectorOperators.S2I, I8, 0);
-            return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
-        if (format == Halves.FP16) {
-            for (int j = 0; j < 8; j++) {
-                scratch[j] = Float.float16ToFloat(s.getAtIndex(H, i + j));
-            }
-            return FloatVector.fromArray(S8, scratch, 0);
-        }
-        return FloatVector.fromMemorySegment(S8, s, i * Float.BYTES, ORDER);
+        IntVector magnitude = h.and(0x7fff);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                .blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.EQ, 0x7c00))
+                .blend(shifted.or(0x7fc00000), magnitude.compare(VectorOperators.GT, 0x7c00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /**
@@ -68,7 +75,7 @@ final class AdafactorReductions {
         for (int c = 0; c < blocks; c += 8) {
             // Read inline, not through a method returning a vector: a call C2 leaves out of line
             // boxes its vector result, one allocation per 8 elements.
-            FloatVector g = load(k.grads, k.gradsFormat, first + c, k.halves).mul(k.gradScale);
+            FloatVector g = load(k.grads, k.gradsFormat, first + c).mul(k.gradScale);
             g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
             g = maximize ? g.neg() : g;
             FloatVector g2 = g.mul(g);
@@ -99,7 +106,7 @@ final class AdafactorReductions {
         boolean low = (lerp & Flags.LERP_LOW_WEIGHT) != 0;
         FloatVector weight = FloatVector.broadcast(S8, low ? w : w - 1f);
         for (long i = 0; i < blocks; i += 8) {
-            FloatVector g = load(k.grads, k.gradsFormat, i, k.halves).mul(k.gradScale);
+            FloatVector g = load(k.grads, k.gradsFormat, i).mul(k.gradScale);
             g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
             g = maximize ? g.neg() : g;
             FloatVector square = g.mul(g);
@@ -130,7 +137,7 @@ final class AdafactorReductions {
             for (long rowEnd = Math.min(blocks, rowStart + k.cols); i < rowEnd; i += 8) {
                 FloatVector col = FloatVector.fromMemorySegment(S8, k.colVar, (i - rowStart) * Float.BYTES, ORDER);
                 FloatVector ve = col.mul(row).div(k.mean).max(k.epsSq);
-                FloatVector g = load(k.grads, k.gradsFormat, i, k.halves).mul(k.gradScale);
+                FloatVector g = load(k.grads, k.gradsFormat, i).mul(k.gradScale);
                 g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
                 g = maximize ? g.neg() : g;
                 FloatVector upd = one.div(ve.lanewise(VectorOperators.SQRT)).mul(g);

@@ -138,6 +138,35 @@ class AdafactorProperties implements OptimizerDomain {
                 });
     }
 
+    /**
+     * Every fp16 value as params and grads of a 16-element vector, one step each: the vector
+     * reductions widen fp16 by arithmetic of their own, which must give {@code Float.float16ToFloat}'s
+     * value (the parameters' RMS scales the step, the gradients fill the variance). A finite value
+     * shows in the step's bits; an infinity or a NaN makes the step NaN whatever it widens to, so
+     * those are left to {@link #sixteenBitMatrixEqualsTheReference}, where they meet finite values.
+     */
+    @Example
+    void everyFp16ValueIsReadAsItsValue() {
+        Adafactor adafactor = new Adafactor(1.0, -0.8, Double.NaN, 0.0, 1.0, 0.0, false, Numerics.TORCH_2_SINGLE);
+        Formats formats = Formats.halfParams(Format.FP16);
+        Engine engine = Engine.create();
+        int n = 16;
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            float[] values = new float[n];
+            java.util.Arrays.fill(values, Float.float16ToFloat((short) bits));
+            float[] expected = values.clone();
+            ReferenceState reference = FormatReference.newState(adafactor, n, formats);
+            FormatReference.step(adafactor, formats, expected, values.clone(), reference);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment params = SixteenBitKernelProperties.place(arena, values, Format.FP16, 0);
+                OptimizerState state = adafactor.newState(n, arena, formats);
+                engine.step(adafactor, state, params, SixteenBitKernelProperties.place(arena, values, Format.FP16, 0));
+                SixteenBitKernelProperties.compareParams("fp16 " + Integer.toHexString(bits), formats, state, params,
+                        expected);
+            }
+        }
+    }
+
     @Example
     void sixteenBitStateIsRefusedNamingTheFix() {
         try (Arena arena = Arena.ofConfined()) {
