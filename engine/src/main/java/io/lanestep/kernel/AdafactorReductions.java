@@ -73,8 +73,8 @@ final class AdafactorReductions {
         boolean maximize = (k.flags & Flags.MAXIMIZE) != 0;
         FloatVector acc = FloatVector.zero(S8);
         for (int c = 0; c < blocks; c += 8) {
-            // Read inline, not through a method returning a vector: a call C2 leaves out of line
-            // boxes its vector result, one allocation per 8 elements.
+            // load must stay small enough for C2 to inline here: a call it left out of line would
+            // box the vector it returns, one allocation per 8 elements.
             FloatVector g = load(k.grads, k.gradsFormat, first + c).mul(k.gradScale);
             g = clip ? g.max(-k.gradClip).min(k.gradClip) : g;
             g = maximize ? g.neg() : g;
