@@ -24,7 +24,8 @@ final class StepWorkers implements AutoCloseable {
     private static final long SPIN_NANOS = 50_000;
     /**
      * Range boundaries fall on multiples of this many elements: whole cache lines, whole vectors,
-     * and whole chunks of the norms the trust-ratio optimizers sum (see ChunkNorms).
+     * and whole chunks of the norms the trust-ratio optimizers sum (see ChunkNorms); a kernel may
+     * shift them ({@code Kernel.cutOffset}).
      */
     private static final long ALIGN = SquareSums.CHUNK;
 
@@ -119,11 +120,14 @@ final class StepWorkers implements AutoCloseable {
     }
 
     private long bound(long n, int part) {
+        if (part == 0) {
+            return 0;
+        }
         if (part >= threads()) {
             return n;
         }
         long b = n / threads() * part;
-        return b - b % ALIGN;
+        return Math.min(n, b - b % ALIGN + kernel.cutOffset());
     }
 
     @Override

@@ -231,6 +231,15 @@ public abstract class Kernel {
     public abstract void run(int pass, long from, long to);
 
     /**
+     * Where a block split across threads may be cut: ranges start at this many elements past a
+     * multiple of {@link SquareSums#CHUNK} (below it). Prodigy cuts at the start of one of its
+     * summation windows, so that no window has terms in two ranges.
+     */
+    public long cutOffset() {
+        return 0;
+    }
+
+    /**
      * The two sums of squares whose norms give a trust-ratio kernel's ratio (LARS, LAMB), over
      * this block, once pass 0 has run; null for the other kernels. When the block is a piece of a
      * tensor cut across shards, the caller adds the other pieces' sums into them before pass 1,

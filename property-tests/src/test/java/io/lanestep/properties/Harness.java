@@ -52,11 +52,17 @@ final class Harness {
     /** As above, with each state slot first set to the magnitudes of {@code initialState} data (null: as new). */
     static void assertSameAsReference(Optimizer optimizer, LaneWidth width, int n, int steps, Data data,
                                       Data initialState, long seed, Placement placement, int offset) {
+        assertSameAsReference(optimizer, Engine.create(width), n, steps, data, initialState, seed, placement, offset);
+    }
+
+    /** As above, stepped by {@code engine} (one splitting large blocks across threads, say). */
+    static void assertSameAsReference(Optimizer optimizer, Engine engine, int n, int steps, Data data,
+                                      Data initialState, long seed, Placement placement, int offset) {
+        LaneWidth width = engine.laneWidth();
         SplittableRandom random = new SplittableRandom(seed);
         float[] params = data.fill(n, random);
         float[] params0 = params.clone();
         ReferenceState reference = new ReferenceState(optimizer, n);
-        Engine engine = Engine.create(width);
         try (Arena arena = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
             MemorySegment p = place(arena, shared, params, placement, offset);
             OptimizerState state = optimizer.newState(n, arena);
