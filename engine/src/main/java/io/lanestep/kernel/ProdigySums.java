@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code s} ({@code Prodigy.kernel}): the terms of {@link #GROUP} consecutive windows go to the
  * thread's scratch, one window after another, and {@link #add} turns each 8 x 8 block of them
  * around in registers, so that lane {@code j} adds window {@code j}'s terms one by one, as the
- * window alone would. A gather from the scratch did the same at half the speed. The calling thread
+ * window alone would (a gather from the scratch takes twice as long). The calling thread
  * then adds the window sums in order ({@link #totals}).
  */
 final class ProdigySums {
