@@ -57,49 +57,48 @@ final class ProdigySums {
         return TERMS.get();
     }
 
-    /** The sums of windows {@code [w, w + GROUP)} from their terms in {@code terms}, into the kernel's window sums. */
-    static void add(ProdigyKernel k, float[] terms, long w) {
-        FloatVector dot = FloatVector.zero(S);
-        FloatVector abs = dot;
-        for (int c = 0; c < WINDOW; c += GROUP) {
-            dot = addColumns(terms, c, dot);
-            abs = addColumns(terms, SPAN + c, abs);
+    /**
+     * The sums of windows {@code [w, w + GROUP)} from their terms in {@code t}, into the kernel's
+     * window sums: per sum, each 8 x 8 block (row {@code j} in window {@code j}) transposed, then
+     * its columns added in order. One method, so that no vector is passed to a call C2 may leave
+     * uninlined (such a vector is boxed: 72 bytes a block).
+     */
+    static void add(ProdigyKernel k, float[] t, long w) {
+        for (int sum = 0; sum < 2; sum++) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int from = sum * SPAN; from < sum * SPAN + WINDOW; from += GROUP) {
+                FloatVector r0 = FloatVector.fromArray(S, t, from);
+                FloatVector r1 = FloatVector.fromArray(S, t, from + WINDOW);
+                FloatVector r2 = FloatVector.fromArray(S, t, from + 2 * WINDOW);
+                FloatVector r3 = FloatVector.fromArray(S, t, from + 3 * WINDOW);
+                FloatVector r4 = FloatVector.fromArray(S, t, from + 4 * WINDOW);
+                FloatVector r5 = FloatVector.fromArray(S, t, from + 5 * WINDOW);
+                FloatVector r6 = FloatVector.fromArray(S, t, from + 6 * WINDOW);
+                FloatVector r7 = FloatVector.fromArray(S, t, from + 7 * WINDOW);
+                FloatVector low01 = LOW1.selectFrom(r0, r1);
+                FloatVector high01 = HIGH1.selectFrom(r0, r1);
+                FloatVector low23 = LOW1.selectFrom(r2, r3);
+                FloatVector high23 = HIGH1.selectFrom(r2, r3);
+                FloatVector low45 = LOW1.selectFrom(r4, r5);
+                FloatVector high45 = HIGH1.selectFrom(r4, r5);
+                FloatVector low67 = LOW1.selectFrom(r6, r7);
+                FloatVector high67 = HIGH1.selectFrom(r6, r7);
+                // Columns 0-1 | 2-3 | 4-5 | 6-7 of rows 0-3, then of rows 4-7.
+                FloatVector c01a = LOW2.selectFrom(low01, low23);
+                FloatVector c23a = HIGH2.selectFrom(low01, low23);
+                FloatVector c45a = LOW2.selectFrom(high01, high23);
+                FloatVector c67a = HIGH2.selectFrom(high01, high23);
+                FloatVector c01b = LOW2.selectFrom(low45, low67);
+                FloatVector c23b = HIGH2.selectFrom(low45, low67);
+                FloatVector c45b = LOW2.selectFrom(high45, high67);
+                FloatVector c67b = HIGH2.selectFrom(high45, high67);
+                acc = acc.add(LOW4.selectFrom(c01a, c01b)).add(HIGH4.selectFrom(c01a, c01b))
+                        .add(LOW4.selectFrom(c23a, c23b)).add(HIGH4.selectFrom(c23a, c23b))
+                        .add(LOW4.selectFrom(c45a, c45b)).add(HIGH4.selectFrom(c45a, c45b))
+                        .add(LOW4.selectFrom(c67a, c67b)).add(HIGH4.selectFrom(c67a, c67b));
+            }
+            acc.intoArray(k.windowSums, (int) (sum * k.windows + w));
         }
-        dot.intoArray(k.windowSums, (int) w);
-        abs.intoArray(k.windowSums, (int) (k.windows + w));
-    }
-
-    /** {@code acc} plus, in order, the columns of the 8 x 8 block at {@code from} whose row {@code j} is in window {@code j}. */
-    private static FloatVector addColumns(float[] t, int from, FloatVector acc) {
-        FloatVector r0 = FloatVector.fromArray(S, t, from);
-        FloatVector r1 = FloatVector.fromArray(S, t, from + WINDOW);
-        FloatVector r2 = FloatVector.fromArray(S, t, from + 2 * WINDOW);
-        FloatVector r3 = FloatVector.fromArray(S, t, from + 3 * WINDOW);
-        FloatVector r4 = FloatVector.fromArray(S, t, from + 4 * WINDOW);
-        FloatVector r5 = FloatVector.fromArray(S, t, from + 5 * WINDOW);
-        FloatVector r6 = FloatVector.fromArray(S, t, from + 6 * WINDOW);
-        FloatVector r7 = FloatVector.fromArray(S, t, from + 7 * WINDOW);
-        FloatVector low01 = LOW1.selectFrom(r0, r1);
-        FloatVector high01 = HIGH1.selectFrom(r0, r1);
-        FloatVector low23 = LOW1.selectFrom(r2, r3);
-        FloatVector high23 = HIGH1.selectFrom(r2, r3);
-        FloatVector low45 = LOW1.selectFrom(r4, r5);
-        FloatVector high45 = HIGH1.selectFrom(r4, r5);
-        FloatVector low67 = LOW1.selectFrom(r6, r7);
-        FloatVector high67 = HIGH1.selectFrom(r6, r7);
-        // Columns 0-1 | 2-3 | 4-5 | 6-7 of rows 0-3, then of rows 4-7.
-        FloatVector c01a = LOW2.selectFrom(low01, low23);
-        FloatVector c23a = HIGH2.selectFrom(low01, low23);
-        FloatVector c45a = LOW2.selectFrom(high01, high23);
-        FloatVector c67a = HIGH2.selectFrom(high01, high23);
-        FloatVector c01b = LOW2.selectFrom(low45, low67);
-        FloatVector c23b = HIGH2.selectFrom(low45, low67);
-        FloatVector c45b = LOW2.selectFrom(high45, high67);
-        FloatVector c67b = HIGH2.selectFrom(high45, high67);
-        return acc.add(LOW4.selectFrom(c01a, c01b)).add(HIGH4.selectFrom(c01a, c01b))
-                .add(LOW4.selectFrom(c23a, c23b)).add(HIGH4.selectFrom(c23a, c23b))
-                .add(LOW4.selectFrom(c45a, c45b)).add(HIGH4.selectFrom(c45a, c45b))
-                .add(LOW4.selectFrom(c67a, c67b)).add(HIGH4.selectFrom(c67a, c67b));
     }
 
     /** The sums of the whole windows {@code [from, to)}, read once pass 0 has moved their {@code s}. */

@@ -45,9 +45,9 @@ final class Blocks {
 
     /** {@link #compile(Engine, Optimizer)} for float32 params and grads with state in {@code formats}. */
     static void compile(Engine engine, Optimizer optimizer, Formats formats) {
-        // 8-bit state needs 4096 elements (smaller blocks keep float32 state). Prodigy's sums take a
-        // vector of 32-element windows at a time, 512 elements at 512-bit: on 256 elements that path
-        // never ran, and the measured block's first steps ran it boxed (24-49 ns/element at 64K).
+        // 8-bit state needs 4096 elements (smaller blocks keep float32 state). Prodigy sums groups of
+        // 8 windows of 32 elements: a block must hold several for that path to run (on 256 elements
+        // it never did, and the measured block's first steps ran it boxed, 24-49 ns/element at 64K).
         int n = formats.state() == Format.Q8 ? 4096 : 1024;
         try (Arena arena = Arena.ofShared()) {
             MemorySegment p = params(arena, n);
