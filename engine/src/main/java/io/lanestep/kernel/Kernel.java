@@ -232,8 +232,8 @@ public abstract class Kernel {
 
     /**
      * Where a block split across threads may be cut: ranges start at this many elements past a
-     * multiple of {@link SquareSums#CHUNK} (an offset below {@code CHUNK}). Prodigy cuts at the start of one of its
-     * summation windows, so that no window has terms in two ranges.
+     * multiple of {@link SquareSums#CHUNK} (an offset below {@code CHUNK}). Prodigy cuts at the
+     * start of one of its summation windows, so that no window has terms in two ranges.
      */
     public long cutOffset() {
         return 0;
